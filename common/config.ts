@@ -1,0 +1,58 @@
+// All configuration comes from environment variables, validated here and nowhere else.
+// The README's configuration table documents every variable below.
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+  .default(false);
+
+export const EnvSchema = z.object({
+  HF_DATA_DIR: z.string().default('.data'),
+  HF_API_PORT: port(8080),
+  HF_ENGINE_PORT: port(8070),
+  HF_VENDOR_DEMO_PORT: port(8071),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. temporal.example.com:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_CLI: z.string().optional(),
+  HF_TASK_QUEUE: z.string().min(1).default('hybridflow'),
+  HF_VENDOR_TASK_QUEUE: z.string().min(1).default('vendor-acme-storage'),
+  OVIRT_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://engine.example.com/ovirt-engine/api' })
+    .optional(),
+  OVIRT_USER: z.string().min(1).default('admin@internal'),
+  OVIRT_PASSWORD: z.string().optional(),
+  OVIRT_CA_FILE: z.string().optional(),
+  OVIRT_INSECURE: flag,
+  HF_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  HF_API_URL: z.url().default('http://127.0.0.1:8080'),
+});
+
+export type Config = z.infer<typeof EnvSchema>;
+
+/** A configuration variable that failed validation; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(issues.map((i) => `${i.variable}: ${i.message}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration. Empty variables count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
+    );
+  }
+  return { ...parsed.data, HF_DATA_DIR: path.resolve(parsed.data.HF_DATA_DIR) };
+}
