@@ -4,10 +4,11 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes')
-  .default(false);
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .default(fallback);
 
 export const EnvSchema = z.object({
   HF_DATA_DIR: z.string().default('.data'),
@@ -30,7 +31,15 @@ export const EnvSchema = z.object({
   OVIRT_USER: z.string().min(1).default('admin@internal'),
   OVIRT_PASSWORD: z.string().optional(),
   OVIRT_CA_FILE: z.string().optional(),
-  OVIRT_INSECURE: flag,
+  OVIRT_INSECURE: flag(false),
+  // Built-in engine (ignored when OVIRT_URL points to a real engine).
+  HF_ENGINE_SEED_FILE: z.string().optional(),
+  HF_ENGINE_TRANSITION_MS: z.coerce.number().int().min(0).default(2000),
+  HF_ENGINE_CLEANUP_INTERVAL_MIN: z.coerce.number().positive().default(10),
+  HF_ENGINE_CLEANUP_SUCCEEDED_MIN: z.coerce.number().min(0).default(10),
+  HF_ENGINE_CLEANUP_FAILED_MIN: z.coerce.number().min(0).default(60),
+  HF_ENGINE_UNKNOWN_ON_RESTART: flag(true),
+  HF_ENGINE_FAULTS: z.string().optional(),
   HF_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HF_API_URL: z.url().default('http://127.0.0.1:8080'),
 });
