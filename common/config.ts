@@ -12,6 +12,7 @@ const flag = (fallback: boolean) =>
 
 export const EnvSchema = z.object({
   HF_DATA_DIR: z.string().default('.data'),
+  HF_HOST: z.string().min(1).default('127.0.0.1'),
   HF_API_PORT: port(8080),
   HF_ENGINE_PORT: port(8070),
   HF_VENDOR_DEMO_PORT: port(8071),
@@ -23,8 +24,8 @@ export const EnvSchema = z.object({
     .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_CLI: z.string().optional(),
+  TEMPORAL_UI_URL: z.url().optional(),
   HF_TASK_QUEUE: z.string().min(1).default('hybridflow'),
-  HF_VENDOR_TASK_QUEUE: z.string().min(1).default('vendor-acme-storage'),
   OVIRT_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://engine.example.com/ovirt-engine/api' })
     .optional(),
@@ -42,6 +43,10 @@ export const EnvSchema = z.object({
   HF_ENGINE_FAULTS: z.string().optional(),
   HF_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HF_API_URL: z.url().default('http://127.0.0.1:8080'),
+}).superRefine((env, ctx) => {
+  if (env.OVIRT_URL && !env.OVIRT_PASSWORD) {
+    ctx.addIssue({ code: 'custom', path: ['OVIRT_PASSWORD'], message: 'is required when OVIRT_URL is set' });
+  }
 });
 
 export type Config = z.infer<typeof EnvSchema>;

@@ -1,0 +1,95 @@
+// Mirroring: each flow is one external job of the engine, each activity one step of it. Every call is idempotent
+// (find before create) so that a retried activity or a restarted worker never makes a second job or step.
+// Engine outages are thrown as retryable errors (the flow waits); a permanent refusal (e.g. a job the engine marked
+// UNKNOWN after a restart) is logged and reported, never failing the flow.
+import { Context, log } from '@temporalio/activity';
+import { OvirtError } from './ovirt/errors';
+import type { OvirtClient } from './ovirt/client';
+import { collection, Job, Step } from './ovirt/representation';
+import { correlationIdFor } from './correlation';
+
+export interface EngineJobRef {
+  jobId?: string;
+  /** Set when the engine refused to mirror for good; the flow goes on without it. */
+  lost?: string;
+}
+export interface EngineStepRef {
+  stepId?: string;
+  lost?: string;
+}
+
+const flowCorrelationId = () => {
+  const { workflowExecution, activityId } = Context.current().info;
+  return correlationIdFor(workflowExecution?.workflowId ?? activityId);
+};
+
+async function unlessRefused<T extends object>(what: string, fn: () => Promise<T>): Promise<T | { lost: string }> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof OvirtError && !err.retryable) {
+      log.warn(`Engine refused to ${what}; the flow goes on without mirroring it`, { error: err.message });
+      return { lost: err.message };
+    }
+    throw err;
+  }
+}
+
+export function createEngineJobActivities(ovirt: OvirtClient) {
+  return {
+    /** Finds the flow's external job by correlation id, or creates it. */
+    async ensureEngineJob({ description }: { description: string }): Promise<EngineJobRef> {
+      const correlationId = flowCorrelationId();
+      return unlessRefused('create the job', async () => {
+        const jobs = await ovirt.get('/jobs', collection('job', Job), {
+          query: { search: `correlation_id=${correlationId}` },
+          correlationId,
+        });
+        // Other calls of the flow carry the same correlation id, so real oVirt may list its own jobs too.
+        const existing = jobs.find((j) => j.external !== false && j.description === description);
+        if (existing) return { jobId: existing.id };
+        const job = await ovirt.post('/jobs', { description, auto_cleared: false }, Job, { correlationId });
+        return { jobId: job.id };
+      });
+    },
+
+    /** Finds a step by its (deterministic) description under its parent, or creates it. */
+    async ensureEngineStep(input: { jobId: string; parentStepId?: string; description: string }): Promise<EngineStepRef> {
+      const correlationId = flowCorrelationId();
+      return unlessRefused('add the step', async () => {
+        const steps = await ovirt.get(`/jobs/${input.jobId}/steps`, collection('step', Step), { correlationId });
+        const existing = steps.find(
+          (s) => s.description === input.description && s.parent_step?.id === input.parentStepId,
+        );
+        if (existing) return { stepId: existing.id };
+        const body = {
+          description: input.description,
+          type: 'executing',
+          ...(input.parentStepId ? { parent_step: { id: input.parentStepId } } : {}),
+        };
+        const step = await ovirt.post(`/jobs/${input.jobId}/steps`, body, Step, { correlationId });
+        return { stepId: step.id };
+      });
+    },
+
+    async endEngineStep(input: { jobId: string; stepId: string; succeeded: boolean }): Promise<{ lost?: string }> {
+      return unlessRefused('end the step', async () => {
+        await ovirt.action(`/jobs/${input.jobId}/steps/${input.stepId}/end`, { succeeded: input.succeeded }, {
+          correlationId: flowCorrelationId(),
+        });
+        return {};
+      });
+    },
+
+    async endEngineJob(input: { jobId: string; succeeded: boolean }): Promise<{ lost?: string }> {
+      return unlessRefused('end the job', async () => {
+        await ovirt.action(`/jobs/${input.jobId}/end`, { succeeded: input.succeeded }, {
+          correlationId: flowCorrelationId(),
+        });
+        return {};
+      });
+    },
+  };
+}
+
+export type EngineJobActivities = ReturnType<typeof createEngineJobActivities>;

@@ -1,0 +1,119 @@
+// `hybridflow dev` (= `npm start`): the whole stack as one process tree. Each component runs as a child
+// `hybridflow <component>` process connected over IPC; Ctrl-C or SIGTERM stops all of them, and a child whose
+// parent vanished stops itself (see component.ts).
+import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { loadConfig, type Config } from '../../common/config';
+import { apiToken, engineEndpoint } from '../../common/secrets';
+import { checkPortsFree } from '../ports';
+
+const BIN = path.resolve(__dirname, '../../bin/hybridflow.js');
+const STOP_GRACE_MS = 15_000;
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+  urls: string[];
+}
+
+function startChild(name: string, env: NodeJS.ProcessEnv): Promise<Child> {
+  const child = fork(BIN, [name], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${name}] ${line}`));
+  }
+  return new Promise((resolve, reject) => {
+    child.on('message', (msg: { type?: string; urls?: string[]; message?: string }) => {
+      if (msg.type === 'ready') resolve({ name, process: child, urls: msg.urls ?? [] });
+      if (msg.type === 'failed') reject(new Error(`${name}: ${msg.message}`));
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (code ${code}) before it was ready`)));
+  });
+}
+
+function portsToCheck(config: Config): Record<string, number> {
+  return {
+    ...(config.TEMPORAL_ADDRESS ? {} : { TEMPORAL_PORT: config.TEMPORAL_PORT, TEMPORAL_UI_PORT: config.TEMPORAL_UI_PORT }),
+    ...(config.OVIRT_URL ? {} : { HF_ENGINE_PORT: config.HF_ENGINE_PORT }),
+    HF_API_PORT: config.HF_API_PORT,
+  };
+}
+
+export async function devCommand(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+    await checkPortsFree(portsToCheck(config));
+  } catch (err) {
+    console.error(`hybridflow dev cannot start:\n${(err as Error).message}`);
+    process.exit(1);
+  }
+  // Secrets are created once here, before the children read them.
+  const token = apiToken(config);
+  const engine = engineEndpoint(config);
+
+  const children: Child[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping hybridflow ...');
+    const alive = [...children].reverse().map((c) => c.process).filter((p) => p.exitCode === null && p.signalCode === null);
+    await Promise.all(
+      alive.map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => p.kill('SIGKILL'), STOP_GRACE_MS);
+            p.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            p.kill('SIGTERM');
+          }),
+      ),
+    );
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  const launch = async (names: string[]) => {
+    const started = await Promise.allSettled(names.map((n) => startChild(n, process.env)));
+    for (const s of started) if (s.status === 'fulfilled') track(s.value);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  const track = (child: Child) => {
+    children.push(child);
+    child.process.once('exit', (code) => {
+      if (stopping) return;
+      console.error(`${child.name} stopped unexpectedly (code ${code}); stopping everything.`);
+      void stopAll(1);
+    });
+  };
+
+  try {
+    await launch([...(config.TEMPORAL_ADDRESS ? [] : ['temporal']), ...(config.OVIRT_URL ? [] : ['engine'])]);
+    await launch(['worker', 'vendor-demo', 'server']);
+  } catch (err) {
+    console.error(`hybridflow dev failed to start: ${(err as Error).message}`);
+    await stopAll(1);
+    return;
+  }
+
+  const lines = children.flatMap((c) => c.urls);
+  console.log(
+    [
+      '',
+      'hybridflow is running:',
+      ...lines.map((l) => `  ${l}`),
+      `  API token:        ${token} (also in ${path.join(config.HF_DATA_DIR, 'api-token')})`,
+      ...(engine.builtIn ? [`  Engine password:  in ${path.join(config.HF_DATA_DIR, 'engine-password')}`] : []),
+      '',
+      'Try it:',
+      `  curl -s -X POST -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\`,
+      `    -d '{"sourceVm":"web-01"}' http://127.0.0.1:${config.HF_API_PORT}/api/v1/flows/clone-preflight`,
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,24 @@
+// `hybridflow vendor-demo`: the simulated storage vendor acme-storage, serving its own task queue.
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../../common/config';
+import { createVendorWorker } from '../../vendor-demo/worker';
+import { runComponent } from '../component';
+import { temporalAddress } from '../temporal-connection';
+import { installRuntime } from '../temporal-runtime';
+
+export const vendorDemoCommand = () =>
+  runComponent('vendor-demo', async () => {
+    const config = loadConfig();
+    installRuntime();
+    const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+    const worker = await createVendorWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, queuePrefix: config.HF_TASK_QUEUE });
+    const running = worker.run();
+    return {
+      urls: [`Vendor (demo):    acme-storage polling task queue ${worker.options.taskQueue}`],
+      stop: async () => {
+        worker.shutdown();
+        await running;
+        await connection.close();
+      },
+    };
+  });

@@ -1,0 +1,28 @@
+// `hybridflow worker`: the Temporal worker of the main task queue (workflows and oVirt activities).
+import { NativeConnection } from '@temporalio/worker';
+import { OvirtClient } from '../../activities/ovirt/client';
+import { loadConfig } from '../../common/config';
+import { engineEndpoint } from '../../common/secrets';
+import { createMainWorker } from '../../worker/workers';
+import { runComponent } from '../component';
+import { temporalAddress } from '../temporal-connection';
+import { installRuntime } from '../temporal-runtime';
+
+export const workerCommand = () =>
+  runComponent('worker', async () => {
+    const config = loadConfig();
+    installRuntime();
+    const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+    const ovirt = new OvirtClient(engineEndpoint(config));
+    const worker = await createMainWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.HF_TASK_QUEUE, ovirt });
+    const running = worker.run();
+    return {
+      urls: [`Worker:           polling task queue ${config.HF_TASK_QUEUE} on ${temporalAddress(config)}`],
+      stop: async () => {
+        worker.shutdown();
+        await running;
+        await connection.close();
+        await ovirt.close();
+      },
+    };
+  });

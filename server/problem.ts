@@ -1,0 +1,36 @@
+// Errors as RFC 9457 problem details (application/problem+json); nothing else, and never a stack trace, leaves.
+import type { ErrorRequestHandler, Response } from 'express';
+import { z } from 'zod';
+
+export interface Problem {
+  status: number;
+  title: string;
+  detail?: string;
+  errors?: { field: string; message: string }[];
+}
+
+/** An error that maps to an HTTP answer. */
+export class HttpProblem extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+export const sendProblem = (res: Response, p: Problem) =>
+  res.status(p.status).type('application/problem+json').json({ type: 'about:blank', ...p });
+
+export function validationProblem(err: z.ZodError, where: string): Problem {
+  const errors = err.issues.map((i) => ({ field: [where, ...i.path].join('.'), message: i.message }));
+  return { status: 400, title: 'Invalid request', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors };
+}
+
+export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+  if (err instanceof HttpProblem) return sendProblem(res, err.problem);
+  if (err instanceof z.ZodError) return sendProblem(res, validationProblem(err, 'body'));
+  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+  if (status === 400 && err.type === 'entity.parse.failed') return sendProblem(res, { status, title: 'Malformed JSON body' });
+  if (status === 413) return sendProblem(res, { status, title: 'Request body too large' });
+  if (status < 500) return sendProblem(res, { status, title: String(err.message ?? 'Bad request') });
+  console.error('Unexpected error', err);
+  return sendProblem(res, { status: 500, title: 'Internal error', detail: 'The server logged the details.' });
+};

@@ -1,0 +1,23 @@
+// Builds the worker of the main task queue: every workflow, and the activities that call oVirt.
+import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { OvirtClient } from '../activities/ovirt/client';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  ovirt: OvirtClient;
+  /** A pre-built bundle (tests build one per suite); omitted = bundle `workflows/` at start. */
+  workflowBundle?: WorkflowBundle;
+}
+
+export function createMainWorker(opts: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({ ovirt: opts.ovirt }),
+  });
+}

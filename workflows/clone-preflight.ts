@@ -1,0 +1,60 @@
+// Clone preflight: the first hybrid flow. It reads the source VM over oVirt REST, then asks the storage vendor,
+// on the vendor's own task queue, whether the array can clone its disks. Both steps are mirrored as one engine job.
+import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { VmSummary } from '../activities/vms';
+import { EngineJobId, OvirtVmId } from '../common/search-attributes';
+import type { CheckCloneableResult, VendorActivities } from '../common/vendor-contract';
+import { MirroredJob } from './mirrored-job';
+
+export interface ClonePreflightInput {
+  sourceVm: string;
+  vendor: string;
+  vendorTaskQueue: string;
+}
+export interface ClonePreflightResult {
+  vm: VmSummary;
+  report: CheckCloneableResult;
+  cloneable: boolean;
+}
+
+// A quick oVirt read: bad requests and unknown VMs fail at once, anything else is retried with backoff.
+const ovirt = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['OvirtBadRequestError', 'OvirtNotFoundError', 'OvirtAuthError'],
+  },
+});
+
+export async function clonePreflight(input: ClonePreflightInput): Promise<ClonePreflightResult> {
+  // The vendor may be slow to start its worker: scheduleToStart is unbounded, but it must heartbeat while it works.
+  const vendor = proxyActivities<VendorActivities>({
+    taskQueue: input.vendorTaskQueue,
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '2 seconds', maximumAttempts: 5 },
+  });
+  const job = await MirroredJob.open(`Clone preflight of ${input.sourceVm} with ${input.vendor}`);
+  if (job.engineJobId) upsertSearchAttributes([{ key: EngineJobId, value: job.engineJobId }]);
+  try {
+    setCurrentDetails(`**Step 1/2**: reading VM ${input.sourceVm}`);
+    const vm = await job.step(`Read VM ${input.sourceVm} and its disks`, 'ovirt', ovirt.readVm, { vm: input.sourceVm });
+    upsertSearchAttributes([{ key: OvirtVmId, value: vm.id }]);
+    setCurrentDetails(`**Step 2/2**: ${input.vendor} checks the disks of ${vm.name}`);
+    const report = await job.step(`${input.vendor}: check that the disks of ${vm.name} can be cloned`, 'external', vendor.checkCloneable, {
+      vmId: vm.id,
+      vmName: vm.name,
+      disks: vm.disks,
+    });
+    const cloneable = report.volumes.every((v) => v.cloneable);
+    await job.end(true);
+    setCurrentDetails(cloneable ? `${vm.name} can be cloned` : `${vm.name} cannot be cloned`);
+    return { vm, report, cloneable };
+  } catch (err) {
+    await job.end(false);
+    throw err;
+  }
+}
