@@ -1,0 +1,66 @@
+// oVirt's error answers: a status code plus a fault body `{"reason": ..., "detail": ...}`.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+/** An answer the API gives instead of the requested representation; thrown by routes, written by `faultHandler`. */
+export class ApiFault extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+    this.name = 'ApiFault';
+  }
+}
+
+/** 400 for missing mandatory fields, worded as oVirt does: `Job [description] required for add`. */
+export const incompleteParameters = (entity: string, missing: string[], method: string): ApiFault =>
+  new ApiFault(400, 'Incomplete parameters', `${entity} [${missing.join(', ')}] required for ${method}`);
+
+/** 400 for a value outside an enumeration, worded as oVirt does. */
+export const invalidEnumValue = (value: string, enumName: string, values: readonly string[]): ApiFault =>
+  new ApiFault(
+    400,
+    'Invalid value',
+    `${value} is not a member of ${enumName}. Possible values for ${enumName} are: ${values.join(', ')}`,
+  );
+
+/** 400 for a value of the wrong kind (e.g. `"yes"` for a boolean). */
+export const invalidValue = (value: unknown, field: string): ApiFault =>
+  new ApiFault(400, 'Invalid value', `${JSON.stringify(value)} is not a valid value for ${field}`);
+
+/** 400 from the backend's validation: `[Cannot end Job. ...]`. */
+export const cannotDo = (action: string, type: string, why: string): ApiFault =>
+  new ApiFault(400, 'Operation Failed', `[Cannot ${action} ${type}. ${why}]`);
+
+/** 409 for a conflict with the entity's state (VM is not down, disks are locked). */
+export const conflict = (action: string, type: string, why: string): ApiFault =>
+  new ApiFault(409, 'Operation Failed', `[Cannot ${action} ${type}. ${why}]`);
+
+export const entityNotFound = (id: string): ApiFault => new ApiFault(404, 'Operation Failed', `Entity not found: ${id}`);
+
+export const notAuthorized = (): ApiFault =>
+  new ApiFault(403, 'Operation Failed', '[User is not authorized to perform this action.]');
+
+export function writeFault(res: Parameters<RequestHandler>[1], fault: ApiFault): void {
+  res.status(fault.status).type('application/json').json({ reason: fault.reason, detail: fault.detail });
+}
+
+/** Answers 404 for any path the API does not serve. */
+export const unknownPath: RequestHandler = (req) => {
+  throw new ApiFault(404, 'Not Found', `No resource at ${req.method} ${req.originalUrl}`);
+};
+
+/** Turns thrown errors into fault answers; body-parser errors keep their own status (400 parse, 413 size). */
+export const faultHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+  if (err instanceof ApiFault) return writeFault(res, err);
+  const bodyError = err as { type?: string; status?: number; message?: string };
+  if (bodyError.type === 'entity.parse.failed') {
+    return writeFault(res, new ApiFault(400, 'Bad Request', `Malformed JSON body: ${bodyError.message ?? ''}`));
+  }
+  if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+    return writeFault(res, new ApiFault(bodyError.status, 'Bad Request', bodyError.message ?? 'Bad request'));
+  }
+  console.error('engine: internal error', err);
+  writeFault(res, new ApiFault(500, 'Operation Failed', 'Internal server error'));
+};

@@ -1,0 +1,195 @@
+// Jobs and steps in SQLite: prepared statements only; the rules of the API live in service.ts.
+import crypto from 'node:crypto';
+import type { Db } from '../db';
+
+export const JOB_STATUSES = ['started', 'finished', 'failed', 'aborted', 'unknown'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const STEP_TYPES = ['validating', 'executing', 'finalizing', 'rebalancing_volume', 'removing_bricks', 'unknown'] as const;
+export type StepType = (typeof STEP_TYPES)[number];
+
+export interface JobRow {
+  id: string;
+  description: string;
+  status: JobStatus;
+  external: number;
+  auto_cleared: number;
+  start_time: number;
+  end_time: number | null;
+  last_updated: number;
+  owner_id: string | null;
+  correlation_id: string | null;
+}
+
+export interface StepRow {
+  id: string;
+  job_id: string;
+  parent_step_id: string | null;
+  description: string;
+  type: StepType;
+  number: number;
+  status: JobStatus;
+  external: number;
+  external_type: string | null;
+  progress: number | null;
+  start_time: number;
+  end_time: number | null;
+  execution_host_id: string | null;
+}
+
+export interface NewJob {
+  description: string;
+  autoCleared: boolean;
+  external: boolean;
+  ownerId?: string;
+  correlationId?: string;
+}
+
+export interface NewStep {
+  jobId: string;
+  parentStepId?: string;
+  description: string;
+  type: StepType;
+  external: boolean;
+}
+
+export class JobStore {
+  private readonly s;
+
+  constructor(private readonly db: Db) {
+    this.s = {
+      insertJob: db.prepare(
+        `INSERT INTO jobs (id, description, status, external, auto_cleared, start_time, last_updated, owner_id, correlation_id)
+         VALUES (@id, @description, 'started', @external, @auto_cleared, @now, @now, @owner_id, @correlation_id)`,
+      ),
+      job: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
+      jobs: db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY start_time DESC, id LIMIT ?'),
+      jobsByCorrelation: db.prepare<[string, number], JobRow>(
+        'SELECT * FROM jobs WHERE correlation_id = ? ORDER BY start_time DESC, id LIMIT ?',
+      ),
+      endJob: db.prepare(
+        `UPDATE jobs SET status = @status, end_time = @now, last_updated = @now,
+           auto_cleared = CASE WHEN @force THEN 1 ELSE auto_cleared END
+         WHERE id = @id`,
+      ),
+      failJob: db.prepare(`UPDATE jobs SET status = 'failed', end_time = @now, last_updated = @now WHERE id = @id`),
+      touchJob: db.prepare('UPDATE jobs SET last_updated = @now WHERE id = @id'),
+      clearJob: db.prepare('UPDATE jobs SET auto_cleared = 1 WHERE id = ?'),
+      closeStartedSteps: db.prepare(
+        `UPDATE steps SET status = @status, end_time = @now WHERE job_id = @id AND status = 'started'`,
+      ),
+      countTopSteps: db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM steps WHERE job_id = ? AND parent_step_id IS NULL',
+      ),
+      countChildSteps: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM steps WHERE parent_step_id = ?'),
+      insertStep: db.prepare(
+        `INSERT INTO steps (id, job_id, parent_step_id, description, type, number, status, external, start_time)
+         VALUES (@id, @job_id, @parent_step_id, @description, @type, @number, 'started', @external, @now)`,
+      ),
+      step: db.prepare<[string], StepRow>('SELECT * FROM steps WHERE id = ?'),
+      steps: db.prepare<[string], StepRow>('SELECT * FROM steps WHERE job_id = ? ORDER BY start_time, number, id'),
+      endStep: db.prepare('UPDATE steps SET status = @status, end_time = @now WHERE id = @id'),
+      startedToUnknownJobs: db.prepare(
+        `UPDATE jobs SET status = 'unknown', last_updated = ? WHERE status = 'started' AND external = 1`,
+      ),
+      startedToUnknownSteps: db.prepare(`UPDATE steps SET status = 'unknown' WHERE status = 'started' AND external = 1`),
+      cleanup: db.prepare(
+        `DELETE FROM jobs WHERE auto_cleared = 1 AND (
+           (status = 'finished' AND end_time <= @succeededBefore) OR
+           (status IN ('failed', 'aborted', 'unknown') AND coalesce(end_time, last_updated) <= @failedBefore))`,
+      ),
+    };
+  }
+
+  addJob(job: NewJob, now = Date.now()): JobRow {
+    const id = crypto.randomUUID();
+    this.s.insertJob.run({
+      id,
+      description: job.description,
+      external: job.external ? 1 : 0,
+      auto_cleared: job.autoCleared ? 1 : 0,
+      now,
+      owner_id: job.ownerId ?? null,
+      correlation_id: job.correlationId ?? null,
+    });
+    return this.job(id)!;
+  }
+
+  job(id: string): JobRow | undefined {
+    return this.s.job.get(id);
+  }
+
+  /** Newest first; `max` < 0 means all. */
+  jobs(filter: { correlationId?: string; max?: number }): JobRow[] {
+    const limit = filter.max === undefined || filter.max < 0 ? -1 : filter.max;
+    return filter.correlationId === undefined
+      ? this.s.jobs.all(limit)
+      : this.s.jobsByCorrelation.all(filter.correlationId, limit);
+  }
+
+  /** Ends the job and gives its STARTED steps the same final status. */
+  endJob(id: string, status: 'finished' | 'failed', force: boolean, now = Date.now()): void {
+    this.db.transaction(() => {
+      this.s.endJob.run({ id, status, now, force: force ? 1 : 0 });
+      this.s.closeStartedSteps.run({ id, status, now });
+    })();
+  }
+
+  clearJob(id: string): void {
+    this.s.clearJob.run(id);
+  }
+
+  addStep(step: NewStep, now = Date.now()): StepRow {
+    const id = crypto.randomUUID();
+    this.db.transaction(() => {
+      const siblings = step.parentStepId
+        ? this.s.countChildSteps.get(step.parentStepId)!.n
+        : this.s.countTopSteps.get(step.jobId)!.n;
+      this.s.insertStep.run({
+        id,
+        job_id: step.jobId,
+        parent_step_id: step.parentStepId ?? null,
+        description: step.description,
+        type: step.type,
+        number: siblings,
+        external: step.external ? 1 : 0,
+        now,
+      });
+      this.s.touchJob.run({ id: step.jobId, now });
+    })();
+    return this.step(id)!;
+  }
+
+  step(id: string): StepRow | undefined {
+    return this.s.step.get(id);
+  }
+
+  steps(jobId: string): StepRow[] {
+    return this.s.steps.all(jobId);
+  }
+
+  /** Success ends the step alone; failure also fails its job and closes the job's other STARTED steps. */
+  endStep(step: StepRow, succeeded: boolean, now = Date.now()): void {
+    this.db.transaction(() => {
+      this.s.endStep.run({ id: step.id, status: succeeded ? 'finished' : 'failed', now });
+      if (succeeded) {
+        this.s.touchJob.run({ id: step.job_id, now });
+      } else {
+        this.s.failJob.run({ id: step.job_id, now });
+        this.s.closeStartedSteps.run({ id: step.job_id, status: 'failed', now });
+      }
+    })();
+  }
+
+  /** What oVirt does on start: STARTED external jobs and steps become UNKNOWN. */
+  markStartedExternalUnknown(now = Date.now()): void {
+    this.db.transaction(() => {
+      this.s.startedToUnknownJobs.run(now);
+      this.s.startedToUnknownSteps.run();
+    })();
+  }
+
+  /** Deletes auto-cleared jobs ended long enough ago; returns how many. */
+  cleanup(succeededBefore: number, failedBefore: number): number {
+    return this.s.cleanup.run({ succeededBefore, failedBefore }).changes;
+  }
+}
