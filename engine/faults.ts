@@ -64,3 +64,8 @@ export const faultHandler: ErrorRequestHandler = (err: unknown, _req, res, _next
   console.error('engine: internal error', err);
   writeFault(res, new ApiFault(500, 'Operation Failed', 'Internal server error'));
 };
+
+/** 405 for a method a served path does not support (e.g. no update or delete of jobs). */
+export const methodNotAllowed: RequestHandler = (req) => {
+  throw new ApiFault(405, 'Method Not Allowed', `${req.method} is not supported on ${req.baseUrl}${req.path}`);
+};

@@ -2,7 +2,7 @@
 import express from 'express';
 import { assertCanInjectExternalTasks, currentUser } from '../auth';
 import { currentCorrelationId } from '../correlation';
-import { entityNotFound, invalidEnumValue } from '../faults';
+import { entityNotFound, invalidEnumValue, methodNotAllowed } from '../faults';
 import { readBody } from '../inputs';
 import { actionAnswer, collection, href, ref } from '../representation';
 import { readMax, readSearch } from '../search';
@@ -85,6 +85,11 @@ export function jobsRouter(jobs: JobService): express.Router {
     const step = jobs.endStep(req.params.jobId, req.params.stepId, body.succeeded);
     res.json(actionAnswer({ succeeded: body.succeeded }, { step: ref(stepPath(step.job_id, step.id), step.id) }));
   });
+
+  router.all(
+    ['/jobs', '/jobs/:jobId', '/jobs/:jobId/end', '/jobs/:jobId/clear', '/jobs/:jobId/steps', '/jobs/:jobId/steps/:stepId', '/jobs/:jobId/steps/:stepId/end'],
+    methodNotAllowed,
+  );
 
   return router;
 }

@@ -1,0 +1,141 @@
+// Starts a real engine on a free port with a fresh data directory, and calls it over HTTP as a client would.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { startEngine } from '../../engine/start';
+import type { EngineOptions, RunningEngine } from '../../engine/start';
+
+export const PASSWORD = 'engine-test-password';
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  // Tests read whatever the engine wrote; the shape is what they assert.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export type Caller = 'admin' | 'user' | 'none';
+
+export interface CallOptions {
+  as?: Caller;
+  headers?: Record<string, string>;
+  /** A body sent verbatim instead of JSON.stringify(body). */
+  raw?: string;
+}
+
+export class TestEngine {
+  private tokens = new Map<Caller, string>();
+
+  private constructor(
+    public engine: RunningEngine,
+    readonly dataDir: string,
+    readonly options: Omit<EngineOptions, 'port' | 'dataDir' | 'adminPassword'>,
+  ) {}
+
+  static async start(options: Omit<EngineOptions, 'port' | 'dataDir' | 'adminPassword'> = {}, dataDir?: string): Promise<TestEngine> {
+    const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hf-engine-'));
+    const engine = await startEngine({ port: 0, dataDir: dir, adminPassword: PASSWORD, ...options });
+    return new TestEngine(engine, dir, options);
+  }
+
+  /** Closes and starts again on the same data directory (tokens are forgotten, as after a real restart). */
+  async restart(options = this.options): Promise<void> {
+    await this.engine.close();
+    this.engine = await startEngine({ port: 0, dataDir: this.dataDir, adminPassword: PASSWORD, ...options });
+    this.tokens.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  async token(as: 'admin' | 'user'): Promise<string> {
+    let token = this.tokens.get(as);
+    if (!token) {
+      const answer = await this.sso({
+        grant_type: 'password',
+        scope: 'ovirt-app-api',
+        username: as === 'admin' ? 'admin@internal' : 'user@internal',
+        password: PASSWORD,
+      });
+      token = answer.body.access_token as string;
+      this.tokens.set(as, token);
+    }
+    return token;
+  }
+
+  async sso(form: Record<string, string>): Promise<Answer> {
+    const res = await fetch(`${this.engine.url}/ovirt-engine/sso/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams(form).toString(),
+    });
+    return { status: res.status, headers: res.headers, body: await res.json() };
+  }
+
+  /** Calls `/ovirt-engine/api` + path as admin unless told otherwise. */
+  async call(method: string, apiPath: string, body?: unknown, options: CallOptions = {}): Promise<Answer> {
+    const as = options.as ?? 'admin';
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (as !== 'none') headers.authorization = `Bearer ${await this.token(as)}`;
+    const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+    if (payload !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(`${this.engine.apiUrl}${apiPath}`, { method, headers, body: payload });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  get = (apiPath: string, options?: CallOptions): Promise<Answer> => this.call('GET', apiPath, undefined, options);
+  post = (apiPath: string, body?: unknown, options?: CallOptions): Promise<Answer> => this.call('POST', apiPath, body, options);
+
+  /** Writes straight into the database, for states the API cannot create (e.g. an internal job). */
+  withDatabase<T>(fn: (db: Database.Database) => T): T {
+    const db = new Database(path.join(this.dataDir, 'engine.db'));
+    try {
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  async addJob(body: Record<string, unknown> = { description: 'a job' }, options?: CallOptions): Promise<Record<string, string>> {
+    const answer = await this.post('/jobs', body, options);
+    if (answer.status !== 201) throw new Error(`add job: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  }
+
+  async addStep(jobId: string, body: Record<string, unknown> = {}): Promise<Record<string, string>> {
+    const answer = await this.post(`/jobs/${jobId}/steps`, { description: 'a step', type: 'executing', ...body });
+    if (answer.status !== 201) throw new Error(`add step: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  }
+
+  /** An internal (non-external) STARTED job, as oVirt's own operations create. */
+  insertInternalJob(): { jobId: string; stepId: string } {
+    const jobId = crypto.randomUUID();
+    const stepId = crypto.randomUUID();
+    const now = Date.now();
+    this.withDatabase((db) => {
+      db.prepare(
+        `INSERT INTO jobs (id, description, status, external, auto_cleared, start_time, last_updated)
+         VALUES (?, 'internal', 'started', 0, 1, ?, ?)`,
+      ).run(jobId, now, now);
+      db.prepare(
+        `INSERT INTO steps (id, job_id, description, type, number, status, external, start_time)
+         VALUES (?, ?, 'internal step', 'executing', 0, 'started', 0, ?)`,
+      ).run(stepId, jobId, now);
+    });
+    return { jobId, stepId };
+  }
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000, everyMs = 25): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
