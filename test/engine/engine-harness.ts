@@ -16,6 +16,10 @@ export interface Answer {
   body: any;
 }
 
+/** An entity as the engine wrote it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Entity = { id: string; href: string; [field: string]: any };
+
 export type Caller = 'admin' | 'user' | 'none';
 
 export interface CallOptions {
@@ -101,13 +105,13 @@ export class TestEngine {
     }
   }
 
-  async addJob(body: Record<string, unknown> = { description: 'a job' }, options?: CallOptions): Promise<Record<string, string>> {
+  async addJob(body: Record<string, unknown> = { description: 'a job' }, options?: CallOptions): Promise<Entity> {
     const answer = await this.post('/jobs', body, options);
     if (answer.status !== 201) throw new Error(`add job: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body;
   }
 
-  async addStep(jobId: string, body: Record<string, unknown> = {}): Promise<Record<string, string>> {
+  async addStep(jobId: string, body: Record<string, unknown> = {}): Promise<Entity> {
     const answer = await this.post(`/jobs/${jobId}/steps`, { description: 'a step', type: 'executing', ...body });
     if (answer.status !== 201) throw new Error(`add step: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body;

@@ -162,7 +162,7 @@ describe('POST /jobs/{id}/end', () => {
     await e.post(`/jobs/${job.id}/end`, { succeeded: false });
     const steps = (await e.get(`/jobs/${job.id}/steps`)).body.step as Record<string, unknown>[];
     const status = Object.fromEntries(steps.map((s) => [s.id, s.status]));
-    expect(status).toEqual({ [done.id!]: 'finished', [open.id!]: 'failed', [nested.id!]: 'failed' });
+    expect(status).toEqual({ [done.id]: 'finished', [open.id]: 'failed', [nested.id]: 'failed' });
     expect(steps.every((s) => typeof s.end_time === 'number')).toBe(true);
   });
 
@@ -350,7 +350,7 @@ describe('POST /jobs/{j}/steps/{s}/end', () => {
     expect(after.status).toBe('failed');
     expect(typeof after.end_time).toBe('number');
     const status = Object.fromEntries(((await e.get(`/jobs/${job.id}/steps`)).body.step as Record<string, string>[]).map((s) => [s.id, s.status]));
-    expect(status).toEqual({ [done.id!]: 'finished', [failing.id!]: 'failed', [sibling.id!]: 'failed', [nested.id!]: 'failed' });
+    expect(status).toEqual({ [done.id]: 'finished', [failing.id]: 'failed', [sibling.id]: 'failed', [nested.id]: 'failed' });
   });
 
   test('no status guard: an ended step can be ended again', async () => {
