@@ -49,10 +49,26 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
     }
     throw err;
   }
+  const uiUrl = opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined;
+  // The Web UI comes up a moment after the frontend; announce it only once it answers.
+  if (uiUrl) await waitForHttp(uiUrl, 30_000);
   return {
     address: env.address,
-    uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
+    uiUrl,
     source: cli.source,
     stop: () => env.teardown(),
   };
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the Temporal Web UI at ${url} did not answer within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

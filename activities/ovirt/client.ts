@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import { Agent, fetch } from 'undici';
 import type { z } from 'zod';
-import { errorForStatus, OvirtError, OvirtUnavailableError } from './errors';
+import type { OvirtError} from './errors';
+import { errorForStatus, OvirtUnavailableError } from './errors';
 import { Fault } from './representation';
 
 export interface OvirtClientOptions {

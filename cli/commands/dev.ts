@@ -31,6 +31,19 @@ function startChild(name: string, env: NodeJS.ProcessEnv): Promise<Child> {
   });
 }
 
+/** SIGTERM, then SIGKILL if the child has not exited within the grace period. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 function portsToCheck(config: Config): Record<string, number> {
   return {
     ...(config.TEMPORAL_ADDRESS ? {} : { TEMPORAL_PORT: config.TEMPORAL_PORT, TEMPORAL_UI_PORT: config.TEMPORAL_UI_PORT }),
@@ -52,26 +65,14 @@ export async function devCommand(): Promise<void> {
   const token = apiToken(config);
   const engine = engineEndpoint(config);
 
-  const children: Child[] = [];
+  // Started in layers (servers first, then their clients); stopped in the reverse order.
+  const layers: Child[][] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('Stopping hybridflow ...');
-    const alive = [...children].reverse().map((c) => c.process).filter((p) => p.exitCode === null && p.signalCode === null);
-    await Promise.all(
-      alive.map(
-        (p) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(() => p.kill('SIGKILL'), STOP_GRACE_MS);
-            p.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            p.kill('SIGTERM');
-          }),
-      ),
-    );
+    for (const layer of [...layers].reverse()) await Promise.all(layer.map((c) => stopChild(c.process)));
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
@@ -79,17 +80,17 @@ export async function devCommand(): Promise<void> {
 
   const launch = async (names: string[]) => {
     const started = await Promise.allSettled(names.map((n) => startChild(n, process.env)));
-    for (const s of started) if (s.status === 'fulfilled') track(s.value);
+    layers.push(started.flatMap((s) => (s.status === 'fulfilled' ? [watch(s.value)] : [])));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
   };
-  const track = (child: Child) => {
-    children.push(child);
+  const watch = (child: Child) => {
     child.process.once('exit', (code) => {
       if (stopping) return;
       console.error(`${child.name} stopped unexpectedly (code ${code}); stopping everything.`);
       void stopAll(1);
     });
+    return child;
   };
 
   try {
@@ -101,7 +102,7 @@ export async function devCommand(): Promise<void> {
     return;
   }
 
-  const lines = children.flatMap((c) => c.urls);
+  const lines = layers.flat().flatMap((c) => c.urls);
   console.log(
     [
       '',
