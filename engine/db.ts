@@ -48,8 +48,9 @@ const migrations: string[] = [
     end_time INTEGER,
     execution_host_id TEXT
   );
-  CREATE INDEX steps_by_job ON steps (job_id, parent_step_id);
-  CREATE INDEX steps_by_parent ON steps (parent_step_id) WHERE parent_step_id IS NOT NULL;
+  -- (parent, number) lets the next sibling number come from max(number) without counting every sibling.
+  CREATE INDEX steps_by_job ON steps (job_id, parent_step_id, number);
+  CREATE INDEX steps_by_parent ON steps (parent_step_id, number) WHERE parent_step_id IS NOT NULL;
 
   CREATE TABLE clusters (
     id TEXT PRIMARY KEY,

@@ -77,10 +77,13 @@ export class JobStore {
       closeStartedSteps: db.prepare(
         `UPDATE steps SET status = @status, end_time = @now WHERE job_id = @id AND status = 'started'`,
       ),
+      // Steps are never deleted one by one (only with their job), so max(number) + 1 is the count of siblings.
       countTopSteps: db.prepare<[string], { n: number }>(
-        'SELECT count(*) AS n FROM steps WHERE job_id = ? AND parent_step_id IS NULL',
+        'SELECT coalesce(max(number) + 1, 0) AS n FROM steps WHERE job_id = ? AND parent_step_id IS NULL',
       ),
-      countChildSteps: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM steps WHERE parent_step_id = ?'),
+      countChildSteps: db.prepare<[string], { n: number }>(
+        'SELECT coalesce(max(number) + 1, 0) AS n FROM steps WHERE parent_step_id = ?',
+      ),
       insertStep: db.prepare(
         `INSERT INTO steps (id, job_id, parent_step_id, description, type, number, status, external, start_time)
          VALUES (@id, @job_id, @parent_step_id, @description, @type, @number, 'started', @external, @now)`,
