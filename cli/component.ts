@@ -9,9 +9,12 @@ export interface Started {
 export async function runComponent(name: string, start: () => Promise<Started>): Promise<void> {
   let started: Started | undefined;
   let stopping = false;
+  // Some components (the Temporal dev server, run by the SDK's native core) hold no Node handle of their own.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(keepAlive);
     try {
       await started?.stop();
     } catch (err) {
