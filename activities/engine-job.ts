@@ -2,11 +2,12 @@
 // (find before create) so that a retried activity or a restarted worker never makes a second job or step.
 // Engine outages are thrown as retryable errors (the flow waits); a permanent refusal (e.g. a job the engine marked
 // UNKNOWN after a restart) is logged and reported, never failing the flow.
-import { Context, log } from '@temporalio/activity';
-import { OvirtError } from './ovirt/errors';
+import { log } from '@temporalio/activity';
+import { z } from 'zod';
+import { OvirtConflictError, OvirtError } from './ovirt/errors';
 import type { OvirtClient } from './ovirt/client';
 import { collection, Job, Step } from './ovirt/representation';
-import { correlationIdFor } from './correlation';
+import { flowCorrelationId } from './flow-context';
 
 export interface EngineJobRef {
   jobId?: string;
@@ -17,11 +18,6 @@ export interface EngineStepRef {
   stepId?: string;
   lost?: string;
 }
-
-const flowCorrelationId = () => {
-  const { workflowExecution, activityId } = Context.current().info;
-  return correlationIdFor(workflowExecution?.workflowId ?? activityId);
-};
 
 async function unlessRefused<T extends object>(what: string, fn: () => Promise<T>): Promise<T | { lost: string }> {
   try {
@@ -35,7 +31,21 @@ async function unlessRefused<T extends object>(what: string, fn: () => Promise<T
   }
 }
 
+// Step progress is an extension of the built-in engine (real oVirt has no such call): ask once whether it exists.
+const Capabilities = z.object({ progress: z.boolean().optional() }).passthrough();
+
 export function createEngineJobActivities(ovirt: OvirtClient) {
+  let progressSupported: Promise<boolean> | undefined;
+  const supportsProgress = () =>
+    (progressSupported ??= ovirt
+      .get('/builtin/capabilities', Capabilities, { outsideApi: true })
+      .then((c) => c.progress === true)
+      .catch((err) => {
+        if (err instanceof OvirtError && err.status === 404) return false;
+        progressSupported = undefined; // unknown yet: ask again next time
+        throw err;
+      }));
+
   return {
     /** Finds the flow's external job by correlation id, or creates it. */
     async ensureEngineJob({ description }: { description: string }): Promise<EngineJobRef> {
@@ -77,6 +87,23 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
         await ovirt.action(`/jobs/${input.jobId}/steps/${input.stepId}/end`, { succeeded: input.succeeded }, {
           correlationId: flowCorrelationId(),
         });
+        return {};
+      });
+    },
+
+    /** Shows a step's progress where the engine supports it (the built-in engine); a no-op on real oVirt. */
+    async setEngineStepProgress(input: { jobId: string; stepId: string; progress: number }): Promise<{ lost?: string }> {
+      if (!(await supportsProgress())) return {};
+      return unlessRefused('set the progress', async () => {
+        await ovirt
+          .put(`/builtin/jobs/${input.jobId}/steps/${input.stepId}/progress`, { progress: Math.round(input.progress) }, z.unknown(), {
+            outsideApi: true,
+            correlationId: flowCorrelationId(),
+          })
+          .catch((err) => {
+            // 409: the step has ended meanwhile; its progress no longer matters.
+            if (!(err instanceof OvirtConflictError)) throw err;
+          });
         return {};
       });
     },

@@ -1,12 +1,25 @@
-// All activities of the main task queue, built once per worker around one oVirt client.
+// All activities of the main task queue, built once per worker around one oVirt client and one Temporal client.
+import type { Client } from '@temporalio/client';
 import type { OvirtClient } from './ovirt/client';
+import { createDiskActivities } from './disks';
 import { createEngineJobActivities } from './engine-job';
+import { createVendorProgressActivities } from './vendor-progress';
 import { createVmActivities } from './vms';
 
-export function createActivities(deps: { ovirt: OvirtClient }) {
+export interface ActivityDeps {
+  ovirt: OvirtClient;
+  /** Used to read vendor activities' heartbeats (see vendor-progress.ts). */
+  temporal: Client;
+  /** How often waits poll the engine and the vendor's heartbeats. @default 1000 */
+  pollIntervalMs?: number;
+}
+
+export function createActivities(deps: ActivityDeps) {
   return {
     ...createEngineJobActivities(deps.ovirt),
-    ...createVmActivities(deps.ovirt),
+    ...createVmActivities(deps),
+    ...createDiskActivities(deps),
+    ...createVendorProgressActivities({ client: deps.temporal, pollIntervalMs: deps.pollIntervalMs }),
   };
 }
 

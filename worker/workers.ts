@@ -1,5 +1,6 @@
 // Builds the worker of the main task queue: every workflow, and the activities that call oVirt.
 import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { createActivities } from '../activities';
 import type { OvirtClient } from '../activities/ovirt/client';
 
@@ -8,6 +9,10 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   ovirt: OvirtClient;
+  /** A Temporal client (the activities read vendor heartbeats with it). */
+  temporal: Client;
+  /** How often activities poll the engine. @default 1000 */
+  pollIntervalMs?: number;
   /** A pre-built bundle (tests build one per suite); omitted = bundle `workflows/` at start. */
   workflowBundle?: WorkflowBundle;
 }
@@ -18,6 +23,6 @@ export function createMainWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ ovirt: opts.ovirt }),
+    activities: createActivities({ ovirt: opts.ovirt, temporal: opts.temporal, pollIntervalMs: opts.pollIntervalMs }),
   });
 }

@@ -42,12 +42,13 @@ export async function clonePreflight(input: ClonePreflightInput): Promise<CloneP
   try {
     setCurrentDetails(`**Step 1/2**: reading VM ${input.sourceVm}`);
     const vm = await job.step(`Read VM ${input.sourceVm} and its disks`, 'ovirt', ovirt.readVm, { vm: input.sourceVm });
+    const disks = vm.disks.map(({ id, name, sizeBytes, storageDomainId }) => ({ id, name, sizeBytes, storageDomainId }));
     upsertSearchAttributes([{ key: OvirtVmId, value: vm.id }]);
     setCurrentDetails(`**Step 2/2**: ${input.vendor} checks the disks of ${vm.name}`);
     const report = await job.step(`${input.vendor}: check that the disks of ${vm.name} can be cloned`, 'external', vendor.checkCloneable, {
       vmId: vm.id,
       vmName: vm.name,
-      disks: vm.disks,
+      disks,
     });
     const cloneable = report.volumes.every((v) => v.cloneable);
     await job.end(true);

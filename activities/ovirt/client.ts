@@ -27,12 +27,16 @@ export interface CallOptions {
   correlationId?: string;
   /** Query parameters. */
   query?: Record<string, string>;
+  /** The path is absolute on the engine's host (an extension of the built-in engine), not under the API URL. */
+  outsideApi?: boolean;
 }
 
 export class OvirtClient {
-  private token?: Promise<string>;
+  // Shared with the scoped views of withCorrelationId().
+  private readonly session: { token?: Promise<string> } = {};
   private readonly dispatcher: Agent;
   private readonly base: string;
+  private correlationId?: string;
 
   constructor(private readonly options: OvirtClientOptions) {
     this.base = options.url.replace(/\/+$/, '');
@@ -44,12 +48,23 @@ export class OvirtClient {
     });
   }
 
+  /** A view of this client (same session and connections) that sends this Correlation-Id on every call. */
+  withCorrelationId(correlationId: string): OvirtClient {
+    const scoped = Object.create(this) as OvirtClient;
+    scoped.correlationId = correlationId;
+    return scoped;
+  }
+
   get<T extends z.ZodType>(path: string, schema: T, opts?: CallOptions): Promise<z.infer<T>> {
     return this.call('GET', path, undefined, schema, opts);
   }
 
   post<T extends z.ZodType>(path: string, body: unknown, schema: T, opts?: CallOptions): Promise<z.infer<T>> {
     return this.call('POST', path, body, schema, opts);
+  }
+
+  put<T extends z.ZodType>(path: string, body: unknown, schema: T, opts?: CallOptions): Promise<z.infer<T>> {
+    return this.call('PUT', path, body, schema, opts);
   }
 
   /** An action (`POST <entity>/<action>`); the answer is the action echoed back, so it is not parsed. */
@@ -75,7 +90,7 @@ export class OvirtClient {
     let response = await this.send(method, path, body, opts, await this.bearer());
     if (response.status === 401) {
       // Tokens expire; fetch a new one and try once more.
-      this.token = undefined;
+      this.session.token = undefined;
       response = await this.send(method, path, body, opts, await this.bearer());
     }
     const text = await response.text();
@@ -89,7 +104,7 @@ export class OvirtClient {
   }
 
   private async send(method: string, path: string, body: unknown, opts: CallOptions, token: string) {
-    const url = new URL(this.base + path);
+    const url = opts.outsideApi ? new URL(path, this.base) : new URL(this.base + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
     const headers: Record<string, string> = {
       Accept: 'application/json',
@@ -97,7 +112,8 @@ export class OvirtClient {
       Authorization: `Bearer ${token}`,
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (opts.correlationId) headers['Correlation-Id'] = opts.correlationId;
+    const correlationId = opts.correlationId ?? this.correlationId;
+    if (correlationId) headers['Correlation-Id'] = correlationId;
     try {
       return await fetch(url, {
         method,
@@ -112,11 +128,11 @@ export class OvirtClient {
   }
 
   private bearer(): Promise<string> {
-    this.token ??= this.login().catch((err) => {
-      this.token = undefined;
+    this.session.token ??= this.login().catch((err) => {
+      this.session.token = undefined;
       throw err;
     });
-    return this.token;
+    return this.session.token;
   }
 
   private async login(): Promise<string> {

@@ -42,7 +42,13 @@ export const Vm = z.object({
   name: z.string(),
   status: z.string(),
   description: z.string().optional(),
+  comment: z.string().optional(),
   memory: ovInt.optional(),
+  type: z.string().optional(),
+  cpu: z
+    .object({ topology: z.object({ cores: ovInt.optional(), sockets: ovInt.optional(), threads: ovInt.optional() }).optional() })
+    .optional(),
+  os: z.object({ type: z.string().optional() }).optional(),
   cluster: ref.optional(),
   template: ref.optional(),
 });
@@ -67,6 +73,14 @@ export const DiskAttachment = z.object({
   disk: ref,
 });
 export type DiskAttachment = z.infer<typeof DiskAttachment>;
+
+export const Snapshot = z.object({
+  id: z.string(),
+  description: z.string().optional(),
+  snapshot_type: z.string().optional(),
+  snapshot_status: z.string().optional(),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
 
 /** A collection as oVirt writes it: `{"vm": [...]}`, or `{}` when empty. */
 export const collection = <T extends z.ZodType>(key: string, item: T) =>

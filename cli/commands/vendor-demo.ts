@@ -1,6 +1,8 @@
 // `hybridflow vendor-demo`: the simulated storage vendor acme-storage, serving its own task queue.
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../../common/config';
+import { engineEndpoint } from '../../common/secrets';
+import { createStorageArray } from '../../vendor-demo/storage-array';
 import { createVendorWorker } from '../../vendor-demo/worker';
 import { runComponent } from '../component';
 import { temporalAddress } from '../temporal-connection';
@@ -11,7 +13,10 @@ export const vendorDemoCommand = () =>
     const config = loadConfig();
     installRuntime();
     const connection = await NativeConnection.connect({ address: temporalAddress(config) });
-    const worker = await createVendorWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, queuePrefix: config.HF_TASK_QUEUE });
+    // The demo's "storage array" is the built-in engine's storage-side hook.
+    const engine = engineEndpoint(config);
+    const array = createStorageArray({ engineUrl: new URL(engine.url).origin, user: engine.user, password: engine.password });
+    const worker = await createVendorWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, queuePrefix: config.HF_TASK_QUEUE, array });
     const running = worker.run();
     return {
       urls: [`Vendor (demo):    acme-storage polling task queue ${worker.options.taskQueue}`],

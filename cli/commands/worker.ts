@@ -1,4 +1,5 @@
 // `hybridflow worker`: the Temporal worker of the main task queue (workflows and oVirt activities).
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { OvirtClient } from '../../activities/ovirt/client';
 import { loadConfig } from '../../common/config';
@@ -13,8 +14,10 @@ export const workerCommand = () =>
     const config = loadConfig();
     installRuntime();
     const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+    const clientConnection = await Connection.connect({ address: temporalAddress(config) });
+    const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
     const ovirt = new OvirtClient(engineEndpoint(config));
-    const worker = await createMainWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.HF_TASK_QUEUE, ovirt });
+    const worker = await createMainWorker({ connection, temporal, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.HF_TASK_QUEUE, ovirt });
     const running = worker.run();
     return {
       urls: [`Worker:           polling task queue ${config.HF_TASK_QUEUE} on ${temporalAddress(config)}`],
@@ -22,6 +25,7 @@ export const workerCommand = () =>
         worker.shutdown();
         await running;
         await connection.close();
+        await clientConnection.close();
         await ovirt.close();
       },
     };

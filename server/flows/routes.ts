@@ -1,7 +1,7 @@
 // HTTP routes of flows: validate with the zod schemas, call the service, answer.
 import { Router } from 'express';
 import { HttpProblem, validationProblem } from '../problem';
-import { ClonePreflightRequest, FlowIdParam } from './schemas';
+import { ClonePreflightRequest, FlowIdParam, RapidCloneRequest } from './schemas';
 import type { FlowService } from './service';
 import type { z } from 'zod';
 
@@ -16,6 +16,10 @@ export function flowRoutes(flows: FlowService): Router {
   router.post('/flows/clone-preflight', async (req, res) => {
     const body = parse(ClonePreflightRequest, req.body ?? {}, 'body');
     res.status(202).json(await flows.startClonePreflight(body));
+  });
+  router.post('/flows/rapid-clone', async (req, res) => {
+    const body = parse(RapidCloneRequest, req.body ?? {}, 'body');
+    res.status(202).json(await flows.startRapidClone(body));
   });
   router.get('/flows/:id', async (req, res) => {
     const { id } = parse(FlowIdParam, req.params, 'path');

@@ -5,9 +5,10 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { FlowKind, Vendor } from '../../common/search-attributes';
 import { vendorTaskQueue } from '../../common/vendor-contract';
 import type { ClonePreflightInput } from '../../workflows/clone-preflight';
-import { progressQuery, type FlowProgress } from '../../workflows/mirrored-job';
+import type { RapidCloneInput } from '../../workflows/rapid-clone';
+import { progressQuery, type FlowProgress } from '../../workflows/definitions';
 import { HttpProblem } from '../problem';
-import type { ClonePreflightRequest, FlowStatus } from './schemas';
+import type { ClonePreflightRequest, FlowStatus, RapidCloneRequest } from './schemas';
 
 export interface FlowServiceOptions {
   client: Client;
@@ -59,22 +60,32 @@ export function createFlowService(opts: FlowServiceOptions) {
     return undefined;
   }
 
+  /** Starts a flow, then waits briefly for its engine job so the answer can link it. */
+  async function start<A>(kind: string, workflowType: string, sourceVm: string, vendor: string, input: A, summary: string) {
+    const id = `${kind}-${sourceVm.replace(/[^0-9a-zA-Z_-]/g, '')}-${shortId()}`;
+    await client.workflow.start(workflowType, {
+      workflowId: id,
+      taskQueue: opts.taskQueue,
+      args: [input],
+      staticSummary: summary,
+      typedSearchAttributes: [
+        { key: FlowKind, value: kind },
+        { key: Vendor, value: vendor },
+      ],
+    });
+    const engineJobId = await engineJobIdOf(id);
+    return { id, kind, status: 'running' as FlowStatus, engineJobId: engineJobId ?? null, links: links(id, engineJobId) };
+  }
+
   return {
-    async startClonePreflight(req: ClonePreflightRequest) {
-      const id = `clone-preflight-${req.sourceVm.replace(/[^0-9a-zA-Z_-]/g, '')}-${shortId()}`;
+    startClonePreflight(req: ClonePreflightRequest) {
       const input: ClonePreflightInput = { ...req, vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor) };
-      await client.workflow.start('clonePreflight', {
-        workflowId: id,
-        taskQueue: opts.taskQueue,
-        args: [input],
-        staticSummary: `Clone preflight of ${req.sourceVm} with ${req.vendor}`,
-        typedSearchAttributes: [
-          { key: FlowKind, value: 'clone-preflight' },
-          { key: Vendor, value: req.vendor },
-        ],
-      });
-      const engineJobId = await engineJobIdOf(id);
-      return { id, kind: 'clone-preflight', status: 'running' as FlowStatus, engineJobId: engineJobId ?? null, links: links(id, engineJobId) };
+      return start('clone-preflight', 'clonePreflight', req.sourceVm, req.vendor, input, `Clone preflight of ${req.sourceVm} with ${req.vendor}`);
+    },
+
+    startRapidClone(req: RapidCloneRequest) {
+      const input: RapidCloneInput = { ...req, vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor) };
+      return start('rapid-clone', 'rapidClone', req.sourceVm, req.vendor, input, `Rapid clone of ${req.sourceVm} as ${req.cloneName} (${req.vendor})`);
     },
 
     async getFlow(id: string) {

@@ -11,6 +11,7 @@ import { close, listen } from '../../cli/listen';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../engine/start';
 import { createApp } from '../../server/app';
 import { createFlowService } from '../../server/flows/service';
+import { createStorageArray } from '../../vendor-demo/storage-array';
 import { createVendorWorker } from '../../vendor-demo/worker';
 import { createMainWorker } from '../../worker/workers';
 import { connectTemporal, uniqueTaskQueue, workflowBundle } from './temporal';
@@ -36,8 +37,22 @@ export async function startTestStack(name: string, engineOptions: Partial<Engine
   const temporal = await connectTemporal();
   const taskQueue = uniqueTaskQueue(name);
   const workers: Worker[] = [
-    await createMainWorker({ connection: temporal.nativeConnection, namespace: 'default', taskQueue, ovirt, workflowBundle: await workflowBundle() }),
-    await createVendorWorker({ connection: temporal.nativeConnection, namespace: 'default', queuePrefix: taskQueue, workMs: 200 }),
+    await createMainWorker({
+      connection: temporal.nativeConnection,
+      temporal: temporal.client,
+      namespace: 'default',
+      taskQueue,
+      ovirt,
+      pollIntervalMs: 100,
+      workflowBundle: await workflowBundle(),
+    }),
+    await createVendorWorker({
+      connection: temporal.nativeConnection,
+      namespace: 'default',
+      queuePrefix: taskQueue,
+      array: createStorageArray({ engineUrl: engine.url, user: 'admin@internal', password: ENGINE_PASSWORD }),
+      cloneMs: 1500,
+    }),
   ];
   const running = workers.map((w) => w.run());
   const flows = createFlowService({ client: temporal.client, taskQueue, engineTasksUrl: `${engine.url}/tasks` });
