@@ -5,11 +5,17 @@ import type { Authenticator } from './auth';
 import { currentUser, requireUser, ssoRouter } from './auth';
 import { correlationId } from './correlation';
 import { ApiFault, faultHandler, unknownPath } from './faults';
+import type { FaultInjector } from './fault-injection/injector';
+import { faultInjectionRouter } from './fault-injection/routes';
+import { inventoryActionsRouter } from './inventory/action-routes';
+import type { InventoryServices } from './inventory/services';
 import type { InventoryStore } from './inventory/store';
 import { inventoryRouter } from './inventory/routes';
 import type { JobService } from './jobs/service';
 import { jobsRouter } from './jobs/routes';
 import { API_PREFIX, href, links, ref } from './representation';
+import type { StorageArray } from './storage-array/service';
+import { storageArrayRouter } from './storage-array/routes';
 
 export const PRODUCT_VERSION = { major: 4, minor: 5, build: 7, revision: 0 } as const;
 
@@ -17,6 +23,12 @@ export interface AppDeps {
   auth: Authenticator;
   jobs: JobService;
   inventory: InventoryStore;
+  /** VM, disk, snapshot and attachment actions, and their asynchronous work. */
+  inventoryServices: InventoryServices;
+  /** The storage-side hook (not oVirt). */
+  storageArray: StorageArray;
+  /** Fault injection under /ovirt-engine/api (off while it has no rules). */
+  faults: FaultInjector;
 }
 
 /** 415 for a request body that is not JSON: the engine speaks JSON only. */
@@ -55,15 +67,19 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use('/ovirt-engine/sso', ssoRouter(deps.auth));
+  app.use('/builtin/faults', faultInjectionRouter(deps.auth, deps.faults));
+  app.use('/builtin/storage-array', storageArrayRouter(deps.auth, deps.storageArray));
 
   const api = express.Router();
   api.use(correlationId);
+  api.use(deps.faults.middleware);
   api.use(requireUser(deps.auth));
   api.use(jsonBodiesOnly);
   api.use(express.json({ limit: '1mb' }));
   api.get('/', apiRoot);
   api.use(jobsRouter(deps.jobs));
   api.use(inventoryRouter(deps.inventory));
+  api.use(inventoryActionsRouter(deps.inventoryServices));
   api.use(unknownPath);
 
   app.use(`${API_PREFIX}/v4`, api);

@@ -158,6 +158,18 @@ const migrations: string[] = [
   );
   CREATE INDEX snapshots_by_vm ON snapshots (vm_id, date);
   `,
+  `
+  -- Asynchronous inventory work in flight (power transitions, snapshot merges, disk copies), one row per internal
+  -- job: a timer completes it at ends_at; a restart completes overdue rows and schedules the others.
+  CREATE TABLE inventory_work (
+    job_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    ends_at INTEGER NOT NULL
+  );
+  -- The disk an image was cloned from, as a storage array reports it.
+  ALTER TABLE disks ADD COLUMN source_disk_id TEXT;
+  `,
 ];
 
 /** Opens (creating if needed) `${dataDir}/engine.db` in WAL mode and brings its schema up to date. */

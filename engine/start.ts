@@ -8,7 +8,11 @@ import { InventoryStore } from './inventory/store';
 import { OVIRT_CLEANUP, scheduleJobCleanup } from './jobs/cleanup';
 import { JobService } from './jobs/service';
 import { JobStore } from './jobs/store';
+import { FaultInjector } from './fault-injection/injector';
+import { parseFaultsOption } from './fault-injection/rules';
+import { createInventoryServices } from './inventory/services';
 import { builtInSeed, plantSeed, readSeedFile } from './seed';
+import { StorageArray } from './storage-array/service';
 
 export interface EngineOptions {
   /** TCP port; 0 picks a free one. */
@@ -29,7 +33,10 @@ export interface EngineOptions {
   cleanup?: { intervalMin: number; succeededMin: number; failedMin: number };
   /** On start, STARTED external jobs and steps become UNKNOWN, as in oVirt. @default true */
   unknownOnRestart?: boolean;
-  /** JSON fault-injection rules (not implemented yet). */
+  /**
+   * Fault-injection rules as a JSON string: an array of `{pathPattern, method?, latencyMs?, errorRate?, failNext?}`
+   * (or `{"rules": [...]}`), the same as `PUT /builtin/faults`. @default none
+   */
   faults?: string;
 }
 
@@ -64,16 +71,24 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const host = options.host ?? '127.0.0.1';
+  const faults = new FaultInjector(options.faults ? parseFaultsOption(options.faults) : []);
   const db = openDatabase(options.dataDir);
   let stopCleanup: (() => void) | undefined;
+  let stopWork: (() => void) | undefined;
   try {
     const auth = new Authenticator(db, { adminUser: options.adminUser ?? 'admin@internal', adminPassword: options.adminPassword });
     const inventory = new InventoryStore(db);
     if (inventory.isEmpty()) plantSeed(db, options.seedFile ? readSeedFile(options.seedFile) : builtInSeed);
     const jobStore = new JobStore(db);
     if (options.unknownOnRestart ?? true) jobStore.markStartedExternalUnknown();
+    const inventoryServices = createInventoryServices(db, inventory, jobStore, options.transitionMs ?? 2000);
+    stopWork = () => inventoryServices.work.stop();
+    inventoryServices.work.resume();
+    const storageArray = new StorageArray(db, inventory);
 
-    const server = http.createServer(createApp({ auth, jobs: new JobService(jobStore), inventory }));
+    const server = http.createServer(
+      createApp({ auth, jobs: new JobService(jobStore), inventory, inventoryServices, storageArray, faults }),
+    );
     const port = await listen(server, options.port, host);
     stopCleanup = scheduleJobCleanup(jobStore, options.cleanup ?? OVIRT_CLEANUP);
 
@@ -83,6 +98,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const close = (): Promise<void> =>
       (closing ??= new Promise<void>((resolve, reject) => {
         stopCleanup?.();
+        stopWork?.();
         server.close((err) => {
           db.close();
           if (err) reject(err);
@@ -93,6 +109,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     return { url, apiUrl: `${url}/ovirt-engine/api`, close };
   } catch (err) {
     stopCleanup?.();
+    stopWork?.();
     db.close();
     throw err;
   }

@@ -1,5 +1,5 @@
 // The inventory in SQLite: clusters, templates, storage domains, VMs, disks, disk attachments, snapshots.
-// Read side for now; actions (power transitions, merges, attachments, registration) add writes here.
+// Read side; the actions (power transitions, merges, attachments, registration) write through their services.
 import type { Db } from '../db';
 
 export const VM_STATUSES = [
@@ -86,6 +86,7 @@ export interface DiskRow {
   creation_time: number;
   lock_ends_at: number | null;
   lock_job_id: string | null;
+  source_disk_id: string | null;
 }
 
 export interface DiskAttachmentRow {
@@ -139,6 +140,15 @@ export class InventoryStore {
       attachment: db.prepare<[string, string], DiskAttachmentRow>(
         'SELECT * FROM disk_attachments WHERE vm_id = ? AND disk_id = ?',
       ),
+      diskAnyRegistration: db.prepare<[string], DiskRow>('SELECT * FROM disks WHERE id = ?'),
+      vmByExactName: db.prepare<[string], VmRow>('SELECT * FROM vms WHERE name = ?'),
+      clusterByName: db.prepare<[string], ClusterRow>('SELECT * FROM clusters WHERE name = ?'),
+      templateByName: db.prepare<[string], TemplateRow>('SELECT * FROM templates WHERE name = ? ORDER BY creation_time LIMIT 1'),
+      storageDomainByName: db.prepare<[string], StorageDomainRow>('SELECT * FROM storage_domains WHERE name = ?'),
+      disksOfVm: db.prepare<[string], DiskRow>(
+        'SELECT d.* FROM disks d JOIN disk_attachments a ON a.disk_id = d.id WHERE a.vm_id = ? ORDER BY d.name, d.id',
+      ),
+      attachmentsOfDisk: db.prepare<[string], DiskAttachmentRow>('SELECT * FROM disk_attachments WHERE disk_id = ?'),
       snapshotsOfVm: db.prepare<[string], SnapshotRow>('SELECT * FROM snapshots WHERE vm_id = ? ORDER BY date, id'),
       snapshot: db.prepare<[string, string], SnapshotRow>('SELECT * FROM snapshots WHERE vm_id = ? AND id = ?'),
       isEmpty: db.prepare<[], { n: number }>('SELECT (SELECT count(*) FROM clusters) + (SELECT count(*) FROM vms) AS n'),
@@ -194,6 +204,30 @@ export class InventoryStore {
   }
   attachment(vmId: string, diskId: string): DiskAttachmentRow | undefined {
     return this.s.attachment.get(vmId, diskId);
+  }
+
+  /** A disk whether registered or not (storage-side view). */
+  diskAnyRegistration(id: string): DiskRow | undefined {
+    return this.s.diskAnyRegistration.get(id);
+  }
+  vmByName(name: string): VmRow | undefined {
+    return this.s.vmByExactName.get(name);
+  }
+  clusterByName(name: string): ClusterRow | undefined {
+    return this.s.clusterByName.get(name);
+  }
+  templateByName(name: string): TemplateRow | undefined {
+    return this.s.templateByName.get(name);
+  }
+  storageDomainByName(name: string): StorageDomainRow | undefined {
+    return this.s.storageDomainByName.get(name);
+  }
+  /** The disks attached to a VM. */
+  disksOfVm(vmId: string): DiskRow[] {
+    return this.s.disksOfVm.all(vmId);
+  }
+  attachmentsOfDisk(diskId: string): DiskAttachmentRow[] {
+    return this.s.attachmentsOfDisk.all(diskId);
   }
 
   snapshotsOfVm(vmId: string): SnapshotRow[] {

@@ -95,6 +95,27 @@ export class TestEngine {
   get = (apiPath: string, options?: CallOptions): Promise<Answer> => this.call('GET', apiPath, undefined, options);
   post = (apiPath: string, body?: unknown, options?: CallOptions): Promise<Answer> => this.call('POST', apiPath, body, options);
 
+  del = (apiPath: string, options?: CallOptions): Promise<Answer> => this.call('DELETE', apiPath, undefined, options);
+
+  /** Calls a path outside the oVirt API (e.g. `/builtin/faults`) with the same credentials. */
+  async callBuiltin(method: string, urlPath: string, body?: unknown, options: CallOptions = {}): Promise<Answer> {
+    const as = options.as ?? 'admin';
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (as !== 'none') headers.authorization = `Bearer ${await this.token(as)}`;
+    const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+    if (payload !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(`${this.engine.url}${urlPath}`, { method, headers, body: payload });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** The first VM with this exact name. */
+  async vmNamed(name: string): Promise<Entity> {
+    const vm = (await this.get(`/vms?search=name%3D${encodeURIComponent(name)}`)).body.vm?.[0] as Entity | undefined;
+    if (!vm) throw new Error(`no VM named ${name}`);
+    return vm;
+  }
+
   /** Writes straight into the database, for states the API cannot create (e.g. an internal job). */
   withDatabase<T>(fn: (db: Database.Database) => T): T {
     const db = new Database(path.join(this.dataDir, 'engine.db'));

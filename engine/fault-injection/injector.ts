@@ -1,0 +1,65 @@
+// Applies fault-injection rules to calls under /ovirt-engine/api: added latency, a share of 503s, or the next N
+// calls failed. Every matching rule applies, in order: latencies add up; the first rule that fails the call wins.
+import type { RequestHandler } from 'express';
+import { ApiFault } from '../faults';
+import type { FaultRule } from './rules';
+
+interface ActiveRule {
+  rule: FaultRule;
+  pattern: RegExp;
+  remainingFailures: number;
+}
+
+export interface FaultDecision {
+  latencyMs: number;
+  /** Why the call fails, if it does. */
+  failure?: string;
+}
+
+export class FaultInjector {
+  private active: ActiveRule[] = [];
+
+  /** @param random source of randomness for `errorRate`, replaceable in tests */
+  constructor(
+    rules: FaultRule[] = [],
+    private readonly random: () => number = Math.random,
+  ) {
+    this.replace(rules);
+  }
+
+  replace(rules: FaultRule[]): void {
+    this.active = rules.map((rule) => ({ rule, pattern: new RegExp(rule.pathPattern), remainingFailures: rule.failNext ?? 0 }));
+  }
+
+  /** The rules as set, with `failNext` counted down to what is left. */
+  rules(): FaultRule[] {
+    return this.active.map(({ rule, remainingFailures }) => (rule.failNext === undefined ? rule : { ...rule, failNext: remainingFailures }));
+  }
+
+  decide(method: string, path: string): FaultDecision {
+    const decision: FaultDecision = { latencyMs: 0 };
+    for (const active of this.active) {
+      const { rule } = active;
+      if (rule.method !== undefined && rule.method !== method.toUpperCase()) continue;
+      if (!active.pattern.test(path)) continue;
+      decision.latencyMs += rule.latencyMs ?? 0;
+      if (decision.failure) continue;
+      if (active.remainingFailures > 0) {
+        active.remainingFailures--;
+        decision.failure = `failNext (${active.remainingFailures} left) of rule ${rule.pathPattern}`;
+      } else if (rule.errorRate !== undefined && rule.errorRate > 0 && this.random() < rule.errorRate) {
+        decision.failure = `errorRate ${rule.errorRate} of rule ${rule.pathPattern}`;
+      }
+    }
+    return decision;
+  }
+
+  /** Middleware for the API router: `req.path` is the path under /ovirt-engine/api (and under /v4). */
+  readonly middleware: RequestHandler = (req, _res, next) => {
+    if (this.active.length === 0) return next();
+    const { latencyMs, failure } = this.decide(req.method, req.path);
+    const fault = failure ? new ApiFault(503, 'Service Unavailable', `[Injected fault: ${failure}]`) : undefined;
+    if (latencyMs === 0) return next(fault);
+    setTimeout(() => next(fault), latencyMs).unref();
+  };
+}

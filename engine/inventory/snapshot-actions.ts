@@ -1,0 +1,46 @@
+// Snapshot removal = merge: the snapshot and the VM's disks are locked for transitionMs, then the snapshot is gone
+// and the disks are ok again. Live (VM up) or cold (VM down), as oVirt does.
+import { cannotDo, conflict, entityNotFound } from '../faults';
+import type { JobRow } from '../jobs/store';
+import type { Caller, InventoryContext } from './context';
+import { startJob } from './context';
+import { jobDescriptions, reasons } from './messages';
+
+export class SnapshotActions {
+  private readonly s;
+
+  constructor(private readonly ctx: InventoryContext) {
+    const { db } = ctx;
+    this.s = {
+      lockSnapshot: db.prepare(`UPDATE snapshots SET status = 'locked', lock_ends_at = @ends_at, lock_job_id = @job WHERE id = @id`),
+      lockDisksOfVm: db.prepare(
+        `UPDATE disks SET status = 'locked', lock_ends_at = @ends_at, lock_job_id = @job
+         WHERE id IN (SELECT disk_id FROM disk_attachments WHERE vm_id = @vm_id)`,
+      ),
+    };
+  }
+
+  /** `DELETE /vms/{vm}/snapshots/{sid}`: starts the merge and answers at once. */
+  remove(vmId: string, snapshotId: string, caller: Caller): JobRow {
+    const { store } = this.ctx;
+    const vm = store.vm(vmId);
+    if (!vm) throw entityNotFound(vmId);
+    const snapshot = store.snapshot(vm.id, snapshotId);
+    if (!snapshot) throw entityNotFound(snapshotId);
+    if (snapshot.type === 'active') throw cannotDo('remove', 'Snapshot', reasons.activeSnapshot);
+    if (snapshot.status === 'locked') throw conflict('remove', 'Snapshot', reasons.snapshotLocked);
+    if (vm.status === 'image_locked') throw conflict('remove', 'Snapshot', reasons.vmLocked);
+    if (vm.status !== 'up' && vm.status !== 'down') throw conflict('remove', 'Snapshot', reasons.vmNotUpOrDown);
+    const locked = store.disksOfVm(vm.id).filter((d) => d.status === 'locked').map((d) => d.name);
+    if (locked.length) throw conflict('remove', 'Snapshot', reasons.disksLocked(locked));
+    const now = Date.now();
+    const endsAt = now + this.ctx.transitionMs;
+    return this.ctx.db.transaction(() => {
+      const job = startJob(this.ctx, jobDescriptions.removeSnapshot(snapshot.description, vm.name), caller, now);
+      this.s.lockSnapshot.run({ id: snapshot.id, ends_at: endsAt, job: job.id });
+      this.s.lockDisksOfVm.run({ vm_id: vm.id, ends_at: endsAt, job: job.id });
+      this.ctx.work.begin(job.id, 'snapshot_merge', snapshot.id, endsAt);
+      return job;
+    })();
+  }
+}

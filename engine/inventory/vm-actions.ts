@@ -1,0 +1,173 @@
+// VM actions: add, remove, and the power transitions (start -> powering_up -> up, shutdown -> powering_down -> down,
+// stop -> down at once), each recorded as an internal job; refusals worded as oVirt's.
+import crypto from 'node:crypto';
+import { ApiFault, cannotDo, conflict, entityNotFound, incompleteParameters } from '../faults';
+import type { JobRow } from '../jobs/store';
+import type { Caller, InventoryContext } from './context';
+import { instantJob, startJob } from './context';
+import { jobDescriptions, reasons } from './messages';
+import type { AddVmInput } from './schemas';
+import type { ClusterRow, TemplateRow, VmRow, VmStatus } from './store';
+
+/** Letters, digits, `_`, `-`, `.`; oVirt's limit for VM names is 64 characters. */
+const VM_NAME = /^[\p{L}0-9._-]+$/u;
+const VM_NAME_MAX = 64;
+/** Statuses from which a VM can be shut down or powered off. */
+const RUNNING: readonly VmStatus[] = ['up', 'powering_up', 'paused', 'wait_for_launch', 'reboot_in_progress', 'migrating', 'not_responding', 'unknown'];
+/** Statuses from which a VM can be started. */
+const STARTABLE: readonly VmStatus[] = ['down', 'suspended', 'paused'];
+
+export interface ActionResult {
+  vm: VmRow;
+  job: JobRow;
+}
+
+export class VmActions {
+  private readonly s;
+
+  constructor(private readonly ctx: InventoryContext) {
+    const { db } = ctx;
+    this.s = {
+      insert: db.prepare(
+        `INSERT INTO vms (id, name, description, status, memory, cpu_cores, cpu_sockets, cpu_threads, os_type, type, stateless,
+           cluster_id, template_id, creation_time, stop_time)
+         VALUES (@id, @name, @description, 'down', @memory, @cores, @sockets, @threads, @os_type, @type, @stateless,
+           @cluster_id, @template_id, @now, @now)`,
+      ),
+      remove: db.prepare('DELETE FROM vms WHERE id = ?'),
+      removeAttachments: db.prepare('DELETE FROM disk_attachments WHERE vm_id = ?'),
+      removeDisk: db.prepare('DELETE FROM disks WHERE id = ? AND NOT EXISTS (SELECT 1 FROM disk_attachments WHERE disk_id = disks.id)'),
+      transition: db.prepare(
+        `UPDATE vms SET status = @status, transition_status = @target, transition_ends_at = @ends_at, transition_job_id = @job
+         WHERE id = @id`,
+      ),
+      powerOff: db.prepare(
+        `UPDATE vms SET status = 'down', stop_time = @now,
+           transition_status = NULL, transition_ends_at = NULL, transition_job_id = NULL
+         WHERE id = @id`,
+      ),
+    };
+  }
+
+  /** `POST /vms`: a new VM, `down`, with the template's memory, CPU and OS unless the body gives them. */
+  add(body: AddVmInput, caller: Caller): VmRow {
+    const name = body.name;
+    if (name.length > VM_NAME_MAX) throw cannotDo('add', 'VM', reasons.nameTooLong);
+    if (!VM_NAME.test(name)) throw cannotDo('add', 'VM', reasons.nameSpecialCharacters);
+    const cluster = this.cluster(body.cluster);
+    const template = this.template(body.template);
+    const id = crypto.randomUUID();
+    const now = Date.now();
+    const { store } = this.ctx;
+    this.ctx.db.transaction(() => {
+      if (store.vmByName(name)) throw conflict('add', 'VM', reasons.vmNameInUse);
+      const topology = body.cpu?.topology;
+      this.s.insert.run({
+        id,
+        name,
+        description: body.description ?? null,
+        memory: body.memory ?? template.memory,
+        cores: topology?.cores ?? template.cpu_cores,
+        sockets: topology?.sockets ?? template.cpu_sockets,
+        threads: topology?.threads ?? template.cpu_threads,
+        os_type: body.os?.type ?? template.os_type,
+        type: body.type ?? 'server',
+        stateless: body.stateless ? 1 : 0,
+        cluster_id: cluster.id,
+        template_id: template.id,
+        now,
+      });
+      instantJob(this.ctx, jobDescriptions.addVm(name, template.name, cluster.name), caller, now);
+    })();
+    return store.vm(id)!;
+  }
+
+  /** `DELETE /vms/{id}`: only a down VM; its disks go too unless `detachOnly`. */
+  remove(vmId: string, detachOnly: boolean, caller: Caller): void {
+    const vm = this.vm(vmId);
+    const { store } = this.ctx;
+    if (vm.status === 'image_locked') throw conflict('remove', 'VM', reasons.vmLocked);
+    if (vm.status !== 'down') throw conflict('remove', 'VM', reasons.vmRunning);
+    const disks = store.disksOfVm(vm.id);
+    const locked = disks.filter((d) => d.status === 'locked').map((d) => d.name);
+    if (locked.length) throw conflict('remove', 'VM', reasons.disksLocked(locked));
+    this.ctx.db.transaction(() => {
+      this.s.removeAttachments.run(vm.id);
+      this.s.remove.run(vm.id);
+      // A shareable disk still attached elsewhere stays.
+      if (!detachOnly) for (const disk of disks) this.s.removeDisk.run(disk.id);
+      instantJob(this.ctx, jobDescriptions.removeVm(vm.name), caller);
+    })();
+  }
+
+  /** `POST /vms/{id}/start`: down -> powering_up -> up after transitionMs. */
+  start(vmId: string, caller: Caller): ActionResult {
+    const vm = this.vm(vmId);
+    if (vm.status === 'image_locked') throw conflict('run', 'VM', reasons.vmLocked);
+    if (!STARTABLE.includes(vm.status)) throw conflict('run', 'VM', reasons.vmRunning);
+    const locked = this.ctx.store.disksOfVm(vm.id).filter((d) => d.status === 'locked').map((d) => d.name);
+    if (locked.length) throw conflict('run', 'VM', reasons.disksLocked(locked));
+    return this.transition(vm, 'powering_up', 'up', jobDescriptions.runVm(vm.name), caller);
+  }
+
+  /** `POST /vms/{id}/shutdown`: a running VM -> powering_down -> down after transitionMs. */
+  shutdown(vmId: string, caller: Caller): ActionResult {
+    const vm = this.vm(vmId);
+    if (vm.status === 'image_locked') throw conflict('shutdown', 'VM', reasons.vmLocked);
+    if (vm.status === 'powering_down') throw conflict('shutdown', 'VM', reasons.vmPoweringDown);
+    if (!RUNNING.includes(vm.status)) throw conflict('shutdown', 'VM', reasons.vmNotRunning);
+    return this.transition(vm, 'powering_down', 'down', jobDescriptions.shutdownVm(vm.name), caller);
+  }
+
+  /** `POST /vms/{id}/stop`: power off, `down` at once; a transition in flight is abandoned (its job FAILED). */
+  stop(vmId: string, caller: Caller): ActionResult {
+    const vm = this.vm(vmId);
+    if (vm.status === 'image_locked') throw conflict('stop', 'VM', reasons.vmLocked);
+    if (vm.status !== 'powering_down' && !RUNNING.includes(vm.status)) throw conflict('stop', 'VM', reasons.vmNotRunning);
+    const now = Date.now();
+    const job = this.ctx.db.transaction(() => {
+      if (vm.transition_job_id) this.ctx.work.cancel(vm.transition_job_id, now);
+      this.s.powerOff.run({ id: vm.id, now });
+      return instantJob(this.ctx, jobDescriptions.stopVm(vm.name), caller, now);
+    })();
+    return { vm: this.ctx.store.vm(vm.id)!, job };
+  }
+
+  private transition(vm: VmRow, status: VmStatus, target: VmStatus, description: string, caller: Caller): ActionResult {
+    const now = Date.now();
+    const endsAt = now + this.ctx.transitionMs;
+    const job = this.ctx.db.transaction(() => {
+      if (vm.transition_job_id) this.ctx.work.cancel(vm.transition_job_id, now);
+      const started = startJob(this.ctx, description, caller, now);
+      this.s.transition.run({ id: vm.id, status, target, ends_at: endsAt, job: started.id });
+      this.ctx.work.begin(started.id, 'vm_power', vm.id, endsAt);
+      return started;
+    })();
+    return { vm: this.ctx.store.vm(vm.id)!, job };
+  }
+
+  private vm(id: string): VmRow {
+    const vm = this.ctx.store.vm(id);
+    if (!vm) throw entityNotFound(id);
+    return vm;
+  }
+
+  private cluster(ref: { id?: string; name?: string }): ClusterRow {
+    const { store } = this.ctx;
+    if (ref.id) return store.cluster(ref.id) ?? notFound('Cluster', `id=${ref.id}`);
+    if (ref.name) return store.clusterByName(ref.name) ?? notFound('Cluster', `name=${ref.name}`);
+    throw incompleteParameters('Vm', ['cluster.id|name'], 'add');
+  }
+
+  private template(ref: { id?: string; name?: string }): TemplateRow {
+    const { store } = this.ctx;
+    if (ref.id) return store.template(ref.id) ?? notFound('Template', `id=${ref.id}`);
+    if (ref.name) return store.templateByName(ref.name) ?? notFound('Template', `name=${ref.name}`);
+    throw incompleteParameters('Vm', ['template.id|name'], 'add');
+  }
+}
+
+/** oVirt's 404 for a link by name or id that matches nothing: `Entity not found: Cluster: name=Prod`. */
+function notFound(type: string, what: string): never {
+  throw new ApiFault(404, 'Operation Failed', `Entity not found: ${type}: ${what}`);
+}
