@@ -62,7 +62,13 @@ export const builtInSeed: Seed = {
 
 /** Reads and validates a seed file; the error names the file and the offending field. */
 export function readSeedFile(file: string): Seed {
-  const parsed = SeedSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`seed file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const parsed = SeedSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`seed file ${file}: ${issue.path.join('.')}: ${issue.message}`);
