@@ -16,10 +16,14 @@ export function createVendorProgressActivities(deps: { client: Client; pollInter
       if (!execution) return;
       const handle = deps.client.workflow.getHandle(execution.workflowId, execution.runId);
       let last = '';
+      let seen = false;
       for (;;) {
         ctx.heartbeat();
-        const { raw } = await handle.describe();
+        const { raw, status } = await handle.describe();
         const pending = raw.pendingActivities?.find((a) => a.activityId === activityId);
+        // The vendor activity has ended (or the flow has): nothing more to relay.
+        if (status.name !== 'RUNNING' || (seen && !pending)) return;
+        seen ||= !!pending;
         const payload = pending?.heartbeatDetails?.payloads?.[0];
         if (payload) {
           const details = defaultPayloadConverter.fromPayload<VendorProgress>(payload);

@@ -25,19 +25,30 @@ export interface TestStack {
   /** An oVirt client of the engine, for assertions. */
   ovirt: OvirtClient;
   taskQueue: string;
+  temporal: Awaited<ReturnType<typeof connectTemporal>>;
   /** Calls the API with the operator token. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   stop(): Promise<void>;
 }
 
-export async function startTestStack(name: string, engineOptions: Partial<EngineOptions> = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  engine?: Partial<EngineOptions>;
+  /** Run the main worker in this process. @default true (a test may run it as a separate process instead) */
+  mainWorker?: boolean;
+  /** How long the demo vendor's clone takes. @default 1500 */
+  cloneMs?: number;
+}
+
+export async function startTestStack(name: string, options: TestStackOptions = {}): Promise<TestStack> {
+  const engineOptions = options.engine ?? {};
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `hf-${name}-`));
   const engine = await startEngine({ port: 0, dataDir, adminPassword: ENGINE_PASSWORD, transitionMs: 100, ...engineOptions });
   const ovirt = new OvirtClient({ url: engine.apiUrl, password: ENGINE_PASSWORD });
   const temporal = await connectTemporal();
   const taskQueue = uniqueTaskQueue(name);
-  const workers: Worker[] = [
-    await createMainWorker({
+  const workers: Worker[] = [];
+  if (options.mainWorker !== false) {
+    workers.push(await createMainWorker({
       connection: temporal.nativeConnection,
       temporal: temporal.client,
       namespace: 'default',
@@ -45,15 +56,17 @@ export async function startTestStack(name: string, engineOptions: Partial<Engine
       ovirt,
       pollIntervalMs: 100,
       workflowBundle: await workflowBundle(),
-    }),
+    }));
+  }
+  workers.push(
     await createVendorWorker({
       connection: temporal.nativeConnection,
       namespace: 'default',
       queuePrefix: taskQueue,
       array: createStorageArray({ engineUrl: engine.url, user: 'admin@internal', password: ENGINE_PASSWORD }),
-      cloneMs: 1500,
+      cloneMs: options.cloneMs ?? 1500,
     }),
-  ];
+  );
   const running = workers.map((w) => w.run());
   const flows = createFlowService({ client: temporal.client, taskQueue, engineTasksUrl: `${engine.url}/tasks` });
   const server = await listen(createApp({ token: TEST_TOKEN, flows }), 0, '127.0.0.1', 'HF_API_PORT');
@@ -63,6 +76,7 @@ export async function startTestStack(name: string, engineOptions: Partial<Engine
     engine,
     ovirt,
     taskQueue,
+    temporal,
     async api(method, p, body) {
       const res = await fetch(apiUrl + p, {
         method,

@@ -1,0 +1,199 @@
+// Rapid clone end to end on the real Temporal dev server and the built-in engine: the happy path, a vendor failing
+// for good, a cancel mid-clone, a worker killed with SIGKILL mid-flow, an engine answering 503 for a while.
+import { Worker } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/activity';
+import { collection, DiskAttachment, Job, Step, Vm } from '../../activities/ovirt/representation';
+import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
+import { createAcmeActivities } from '../../vendor-demo/activities';
+import { createStorageArray } from '../../vendor-demo/storage-array';
+import { runCli } from '../helpers/processes';
+import { ENGINE_PASSWORD, eventually, startTestStack, type TestStack } from '../helpers/stack';
+
+let stack: TestStack;
+let brokenVendor: Worker;
+let brokenRun: Promise<void>;
+
+beforeAll(async () => {
+  stack = await startTestStack('rapid-clone');
+  // A second vendor whose metadata step fails for good: everything done before it must be undone.
+  const array = createStorageArray({ engineUrl: stack.engine.url, user: 'admin@internal', password: ENGINE_PASSWORD });
+  const acme = createAcmeActivities({ array, cloneMs: 300 });
+  const broken: VendorActivities = {
+    ...acme,
+    async updateDiskMetadata() {
+      throw ApplicationFailure.nonRetryable('the array rejected the metadata (volume is read-only)', 'VendorRejected');
+    },
+  };
+  brokenVendor = await Worker.create({
+    connection: stack.temporal.nativeConnection,
+    taskQueue: vendorTaskQueue(stack.taskQueue, 'broken-storage'),
+    activities: broken,
+  });
+  brokenRun = brokenVendor.run();
+});
+afterAll(async () => {
+  brokenVendor?.shutdown();
+  await brokenRun;
+  await stack?.stop();
+});
+
+const closed = (id: string, timeoutMs = 60_000) =>
+  eventually(async () => {
+    const flow = await stack.api('GET', `/api/v1/flows/${id}`);
+    return flow.body.status === 'running' ? undefined : flow.body;
+  }, timeoutMs, `flow ${id} to close`);
+
+const vmNamed = async (name: string) =>
+  (await stack.ovirt.get('/vms', collection('vm', Vm), { query: { search: `name=${name}` } }))[0];
+
+const engineSteps = (jobId: string) => stack.ovirt.get(`/jobs/${jobId}/steps`, collection('step', Step));
+
+async function images(): Promise<{ id: string; name: string; registered: string | boolean }[]> {
+  const [sd] = (await (await fetchEngine('/ovirt-engine/api/storagedomains')).json()).storage_domain;
+  return (await (await fetchEngine(`/builtin/storage-array/domains/${sd.id}/images`)).json()).images;
+}
+const fetchEngine = (path: string, init: RequestInit = {}) =>
+  fetch(stack.engine.url + path, {
+    ...init,
+    headers: {
+      Accept: 'application/json',
+      'Content-Type': 'application/json',
+      Authorization: `Basic ${Buffer.from(`admin@internal:${ENGINE_PASSWORD}`).toString('base64')}`,
+    },
+  });
+
+/** No VM named `cloneName`, no image or disk of it anywhere. */
+async function expectNothingLeft(cloneName: string) {
+  expect(await vmNamed(cloneName)).toBeUndefined();
+  expect((await images()).filter((i) => i.name.startsWith(cloneName))).toEqual([]);
+}
+
+test('happy path: the clone exists with its disk attached and active, the source is up again, the job FINISHED', async () => {
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-clone' });
+  expect(start.status).toBe(202);
+  expect(start.body.id).toMatch(/^rapid-clone-web-01-[0-9a-f]{8}$/);
+  const flow = await closed(start.body.id);
+  expect(flow.error).toBeNull();
+  expect(flow.status).toBe('completed');
+
+  const job = await stack.ovirt.get(`/jobs/${flow.engineJobId}`, Job);
+  expect(job).toMatchObject({ status: 'finished', description: 'Rapid clone of web-01 as web-01-clone' });
+  const steps = await engineSteps(job.id);
+  const top = steps.filter((s) => !s.parent_step).sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
+  expect(top.map((s) => s.description)).toEqual([
+    'Read VM web-01',
+    'Shut down VM web-01',
+    'Merge the snapshots of web-01 (coalesce its disks)',
+    'acme-storage: clone disk web-01_Disk1 as web-01-clone_Disk1',
+    'acme-storage: write the metadata of web-01-clone_Disk1 in its storage domain',
+    'Register disk web-01-clone_Disk1',
+    'Create VM web-01-clone from the configuration of web-01',
+    'Attach disk web-01-clone_Disk1 to VM web-01-clone',
+    'Start VM web-01 again',
+  ]);
+  expect(steps.every((s) => s.status === 'finished')).toBe(true);
+  const cloneStep = top[3]!;
+  const nested = steps.filter((s) => s.parent_step?.id === cloneStep.id);
+  expect(nested.map((s) => s.description)).toEqual([
+    'Snapshot volume of web-01_Disk1 on the array',
+    expect.stringMatching(/^Copy \d+ GiB to a new volume$/),
+    'Export the new volume into the storage domain',
+  ]);
+  expect(flow.steps[3].children).toHaveLength(3);
+
+  const clone = await vmNamed('web-01-clone');
+  expect(clone?.status).toBe('down');
+  const attachments = await stack.ovirt.get(`/vms/${clone!.id}/diskattachments`, collection('disk_attachment', DiskAttachment));
+  expect(attachments).toHaveLength(1);
+  expect(attachments[0]).toMatchObject({ active: true, bootable: true, disk: { id: flow.result.diskIds[0] } });
+  expect((await vmNamed('web-01'))?.status).toBe('up');
+});
+
+test('a vendor failing for good: the steps done are undone and mirrored, the job FAILED, nothing left behind', async () => {
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-02', cloneName: 'web-02-broken', vendor: 'broken-storage' });
+  const flow = await closed(start.body.id);
+  expect(flow.status).toBe('failed');
+  expect(flow.error).toMatch(/the array rejected the metadata/);
+  const job = await stack.ovirt.get(`/jobs/${flow.engineJobId}`, Job);
+  expect(job.status).toBe('failed');
+  const steps = await engineSteps(job.id);
+  const undo = steps.filter((s) => s.description.startsWith('Undo: ')).map((s) => [s.description, s.status]);
+  expect(undo).toEqual([
+    ['Undo: delete the cloned image web-02-broken_Disk1 on the array', 'finished'],
+    ['Undo: Start VM web-02 again', 'finished'],
+  ]);
+  expect(steps.find((s) => s.description.startsWith('Failed: '))?.description).toMatch(/read-only/);
+  await expectNothingLeft('web-02-broken');
+  expect((await vmNamed('web-02'))?.status).toBe('up');
+});
+
+test('a cancel during the vendor clone undoes everything; the job FAILED, the flow cancelled', async () => {
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'db-01', cloneName: 'db-01-cancelled' });
+  await eventually(async () => {
+    const flow = await stack.api('GET', `/api/v1/flows/${start.body.id}`);
+    return flow.body.steps.some((s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running') ? true : undefined;
+  }, 30_000, 'the vendor clone to run');
+  await stack.temporal.client.workflow.getHandle(start.body.id).cancel();
+  const flow = await closed(start.body.id);
+  expect(flow.status).toBe('cancelled');
+  const job = await stack.ovirt.get(`/jobs/${flow.engineJobId}`, Job);
+  expect(job.status).toBe('failed');
+  const steps = await engineSteps(job.id);
+  expect(steps.filter((s) => s.status === 'started')).toEqual([]);
+  expect(steps.map((s) => s.description)).toContain('Undo: Start VM db-01 again');
+  await expectNothingLeft('db-01-cancelled');
+  expect((await vmNamed('db-01'))?.status).toBe('up');
+});
+
+test('an engine answering 503 for a while delays the flow but does not fail it', async () => {
+  // The next 4 calls of the jobs API (mirroring, and waits on the engine's own jobs) get 503.
+  const rules = [{ pathPattern: '^/jobs', failNext: 4 }];
+  expect((await fetchEngine('/builtin/faults', { method: 'PUT', body: JSON.stringify(rules) })).status).toBeLessThan(300);
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'build-01', cloneName: 'build-01-clone' });
+  const flow = await closed(start.body.id);
+  const faults = await (await fetchEngine('/builtin/faults')).json();
+  await fetchEngine('/builtin/faults', { method: 'DELETE' });
+  expect(faults.rules).toEqual([{ pathPattern: '^/jobs', failNext: 0 }]); // every injected 503 was met, and retried
+  expect(flow.status).toBe('completed');
+  const steps = await engineSteps(flow.engineJobId);
+  expect(new Set(steps.map((s) => s.description)).size).toBe(steps.length); // one engine step per activity
+  expect(steps.every((s) => s.status === 'finished')).toBe(true);
+}, 120_000);
+
+test('the worker killed with SIGKILL mid-flow and started again: the flow completes with one engine step per activity', async () => {
+  // The main worker runs as its own process here (the real `hybridflow worker`), against this test's engine.
+  const killStack = await startTestStack('rapid-clone-kill', { mainWorker: false, cloneMs: 4000 });
+  const env = {
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+    HF_TASK_QUEUE: killStack.taskQueue,
+    OVIRT_URL: killStack.engine.apiUrl,
+    OVIRT_PASSWORD: ENGINE_PASSWORD,
+  };
+  try {
+    let worker = runCli(['worker'], env);
+    await worker.waitFor(/Worker:\s+polling/, 60_000);
+    const start = await killStack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'test-01', cloneName: 'test-01-clone' });
+    await eventually(async () => {
+      const flow = await killStack.api('GET', `/api/v1/flows/${start.body.id}`);
+      return flow.body.steps.some((s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running') ? true : undefined;
+    }, 30_000, 'the vendor clone to run');
+    worker.process.kill('SIGKILL');
+    await worker.exited;
+    worker = runCli(['worker'], env);
+    const flow = await eventually(async () => {
+      const f = await killStack.api('GET', `/api/v1/flows/${start.body.id}`);
+      return f.body.status === 'running' ? undefined : f.body;
+    }, 90_000, 'the flow to complete after the restart');
+    worker.process.kill('SIGTERM');
+    await worker.exited;
+    expect(flow.status).toBe('completed');
+    const steps = await killStack.ovirt.get(`/jobs/${flow.engineJobId}/steps`, collection('step', Step));
+    const top = steps.filter((s) => !s.parent_step);
+    expect(new Set(steps.map((s) => `${s.parent_step?.id}/${s.description}`)).size).toBe(steps.length);
+    expect(top).toHaveLength(flow.steps.length);
+    expect(steps.filter((s) => s.status !== 'finished')).toEqual([]);
+    expect((await killStack.ovirt.get(`/jobs/${flow.engineJobId}`, Job)).status).toBe('finished');
+  } finally {
+    await killStack.stop();
+  }
+}, 180_000);
