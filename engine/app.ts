@@ -12,8 +12,10 @@ import type { InventoryServices } from './inventory/services';
 import type { InventoryStore } from './inventory/store';
 import { inventoryRouter } from './inventory/routes';
 import type { JobService } from './jobs/service';
+import { progressRouter } from './jobs/progress';
 import { jobsRouter } from './jobs/routes';
 import { API_PREFIX, href, links, ref } from './representation';
+import { tasksRouter } from './tasks/routes';
 import type { StorageArray } from './storage-array/service';
 import { storageArrayRouter } from './storage-array/routes';
 
@@ -84,6 +86,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(`${API_PREFIX}/v4`, api);
   app.use(API_PREFIX, api);
+  app.use(progressRouter(deps.auth, deps.jobs), tasksRouter(deps.auth, deps.jobs));
   app.use(faultHandler);
   return app;
 }

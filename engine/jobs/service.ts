@@ -1,5 +1,5 @@
 // The rules oVirt applies to external jobs and steps (see docs/ovirt-api.md), as faults or store calls.
-import { cannotDo } from '../faults';
+import { cannotDo, conflict, entityNotFound } from '../faults';
 import type { JobRow, JobStore, StepRow, StepType } from './store';
 
 const NO_JOB = 'Job with the specified ID does not exist.';
@@ -50,6 +50,19 @@ export class JobService {
     if (!step || step.job_id !== jobId) throw cannotDo('end', 'Step', NO_STEP);
     if (!step.external) throw cannotDo('end', 'Step', NOT_EXTERNAL_STEP);
     if (step.status !== 'unknown') this.store.endStep(step, succeeded);
+    return this.store.step(step.id)!;
+  }
+
+  /**
+   * The progress extension (not oVirt): sets the percent done of a STARTED external step. 404 for an unknown
+   * step, 409 for a step that is no longer STARTED.
+   */
+  setStepProgress(jobId: string, stepId: string, progress: number): StepRow {
+    const step = this.store.step(stepId);
+    if (!step || step.job_id !== jobId) throw entityNotFound(stepId);
+    if (!step.external) throw cannotDo('set progress of', 'Step', NOT_EXTERNAL_STEP);
+    if (step.status !== 'started') throw conflict('set progress of', 'Step', `The Step is ${step.status}, not started.`);
+    this.store.setProgress(step, progress);
     return this.store.step(step.id)!;
   }
 

@@ -1,6 +1,7 @@
 // Jobs and steps in SQLite: prepared statements only; the rules of the API live in service.ts.
 import crypto from 'node:crypto';
 import type { Db } from '../db';
+import { JobChanges } from './changes';
 
 export const JOB_STATUSES = ['started', 'finished', 'failed', 'aborted', 'unknown'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -52,8 +53,17 @@ export interface NewStep {
   external: boolean;
 }
 
+/** Per job: how many steps it has, and how many of them FAILED. */
+export interface StepTally {
+  job_id: string;
+  steps: number;
+  failed: number;
+}
+
 export class JobStore {
   private readonly s;
+  /** Notices of every committed change, for live views. */
+  readonly changes = new JobChanges();
 
   constructor(private readonly db: Db) {
     this.s = {
@@ -63,6 +73,12 @@ export class JobStore {
       ),
       job: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
       jobs: db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY start_time DESC, id LIMIT ?'),
+      jobsByStatus: db.prepare<[string, number], JobRow>('SELECT * FROM jobs WHERE status = ? ORDER BY start_time DESC, id LIMIT ?'),
+      statusCounts: db.prepare<[], { status: JobStatus; n: number }>('SELECT status, count(*) AS n FROM jobs GROUP BY status'),
+      stepTallies: db.prepare<[string], StepTally>(
+        `SELECT job_id, count(*) AS steps, coalesce(sum(status = 'failed'), 0) AS failed FROM steps
+         WHERE job_id IN (SELECT value FROM json_each(?)) GROUP BY job_id`,
+      ),
       jobsByCorrelation: db.prepare<[string, number], JobRow>(
         'SELECT * FROM jobs WHERE correlation_id = ? ORDER BY start_time DESC, id LIMIT ?',
       ),
@@ -91,14 +107,16 @@ export class JobStore {
       step: db.prepare<[string], StepRow>('SELECT * FROM steps WHERE id = ?'),
       steps: db.prepare<[string], StepRow>('SELECT * FROM steps WHERE job_id = ? ORDER BY start_time, number, id'),
       endStep: db.prepare('UPDATE steps SET status = @status, end_time = @now WHERE id = @id'),
+      setProgress: db.prepare('UPDATE steps SET progress = @progress WHERE id = @id'),
       startedToUnknownJobs: db.prepare(
         `UPDATE jobs SET status = 'unknown', last_updated = ? WHERE status = 'started' AND external = 1`,
       ),
       startedToUnknownSteps: db.prepare(`UPDATE steps SET status = 'unknown' WHERE status = 'started' AND external = 1`),
-      cleanup: db.prepare(
+      cleanup: db.prepare<[{ succeededBefore: number; failedBefore: number }], { id: string }>(
         `DELETE FROM jobs WHERE auto_cleared = 1 AND (
            (status = 'finished' AND end_time <= @succeededBefore) OR
-           (status IN ('failed', 'aborted', 'unknown') AND coalesce(end_time, last_updated) <= @failedBefore))`,
+           (status IN ('failed', 'aborted', 'unknown') AND coalesce(end_time, last_updated) <= @failedBefore))
+         RETURNING id`,
       ),
     };
   }
@@ -114,6 +132,7 @@ export class JobStore {
       owner_id: job.ownerId ?? null,
       correlation_id: job.correlationId ?? null,
     });
+    this.changes.emit({ kind: 'job', jobId: id });
     return this.job(id)!;
   }
 
@@ -129,16 +148,35 @@ export class JobStore {
       : this.s.jobsByCorrelation.all(filter.correlationId, limit);
   }
 
+  /** The newest `limit` jobs, optionally of one status (for the Tasks page). */
+  latestJobs(status: JobStatus | undefined, limit: number): JobRow[] {
+    return status === undefined ? this.s.jobs.all(limit) : this.s.jobsByStatus.all(status, limit);
+  }
+
+  /** How many jobs there are of each status. */
+  statusCounts(): Record<JobStatus, number> {
+    const counts = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0])) as Record<JobStatus, number>;
+    for (const row of this.s.statusCounts.all()) counts[row.status] = row.n;
+    return counts;
+  }
+
+  /** Step counts of these jobs; jobs without steps are left out. */
+  stepTallies(jobIds: readonly string[]): StepTally[] {
+    return jobIds.length ? this.s.stepTallies.all(JSON.stringify(jobIds)) : [];
+  }
+
   /** Ends the job and gives its STARTED steps the same final status. */
   endJob(id: string, status: 'finished' | 'failed', force: boolean, now = Date.now()): void {
     this.db.transaction(() => {
       this.s.endJob.run({ id, status, now, force: force ? 1 : 0 });
       this.s.closeStartedSteps.run({ id, status, now });
     })();
+    this.changes.emit({ kind: 'steps', jobId: id });
   }
 
   clearJob(id: string): void {
     this.s.clearJob.run(id);
+    this.changes.emit({ kind: 'job', jobId: id });
   }
 
   addStep(step: NewStep, now = Date.now()): StepRow {
@@ -159,6 +197,7 @@ export class JobStore {
       });
       this.s.touchJob.run({ id: step.jobId, now });
     })();
+    this.changes.emit({ kind: 'step', jobId: step.jobId, stepId: id });
     return this.step(id)!;
   }
 
@@ -181,6 +220,16 @@ export class JobStore {
         this.s.closeStartedSteps.run({ id: step.job_id, status: 'failed', now });
       }
     })();
+    this.changes.emit(succeeded ? { kind: 'step', jobId: step.job_id, stepId: step.id } : { kind: 'steps', jobId: step.job_id });
+  }
+
+  /** Sets a step's progress (percent) and touches its job. */
+  setProgress(step: StepRow, progress: number, now = Date.now()): void {
+    this.db.transaction(() => {
+      this.s.setProgress.run({ id: step.id, progress });
+      this.s.touchJob.run({ id: step.job_id, now });
+    })();
+    this.changes.emit({ kind: 'step', jobId: step.job_id, stepId: step.id });
   }
 
   /** What oVirt does on start: STARTED external jobs and steps become UNKNOWN. */
@@ -189,10 +238,13 @@ export class JobStore {
       this.s.startedToUnknownJobs.run(now);
       this.s.startedToUnknownSteps.run();
     })();
+    this.changes.emit({ kind: 'reset' });
   }
 
   /** Deletes auto-cleared jobs ended long enough ago; returns how many. */
   cleanup(succeededBefore: number, failedBefore: number): number {
-    return this.s.cleanup.run({ succeededBefore, failedBefore }).changes;
+    const removed = this.s.cleanup.all({ succeededBefore, failedBefore }).map((row) => row.id);
+    if (removed.length) this.changes.emit({ kind: 'removed', jobIds: removed });
+    return removed.length;
   }
 }
