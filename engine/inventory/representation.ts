@@ -1,5 +1,5 @@
 // Inventory entities as oVirt writes them in JSON.
-import { bool, compact, date, href, int, links, ref } from '../representation';
+import { actions, bool, compact, date, href, int, links, ref } from '../representation';
 import type { Json } from '../representation';
 import type { ClusterRow, DiskAttachmentRow, DiskRow, SnapshotRow, StorageDomainRow, TemplateRow, VmRow } from './store';
 
@@ -68,6 +68,7 @@ export function storageDomainJson(sd: StorageDomainRow): Json {
 export function vmJson(vm: VmRow): Json {
   const path = vmPath(vm.id);
   return compact({
+    actions: actions(path, ['shutdown', 'start', 'stop']),
     name: vm.name,
     description: vm.description ?? undefined,
     status: vm.status,
@@ -91,6 +92,7 @@ export function vmJson(vm: VmRow): Json {
 
 export function diskJson(d: DiskRow): Json {
   return compact({
+    actions: actions(diskPath(d.id), ['copy']),
     name: d.name,
     alias: d.name,
     description: d.description ?? undefined,

@@ -34,6 +34,7 @@ describe('POST /vms', () => {
       template: { id: '00000000-0000-0000-0000-000000000000' }, href: `${API}/vms/${vm.id}`,
     });
     expect((await e.get(`/vms/${vm.id}`)).body).toEqual(vm);
+    expect(vm.actions.link.map((l: { rel: string }) => l.rel)).toEqual(['shutdown', 'start', 'stop']);
     const [created] = await jobsOf('add-vm-1');
     expect(created).toMatchObject({
       description: 'Creating VM clone-01 from Template Blank in Cluster Default',
@@ -89,6 +90,9 @@ describe('power transitions', () => {
 
     const again = await e.post(`/vms/${vm.id}/start`, {});
     expect([again.status, again.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot run VM. VM is running.]' }]);
+    // Internal jobs are oVirt's own: clients cannot end them.
+    const end = await e.post(`/jobs/${answer.body.job.id}/end`, { succeeded: false });
+    expect([end.status, end.body.detail]).toEqual([400, '[Cannot end Job. The specified Job is not external.]']);
 
     await waitFor(async () => (await vmStatus(vm.id)) === 'up');
     expect(await job(answer.body.job.id)).toMatchObject({ status: 'finished', end_time: expect.any(Number) });

@@ -1,4 +1,5 @@
 // The storage-side hook (not oVirt) under /builtin/storage-array: place, update, list and delete images.
+import path from 'node:path';
 import { TestEngine } from './engine-harness';
 import type { Entity } from './engine-harness';
 
@@ -80,4 +81,18 @@ test('unknown domain or image: 404; not a UUID: 400; no credentials: 401; Basic 
   expect(withBasic.status).toBe(200);
   expect((await e.callBuiltin('PUT', `${images(sd.id)}/${unknown}`, undefined, { raw: '{nope', headers: { 'content-type': 'application/json' } })).status).toBe(400);
   expect((await e.callBuiltin('GET', '/builtin/storage-array/nowhere')).status).toBe(404);
+});
+
+test('an image id already placed in another domain: 409', async () => {
+  const seeded = await TestEngine.start({ seedFile: path.join(__dirname, '../../engine/seed.example.json') });
+  try {
+    const [data1, fast] = (await seeded.get('/storagedomains')).body.storage_domain as Entity[];
+    const id = crypto.randomUUID();
+    expect((await seeded.callBuiltin('PUT', `${images(data1!.id)}/${id}`, { name: 'x', provisioned_size: GiB })).status).toBe(201);
+    const elsewhere = await seeded.callBuiltin('PUT', `${images(fast!.id)}/${id}`, { name: 'x', provisioned_size: GiB });
+    expect([elsewhere.status, elsewhere.body.reason]).toEqual([409, 'Conflict']);
+    expect((await seeded.callBuiltin('DELETE', `${images(fast!.id)}/${id}`)).status).toBe(404);
+  } finally {
+    await seeded.close();
+  }
 });
