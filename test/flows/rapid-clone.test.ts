@@ -1,6 +1,8 @@
 // Rapid clone end to end on the real Temporal dev server and the built-in engine: the happy path, a vendor failing
 // for good, a cancel mid-clone, a worker killed with SIGKILL mid-flow, an engine answering 503 for a while.
+import { defaultPayloadConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
+import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
 import { ApplicationFailure } from '@temporalio/activity';
 import { collection, DiskAttachment, Job, Step, Vm } from '../../activities/ovirt/representation';
 import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
@@ -107,6 +109,23 @@ test('happy path: the clone exists with its disk attached and active, the source
   expect(attachments).toHaveLength(1);
   expect(attachments[0]).toMatchObject({ active: true, bootable: true, disk: { id: flow.result.diskIds[0] } });
   expect((await vmNamed('web-01'))?.status).toBe('up');
+
+  // Ops in the Temporal UI: typed search attributes, a static summary, activity summaries that read like the steps.
+  const handle = stack.temporal.client.workflow.getHandle(start.body.id);
+  const description = await handle.describe();
+  expect(description.typedSearchAttributes.get(FlowKind)).toBe('rapid-clone');
+  expect(description.typedSearchAttributes.get(Vendor)).toBe('acme-storage');
+  expect(description.typedSearchAttributes.get(EngineJobId)).toBe(job.id);
+  expect(description.typedSearchAttributes.get(OvirtVmId)).toBe((await vmNamed('web-01'))!.id);
+  expect(await description.staticSummary()).toBe('Rapid clone of web-01 as web-01-clone (acme-storage)');
+  const history = await handle.fetchHistory();
+  const summaries = await Promise.all(
+    (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => (e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : undefined)),
+  );
+  expect(summaries).toContain('Shut down VM web-01');
+  expect(summaries.every((s) => typeof s === 'string' && s.length > 0)).toBe(true);
 });
 
 test('a vendor failing for good: the steps done are undone and mirrored, the job FAILED, nothing left behind', async () => {
