@@ -2,9 +2,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.tools/', 'test-artifacts/', 'engine/public/', 'server/public/'] },
+  { ignores: ['node_modules/', '.data/', '.tools/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -28,7 +29,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
+    // Pages' scripts run in the browser, without a build step.
+    files: ['**/public/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+  },
+  {
+    files: ['bin/*.js', '*.js', '*.cjs', '*.mjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

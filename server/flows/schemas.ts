@@ -1,8 +1,9 @@
-// Request and response shapes of the flows API; the single source of their types and validation.
-import { z } from 'zod';
+// Request and response shapes of the flows API: the single source of their types, their validation and their
+// OpenAPI components.
+import { z } from '../zod';
 
-/** oVirt VM names: letters, digits, '_', '-', '.'; up to 64 characters. */
-export const VmRef = z.string().trim().min(1, 'is required').max(255);
+/** A VM by name or id. */
+export const VmRef = z.string().trim().min(1, 'is required').max(255).openapi({ example: 'web-01' });
 
 /** oVirt's rule for VM names: letters, digits, '_', '-' and '.', at most 64 characters. */
 export const VmName = z
@@ -10,26 +11,113 @@ export const VmName = z
   .trim()
   .min(1, 'is required')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z0-9_.-]+$/, "may contain only letters, digits, '_', '-' and '.'");
+  .regex(/^[A-Za-z0-9_.-]+$/, "may contain only letters, digits, '_', '-' and '.'")
+  .openapi({ example: 'web-01-clone' });
 
-const VendorId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a vendor id such as acme-storage').default('acme-storage');
+export const VendorId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a vendor id such as acme-storage')
+  .openapi({ example: 'acme-storage' });
 
-export const ClonePreflightRequest = z.strictObject({
-  sourceVm: VmRef,
-  vendor: VendorId,
-});
+export const ClonePreflightRequest = z
+  .strictObject({ sourceVm: VmRef, vendor: VendorId.default('acme-storage') })
+  .openapi('ClonePreflightRequest');
 export type ClonePreflightRequest = z.infer<typeof ClonePreflightRequest>;
 
-export const RapidCloneRequest = z.strictObject({
-  sourceVm: VmRef,
-  cloneName: VmName,
-  vendor: VendorId,
-  restartSource: z.boolean().default(true),
-  startClone: z.boolean().default(false),
-});
+export const RapidCloneRequest = z
+  .strictObject({
+    sourceVm: VmRef,
+    cloneName: VmName,
+    vendor: VendorId.default('acme-storage'),
+    restartSource: z.boolean().default(true).openapi({ description: 'Start the source VM again afterwards if it was up' }),
+    startClone: z.boolean().default(false).openapi({ description: 'Start the clone once it is built' }),
+  })
+  .openapi('RapidCloneRequest');
 export type RapidCloneRequest = z.infer<typeof RapidCloneRequest>;
 
-export const FlowStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out']);
+export const FlowKind = z.enum(['rapid-clone', 'clone-preflight']).openapi('FlowKind');
+export const FlowStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out']).openapi('FlowStatus');
 export type FlowStatus = z.infer<typeof FlowStatus>;
 
-export const FlowIdParam = z.object({ id: z.string().min(1).max(255) });
+export const FlowLinks = z
+  .object({
+    self: z.string(),
+    temporalUi: z.string().optional().openapi({ description: 'The workflow in the Temporal Web UI' }),
+    engineTasks: z.string().optional().openapi({ description: "The engine job in the engine's Tasks page" }),
+  })
+  .openapi('FlowLinks');
+
+export interface FlowStepShape {
+  key: string;
+  description: string;
+  kind: 'ovirt' | 'external' | 'compensation';
+  status: 'pending' | 'running' | 'finished' | 'failed';
+  progress?: number;
+  startedAt?: string;
+  endedAt?: string;
+  engineStepId?: string;
+  children: FlowStepShape[];
+}
+export const FlowStep: z.ZodType<FlowStepShape> = z
+  .object({
+    key: z.string(),
+    description: z.string(),
+    kind: z.enum(['ovirt', 'external', 'compensation']),
+    status: z.enum(['pending', 'running', 'finished', 'failed']),
+    progress: z.number().min(0).max(100).optional(),
+    startedAt: z.string().optional(),
+    endedAt: z.string().optional(),
+    engineStepId: z.string().optional(),
+    get children() {
+      return z.array(FlowStep);
+    },
+  })
+  .openapi('FlowStep');
+
+export const FlowStarted = z
+  .object({ id: z.string(), kind: FlowKind, status: FlowStatus, engineJobId: z.string().nullable(), links: FlowLinks })
+  .openapi('FlowStarted');
+
+export const FlowSummary = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    status: FlowStatus,
+    startedAt: z.string(),
+    closedAt: z.string().nullable(),
+    sourceVmId: z.string().nullable(),
+    vendor: z.string().nullable(),
+    engineJobId: z.string().nullable(),
+    summary: z.string().nullable(),
+  })
+  .openapi('FlowSummary');
+
+export const FlowList = z.object({ items: z.array(FlowSummary), nextPageToken: z.string().nullable() }).openapi('FlowList');
+
+export const Flow = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    status: FlowStatus,
+    startedAt: z.string(),
+    closedAt: z.string().nullable(),
+    input: z.unknown(),
+    result: z.unknown(),
+    error: z.string().nullable(),
+    engineJobId: z.string().nullable(),
+    steps: z.array(FlowStep),
+    links: FlowLinks,
+  })
+  .openapi('Flow');
+
+export const FlowListQuery = z.object({
+  status: FlowStatus.optional(),
+  kind: z.string().regex(/^[a-z-]+$/, 'must be a flow kind such as rapid-clone').optional(),
+  vm: z.string().regex(/^[0-9a-f-]{36}$/i, 'must be a VM id').optional().openapi({ description: 'Source VM id' }),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  pageToken: z.string().max(2000).optional(),
+});
+
+export const FlowIdParam = z.object({ id: z.string().min(1).max(255).openapi({ example: 'rapid-clone-web-01-1a2b3c4d' }) });
+
+export const IdempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
