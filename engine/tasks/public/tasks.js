@@ -1,6 +1,5 @@
 /* The Tasks page's script: lists the newest jobs, opens each into its tree of steps, and follows /tasks/events
  * (server-sent events) so changes show without a reload. Plain browser JavaScript, no build step. */
-/* global document, window, fetch, EventSource, location, history */
 'use strict';
 
 (function tasksPage() {
@@ -9,7 +8,8 @@
     limit: 200,
     jobs: new Map(), // id -> job, as /tasks/api/jobs answers
     open: new Map(), // id of an opened job -> { steps: Map(id -> step), truncated }
-    highlighted: null,
+    highlighted: null, // the job named by the URL fragment #job-<id>
+    fragmentFollowed: false,
   };
   const $ = (id) => document.getElementById(id);
   const list = $('jobs');
@@ -66,16 +66,22 @@
       state.jobs = new Map(data.jobs.map((job) => [job.id, job]));
       renderCounts(data.counts);
       showError(null);
-      await followFragment(false);
+      if (!state.fragmentFollowed) {
+        state.fragmentFollowed = true;
+        await followFragment();
+      }
       render();
-      for (const id of state.open.keys()) void loadSteps(id);
+      for (const id of state.open.keys()) {
+        if (state.jobs.has(id)) void loadSteps(id);
+        else state.open.delete(id);
+      }
     } catch (err) {
       showError(err);
     }
   }
 
   let countsTimer = null;
-  /** Counts per status come with the list; live changes refresh them at most every 2 s. */
+  /** Counts per status come with the list; live changes refresh them at most every 0.5 s. */
   function refreshCountsSoon() {
     countsTimer ??= window.setTimeout(async () => {
       countsTimer = null;
@@ -84,13 +90,18 @@
       } catch {
         /* the next change retries */
       }
-    }, 2000);
+    }, 500);
   }
 
   async function loadSteps(id) {
     try {
       const data = await getJson(`/tasks/api/jobs/${encodeURIComponent(id)}`);
       if (!state.open.has(id)) return;
+      if (!matchesFilter(data.job) && id !== state.highlighted) {
+        state.open.delete(id);
+        state.jobs.delete(id);
+        return render();
+      }
       state.jobs.set(id, data.job);
       state.open.set(id, { steps: new Map(data.steps.map((s) => [s.id, s])), truncated: data.truncated });
       render();
@@ -279,11 +290,10 @@
   }
 
   /** `#job-<id>` opens and highlights that job, fetching it if it is not among the listed ones. */
-  async function followFragment(scroll) {
+  async function followFragment() {
     const match = /^#job-([\w-]+)$/.exec(location.hash);
     if (!match) return;
     const id = match[1];
-    if (state.highlighted === id && !scroll) return;
     state.highlighted = id;
     state.open.set(id, state.open.get(id) || { steps: new Map(), truncated: false });
     if (!state.jobs.has(id)) {
@@ -310,10 +320,11 @@
     const button = event.target.closest('button');
     if (!button || button.dataset.status === state.filter) return;
     state.filter = button.dataset.status;
+    state.highlighted = null;
     for (const b of $('filters').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b === button));
     void loadList();
   });
-  window.addEventListener('hashchange', () => void followFragment(true));
+  window.addEventListener('hashchange', () => void followFragment());
   // Durations of running jobs and steps keep counting.
   window.setInterval(() => {
     for (const [id, row] of rows) {
