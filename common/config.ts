@@ -26,6 +26,11 @@ export const EnvSchema = z.object({
   TEMPORAL_CLI: z.string().optional(),
   TEMPORAL_UI_URL: z.url().optional(),
   HF_TASK_QUEUE: z.string().min(1).default('hybridflow'),
+  HF_VENDORS: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*$/, 'must be a comma-separated list of vendor ids, e.g. acme-storage')
+    .default('acme-storage')
+    .transform((v) => v.split(',')),
   OVIRT_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://engine.example.com/ovirt-engine/api' })
     .optional(),

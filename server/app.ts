@@ -1,25 +1,64 @@
-// The API server's express app, built without listening so tests can use it directly.
+// The API server's express app, built without listening so tests can use it directly. A request goes:
+// health -> OpenAPI/docs -> web pages -> /api/v1 (auth, JSON body) -> flows / inventory routes -> problem answers.
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import express from 'express';
-import { requireToken } from './auth';
+import type { OvirtClient } from '../activities/ovirt/client';
+import { createAuth } from './auth';
 import { flowRoutes } from './flows/routes';
 import type { FlowService } from './flows/service';
+import { healthRoutes } from './health';
+import { inventoryRoutes } from './inventory/routes';
+import type { InventoryService } from './inventory/service';
+import { openApiDocument } from './openapi';
 import { errorHandler, sendProblem } from './problem';
+import { webRoutes } from './web/routes';
 
 export interface AppDeps {
   token: string;
   flows: FlowService;
+  inventory: InventoryService;
+  client: Client;
+  ovirt: OvirtClient;
 }
+
+const SWAGGER_UI = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+
+/** Bodies are JSON; anything else is a 415, not a silent empty body. */
+const jsonOnly: express.RequestHandler = (req, res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    return sendProblem(res, { status: 415, title: 'Unsupported media type', detail: 'Send the body as application/json.' });
+  }
+  next();
+};
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+  const auth = createAuth(deps.token);
+  app.use(healthRoutes(deps));
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
   });
-  app.use('/api/v1', requireToken(deps.token), express.json({ limit: '64kb' }), flowRoutes(deps.flows));
+  app.use('/api/docs/assets', express.static(SWAGGER_UI, { index: false }));
+  app.get('/api/docs', (_req, res) => {
+    res.type('html').send(DOCS_PAGE);
+  });
+  app.use(webRoutes());
+  app.use('/api/v1', jsonOnly, express.json({ limit: '64kb' }), auth.sessionRoutes);
+  app.use('/api/v1', auth.require, flowRoutes({ flows: deps.flows, precheckRapidClone: deps.inventory.precheckRapidClone }), inventoryRoutes(deps.inventory));
   app.use((_req, res) => {
     sendProblem(res, { status: 404, title: 'Not found' });
   });
   app.use(errorHandler);
   return app;
 }
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>hybridflow API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
+<body><div id="docs"></div>
+<script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#docs' });</script></body></html>`;

@@ -7,6 +7,7 @@ import {
   CancellationScope,
   proxyActivities,
   setHandler,
+  upsertMemo,
   type ActivityFunction,
   type ActivityFunctionWithOptions,
 } from '@temporalio/workflow';
@@ -124,8 +125,12 @@ export class MirroredJob {
     await this.finish(step, false);
   }
 
-  /** Ends the engine job: FINISHED on success, FAILED on failure or cancellation. */
+  /**
+   * Ends the engine job: FINISHED on success, FAILED on failure or cancellation. The final step tree is kept in the
+   * workflow's memo, so the API can show a closed flow without asking a worker.
+   */
   async end(succeeded: boolean): Promise<void> {
+    upsertMemo({ steps: this.state.steps, engineJobId: this.engineJobId ?? null });
     const jobId = this.engineJobId;
     if (!jobId) return;
     await CancellationScope.nonCancellable(() =>

@@ -3,7 +3,9 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../common/config';
 import { apiToken, engineEndpoint } from '../../common/secrets';
 import { createApp } from '../../server/app';
+import { OvirtClient } from '../../activities/ovirt/client';
 import { createFlowService } from '../../server/flows/service';
+import { createInventoryService } from '../../server/inventory/service';
 import { runComponent } from '../component';
 import { close, listen } from '../listen';
 import { temporalAddress, temporalUiUrl } from '../temporal-connection';
@@ -20,13 +22,19 @@ export const serverCommand = () =>
       temporalUiUrl: temporalUiUrl(config),
       engineTasksUrl: engine.builtIn ? `http://127.0.0.1:${config.HF_ENGINE_PORT}/tasks` : undefined,
     });
-    const app = createApp({ token: apiToken(config), flows });
+    const ovirt = new OvirtClient(engine);
+    const inventory = createInventoryService({ ovirt, client, taskQueue: config.HF_TASK_QUEUE, vendors: config.HF_VENDORS });
+    const app = createApp({ token: apiToken(config), flows, inventory, client, ovirt });
     const server = await listen(app, config.HF_API_PORT, config.HF_HOST, 'HF_API_PORT');
     return {
-      urls: [`API server:       http://127.0.0.1:${config.HF_API_PORT}/api/v1 (Authorization: Bearer <token>)`],
+      urls: [
+        `Web UI:           http://127.0.0.1:${config.HF_API_PORT}/ (log in with the API token)`,
+        `API server:       http://127.0.0.1:${config.HF_API_PORT}/api/v1 (docs: /api/docs; Authorization: Bearer <token>)`,
+      ],
       stop: async () => {
         await close(server);
         await connection.close();
+        await ovirt.close();
       },
     };
   });

@@ -1,29 +1,112 @@
-// HTTP routes of flows: validate with the zod schemas, call the service, answer.
+// HTTP routes of flows (validated with the zod schemas of schemas.ts), and their OpenAPI registration.
 import { Router } from 'express';
-import { HttpProblem, validationProblem } from '../problem';
-import { ClonePreflightRequest, FlowIdParam, RapidCloneRequest } from './schemas';
+import { conflictResponse, notFoundResponse, registerPath } from '../openapi';
+import { parse } from '../validate';
+import { z } from '../zod';
+import { flowEvents } from './events';
+import {
+  ClonePreflightRequest,
+  Flow,
+  FlowIdParam,
+  FlowList,
+  FlowListQuery,
+  FlowStarted,
+  IdempotencyKey,
+  RapidCloneRequest,
+} from './schemas';
 import type { FlowService } from './service';
-import type { z } from 'zod';
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new HttpProblem(validationProblem(result.error, where));
-  return result.data;
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+registerPath({
+  method: 'post',
+  path: '/api/v1/flows/rapid-clone',
+  summary: 'Start a rapid clone of a VM',
+  tags: ['flows'],
+  request: {
+    headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional().openapi({ description: 'The same key returns the same flow, never a second clone' }) }),
+    body: { content: { 'application/json': { schema: RapidCloneRequest } }, required: true },
+  },
+  responses: {
+    202: json(FlowStarted, 'Started (or found, for a repeated Idempotency-Key)'),
+    ...conflictResponse('The clone name is taken'),
+  },
+});
+registerPath({
+  method: 'post',
+  path: '/api/v1/flows/clone-preflight',
+  summary: 'Check that a VM can be cloned by a vendor',
+  tags: ['flows'],
+  request: { body: { content: { 'application/json': { schema: ClonePreflightRequest } }, required: true } },
+  responses: { 202: json(FlowStarted, 'Started') },
+});
+registerPath({
+  method: 'get',
+  path: '/api/v1/flows',
+  summary: 'List flows, newest first',
+  tags: ['flows'],
+  request: { query: FlowListQuery },
+  responses: { 200: json(FlowList, 'A page of flows') },
+});
+registerPath({
+  method: 'get',
+  path: '/api/v1/flows/{id}',
+  summary: 'One flow with its step tree',
+  tags: ['flows'],
+  request: { params: FlowIdParam },
+  responses: { 200: json(Flow, 'The flow'), ...notFoundResponse },
+});
+registerPath({
+  method: 'post',
+  path: '/api/v1/flows/{id}/cancel',
+  summary: 'Cancel a running flow (its steps done are undone)',
+  tags: ['flows'],
+  request: { params: FlowIdParam },
+  responses: {
+    202: json(z.object({ id: z.string(), status: z.string(), cancelRequested: z.boolean() }), 'Cancel requested'),
+    ...notFoundResponse,
+    ...conflictResponse('The flow has already closed'),
+  },
+});
+registerPath({
+  method: 'get',
+  path: '/api/v1/flows/{id}/events',
+  summary: 'Server-Sent Events of one flow: `step` on each change (data: the Flow), a final `flow`',
+  tags: ['flows'],
+  request: { params: FlowIdParam },
+  responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...notFoundResponse },
+});
+
+export interface FlowRouteDeps {
+  flows: FlowService;
+  /** Checks a rapid clone request against the inventory before the flow starts (name taken, VM unknown). */
+  precheckRapidClone(req: RapidCloneRequest): Promise<void>;
 }
 
-export function flowRoutes(flows: FlowService): Router {
+export function flowRoutes({ flows, precheckRapidClone }: FlowRouteDeps): Router {
   const router = Router();
+  router.post('/flows/rapid-clone', async (req, res) => {
+    const body = parse(RapidCloneRequest, req.body ?? {}, 'body');
+    const key = parse(IdempotencyKey.optional(), req.get('idempotency-key'), 'header.Idempotency-Key');
+    // A repeated key finds its flow, even though the clone's name is taken by now.
+    const existing = key ? await flows.findRapidClone(body, key) : undefined;
+    if (existing) return void res.status(202).json(existing);
+    await precheckRapidClone(body);
+    res.status(202).json(await flows.startRapidClone(body, key));
+  });
   router.post('/flows/clone-preflight', async (req, res) => {
     const body = parse(ClonePreflightRequest, req.body ?? {}, 'body');
     res.status(202).json(await flows.startClonePreflight(body));
   });
-  router.post('/flows/rapid-clone', async (req, res) => {
-    const body = parse(RapidCloneRequest, req.body ?? {}, 'body');
-    res.status(202).json(await flows.startRapidClone(body));
+  router.get('/flows', async (req, res) => {
+    res.json(await flows.listFlows(parse(FlowListQuery, req.query, 'query')));
   });
   router.get('/flows/:id', async (req, res) => {
-    const { id } = parse(FlowIdParam, req.params, 'path');
-    res.json(await flows.getFlow(id));
+    res.json(await flows.getFlow(parse(FlowIdParam, req.params, 'path').id));
   });
+  router.post('/flows/:id/cancel', async (req, res) => {
+    res.status(202).json(await flows.cancel(parse(FlowIdParam, req.params, 'path').id));
+  });
+  router.get('/flows/:id/events', (req, res, next) => flowEvents(flows, () => parse(FlowIdParam, req.params, 'path').id)(req, res, next));
   return router;
 }

@@ -11,6 +11,7 @@ import { close, listen } from '../../cli/listen';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../engine/start';
 import { createApp } from '../../server/app';
 import { createFlowService } from '../../server/flows/service';
+import { createInventoryService } from '../../server/inventory/service';
 import { createStorageArray } from '../../vendor-demo/storage-array';
 import { createVendorWorker } from '../../vendor-demo/worker';
 import { createMainWorker } from '../../worker/workers';
@@ -69,7 +70,9 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   );
   const running = workers.map((w) => w.run());
   const flows = createFlowService({ client: temporal.client, taskQueue, engineTasksUrl: `${engine.url}/tasks` });
-  const server = await listen(createApp({ token: TEST_TOKEN, flows }), 0, '127.0.0.1', 'HF_API_PORT');
+  const inventory = createInventoryService({ ovirt, client: temporal.client, taskQueue, vendors: ['acme-storage'] });
+  const app = createApp({ token: TEST_TOKEN, flows, inventory, client: temporal.client, ovirt });
+  const server = await listen(app, 0, '127.0.0.1', 'HF_API_PORT');
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     apiUrl,

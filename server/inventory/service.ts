@@ -1,0 +1,97 @@
+// What the wizard needs from the engine (VMs with their disks, clone-name checks) and from Temporal (which vendors
+// have a worker polling their task queue).
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { OvirtClient } from '../../activities/ovirt/client';
+import { OvirtNotFoundError } from '../../activities/ovirt/errors';
+import { collection, Disk, DiskAttachment, Vm } from '../../activities/ovirt/representation';
+import { vendorTaskQueue } from '../../common/vendor-contract';
+import type { RapidCloneRequest } from '../flows/schemas';
+import { HttpProblem } from '../problem';
+import { VmName } from './schemas';
+
+export interface InventoryOptions {
+  ovirt: OvirtClient;
+  client: Client;
+  taskQueue: string;
+  /** Vendor ids offered in the wizard. */
+  vendors: string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const VENDOR_NAMES: Record<string, string> = { 'acme-storage': 'ACME Storage (simulated demo vendor)' };
+
+export function createInventoryService(opts: InventoryOptions) {
+  const { ovirt } = opts;
+  const vmsNamed = (name: string) => ovirt.get('/vms', collection('vm', Vm), { query: { search: `name=${name}` } });
+
+  async function findVm(ref: string) {
+    if (UUID.test(ref)) return ovirt.get(`/vms/${ref}`, Vm).catch((err) => (err instanceof OvirtNotFoundError ? undefined : Promise.reject(err)));
+    return (await vmsNamed(ref))[0];
+  }
+
+  async function checkName(name: string) {
+    const valid = VmName.safeParse(name);
+    if (!valid.success) return { name, valid: false, available: false, problem: `The name ${valid.error.issues[0]?.message}.` };
+    const taken = (await vmsNamed(valid.data)).length > 0;
+    return { name, valid: true, available: !taken, problem: taken ? `A VM named ${valid.data} already exists.` : null };
+  }
+
+  return {
+    checkName,
+
+    async listVms(search?: string) {
+      const vms = await ovirt.get('/vms', collection('vm', Vm), search ? { query: { search: `name=*${search}*` } } : {});
+      return {
+        items: await Promise.all(
+          vms.slice(0, 200).map(async (vm) => {
+            const attachments = await ovirt.get(`/vms/${vm.id}/diskattachments`, collection('disk_attachment', DiskAttachment));
+            const disks = await Promise.all(attachments.map((a) => ovirt.get(`/disks/${a.disk.id}`, Disk)));
+            return {
+              id: vm.id,
+              name: vm.name,
+              status: vm.status,
+              disks: disks.map((d) => ({ id: d.id, name: d.name ?? d.alias ?? d.id, status: d.status ?? 'ok', sizeBytes: d.provisioned_size ?? 0 })),
+            };
+          }),
+        ),
+      };
+    },
+
+    /** Catches what would fail the flow at once: an unknown source VM, a clone name that is taken. */
+    async precheckRapidClone(req: RapidCloneRequest) {
+      const [source, name] = await Promise.all([findVm(req.sourceVm), checkName(req.cloneName)]);
+      if (!source) {
+        throw new HttpProblem({
+          status: 400,
+          title: 'Invalid request',
+          detail: `No VM named or with id "${req.sourceVm}"`,
+          errors: [{ field: 'body.sourceVm', message: `no VM named or with id "${req.sourceVm}"` }],
+        });
+      }
+      if (!name.available) {
+        throw new HttpProblem({ status: 409, title: 'Clone name taken', detail: name.problem ?? undefined, errors: [{ field: 'body.cloneName', message: 'is taken' }] });
+      }
+    },
+
+    async listVendors() {
+      return {
+        items: await Promise.all(
+          opts.vendors.map(async (id) => {
+            const taskQueue = vendorTaskQueue(opts.taskQueue, id);
+            const queue = await opts.client.workflowService
+              .describeTaskQueue({
+                namespace: opts.client.options.namespace,
+                taskQueue: { name: taskQueue },
+                taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+              })
+              .catch(() => undefined);
+            return { id, name: VENDOR_NAMES[id] ?? id, online: (queue?.pollers?.length ?? 0) > 0, taskQueue };
+          }),
+        ),
+      };
+    },
+  };
+}
+
+export type InventoryService = ReturnType<typeof createInventoryService>;
