@@ -1,0 +1,230 @@
+// Shared by every page: calls to the API with the session cookie, the login redirect, the header, formatting.
+
+/** An API answer that was not 2xx; `problem` is the RFC 9457 body when there is one. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problemText(problem) || `The server answered ${status}`);
+    this.status = status;
+    this.problem = problem ?? null;
+  }
+}
+
+/** The problem in plain words: its detail, else its title. */
+export function problemText(problem) {
+  if (!problem || typeof problem !== 'object') return '';
+  return problem.detail || problem.title || '';
+}
+
+/** Where the current page is, to come back to it after logging in. */
+export function here() {
+  return location.pathname + location.search;
+}
+
+/** A same-origin path to continue to, never another site. */
+export function safeNext(next, fallback = '/flows/new') {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  if (next === '/login' || next.startsWith('/login?') || next.startsWith('/login#')) return fallback;
+  return next;
+}
+
+export function goToLogin() {
+  location.assign(`/login?next=${encodeURIComponent(here())}`);
+}
+
+/**
+ * Calls the API with the session cookie. State-changing calls carry `X-Requested-By` (the API's CSRF guard).
+ * A 401 sends the browser to the login page (unless `noLoginRedirect`); other failures throw ApiError.
+ */
+export async function api(method, path, { body, headers = {}, noLoginRedirect = false } = {}) {
+  const init = {
+    method,
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json', 'X-Requested-By': 'hybridflow', ...headers },
+  };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, { title: 'The server cannot be reached', detail: 'The server cannot be reached. Is hybridflow running?' });
+  }
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (res.status === 401 && !noLoginRedirect) {
+    goToLogin();
+    // The page is going away; keep callers from showing an error meanwhile.
+    return new Promise(() => {});
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+/** Logs in with a token; resolves true when the API accepted it. */
+export async function login(token) {
+  try {
+    await api('POST', '/api/v1/session', { body: { token }, noLoginRedirect: true });
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 400)) return false;
+    throw err;
+  }
+}
+
+/**
+ * A token link (`#token=...`, never sent to a server) works on every page: log in with it, then drop it from the
+ * address bar and history. Resolves false when the token was refused.
+ */
+export async function loginFromFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('token');
+  if (!token) return true;
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(history.state, '', here() + (rest ? `#${rest}` : ''));
+  return login(token);
+}
+
+export async function logout() {
+  try {
+    await api('DELETE', '/api/v1/session', { noLoginRedirect: true });
+  } finally {
+    location.assign('/login');
+  }
+}
+
+/** Builds an element: el('a', { href, class: 'x' }, 'text', child). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'class') node.className = value;
+    else if (name === 'text') node.textContent = value;
+    else if (name.startsWith('on') && typeof value === 'function') node.addEventListener(name.slice(2), value);
+    else if (value === true) node.setAttribute(name, '');
+    else node.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const STATUS_LABEL = {
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  terminated: 'Terminated',
+  timed_out: 'Timed out',
+  pending: 'Pending',
+  finished: 'Finished',
+};
+const STATUS_ICON = {
+  running: '◔',
+  completed: '✓',
+  finished: '✓',
+  failed: '✗',
+  cancelled: '⊘',
+  terminated: '⊘',
+  timed_out: '⌛',
+  pending: '○',
+};
+
+export function statusLabel(status) {
+  return STATUS_LABEL[status] ?? String(status);
+}
+
+/** A status as icon and words (never colour alone). */
+export function statusBadge(status) {
+  return el(
+    'span',
+    { class: `badge status-${status}` },
+    el('span', { class: 'icon', 'aria-hidden': 'true' }, STATUS_ICON[status] ?? '•'),
+    el('span', { class: 'label' }, statusLabel(status)),
+  );
+}
+
+export function formatBytes(bytes) {
+  if (typeof bytes !== 'number' || !Number.isFinite(bytes)) return '';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** 1 h 2 min, 3 min 4 s, 5.2 s */
+export function formatDuration(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** The time between two ISO instants; an open end means "until now". */
+export function durationBetween(startedAt, endedAt) {
+  if (!startedAt) return '';
+  const start = Date.parse(startedAt);
+  const end = endedAt ? Date.parse(endedAt) : Date.now();
+  return formatDuration(end - start);
+}
+
+export function formatTime(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
+/** A <time> element with the full instant as its machine-readable value. */
+export function timeElement(iso) {
+  if (!iso) return el('span', { class: 'muted' }, '—');
+  return el('time', { datetime: iso, title: iso }, formatTime(iso));
+}
+
+/** Starts a page: logs in from a token link, wires the header's log-out button, then runs `main`. */
+export async function startPage(main) {
+  const logoutButton = document.getElementById('logout');
+  logoutButton?.addEventListener('click', () => {
+    void logout();
+  });
+  try {
+    if (!(await loginFromFragment())) {
+      location.assign(`/login?next=${encodeURIComponent(here())}&refused=1`);
+      return;
+    }
+    await main();
+  } catch (err) {
+    showPageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Shows a page-wide error in plain words. */
+export function showPageError(message) {
+  const box = document.getElementById('page-error');
+  if (!box) return;
+  box.textContent = message;
+  box.hidden = false;
+}
+
+export function clearPageError() {
+  const box = document.getElementById('page-error');
+  if (box) box.hidden = true;
+}

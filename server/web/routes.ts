@@ -1,0 +1,46 @@
+// The web pages: the rapid clone wizard, the flows list and the flow page, plus their static assets.
+// No auth here: the pages log in through the API (`POST /api/v1/session`) and the API guards the data.
+import path from 'node:path';
+import express from 'express';
+
+const PUBLIC_DIR = path.join(__dirname, 'public');
+
+/** Same-origin only; nothing is fetched from elsewhere, nothing runs inline. */
+const PAGE_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-cache',
+};
+
+const PAGES: Record<string, string> = {
+  '/login': 'login.html',
+  '/flows/new': 'wizard.html',
+  '/flows': 'flows.html',
+};
+
+export function webRoutes(): express.Router {
+  const router = express.Router({ strict: false });
+  const page = (file: string): express.RequestHandler => (_req, res) => {
+    res.set(PAGE_HEADERS).type('html').sendFile(path.join(PUBLIC_DIR, file));
+  };
+
+  router.get('/', (_req, res) => {
+    res.redirect(302, '/flows/new');
+  });
+  for (const [route, file] of Object.entries(PAGES)) router.get(route, page(file));
+  // The flow page reads its id from the address; the API answers 404 for an unknown one.
+  router.get('/flows/:id', page('flow.html'));
+  router.use(
+    '/assets',
+    express.static(PUBLIC_DIR, {
+      index: false,
+      fallthrough: false,
+      extensions: false,
+      setHeaders: (res) => res.set(PAGE_HEADERS),
+    }),
+  );
+  return router;
+}
