@@ -1,5 +1,7 @@
 // The `hybridflow` command line.
 import { Command } from 'commander';
+import { registerCloneCommand } from './commands/clone';
+import { registerFlowsCommands } from './commands/flows';
 import { devCommand } from './commands/dev';
 import { engineCommand } from './commands/engine';
 import { serverCommand } from './commands/server';
@@ -14,6 +16,9 @@ program.command('engine').description('run only the built-in oVirt-compatible en
 program.command('worker').description('run only the Temporal worker').action(workerCommand);
 program.command('server').description('run only the API server and web UI').action(serverCommand);
 program.command('vendor-demo').description('run only the simulated storage vendor acme-storage').action(vendorDemoCommand);
+// Commands that call the API server: clone, flows list|show|cancel.
+registerCloneCommand(program);
+registerFlowsCommands(program);
 program.parseAsync().catch((err: Error) => {
   console.error(err.message);
   process.exit(1);

@@ -1,0 +1,84 @@
+// `hybridflow clone`: starts a rapid clone through the API; with --wait, follows it step by step to its outcome.
+import type { Command } from 'commander';
+import { apiAction, createApiClient, resolveApiSettings, type ApiClient, type FlowStartedAnswer } from '../api-client';
+import { LiveProgress } from '../progress';
+
+export interface CloneFlags {
+  vm: string;
+  name: string;
+  vendor?: string;
+  startClone?: boolean;
+  restartSource: boolean;
+  wait?: boolean;
+  json?: boolean;
+  url?: string;
+  token?: string;
+}
+
+/** The API's options, shared by every command that calls it. */
+export const withApiOptions = (command: Command) =>
+  command
+    .option('--url <url>', 'API server URL (default: HF_API_URL, else http://127.0.0.1:8080)')
+    .option('--token <token>', 'API token (default: HF_API_TOKEN, else $HF_DATA_DIR/api-token written by `hybridflow dev`)');
+
+export function registerCloneCommand(program: Command): void {
+  withApiOptions(
+    program
+      .command('clone')
+      .description('start a rapid clone of a VM through the API')
+      .requiredOption('--vm <name or id>', 'source VM')
+      .requiredOption('--name <clone name>', 'name of the new VM')
+      .option('--vendor <id>', 'storage vendor (default: acme-storage)')
+      .option('--start-clone', 'start the clone once it is built')
+      .option('--no-restart-source', 'leave the source VM down afterwards')
+      .option('--wait', 'follow the flow step by step; exit 0 if it completes, 1 otherwise')
+      .option('--json', 'print only JSON: the start answer, or with --wait the final flow'),
+  ).action(apiAction(cloneCommand));
+}
+
+const absolute = (base: string, link: string) => new URL(link, base + '/').toString();
+
+function startedLines(started: FlowStartedAnswer, api: ApiClient): string[] {
+  const { links } = started;
+  return [
+    `Rapid clone started: ${started.id}`,
+    `  Flow:         ${absolute(api.url, links.self)}`,
+    ...(links.temporalUi ? [`  Temporal UI:  ${links.temporalUi}`] : []),
+    ...(started.engineJobId ? [`  Engine job:   ${started.engineJobId}${links.engineTasks ? `  ${links.engineTasks}` : ''}`] : []),
+  ];
+}
+
+export async function cloneCommand(flags: CloneFlags): Promise<void> {
+  const api = createApiClient(resolveApiSettings(flags));
+  const started = await api.startRapidClone({
+    sourceVm: flags.vm,
+    cloneName: flags.name,
+    ...(flags.vendor ? { vendor: flags.vendor } : {}),
+    restartSource: flags.restartSource,
+    startClone: Boolean(flags.startClone),
+  });
+  const out = process.stdout;
+  if (!flags.wait) {
+    if (flags.json) out.write(JSON.stringify(started, null, 2) + '\n');
+    else out.write([...startedLines(started, api), `Follow it with: hybridflow flows show ${started.id}`].join('\n') + '\n');
+    return;
+  }
+  if (!flags.json) out.write(startedLines(started, api).join('\n') + '\n');
+
+  const progress = flags.json ? undefined : new LiveProgress(out, { color: Boolean(out.isTTY) && !process.env.NO_COLOR });
+  const onInterrupt = () => {
+    progress?.stop();
+    process.stderr.write(`\nStopped watching; the flow keeps running. Cancel it with: hybridflow flows cancel ${started.id}\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    const flow = await api.watchFlow(started.id, (f) => progress?.update(f));
+    if (progress) progress.finish(flow);
+    else out.write(JSON.stringify(flow, null, 2) + '\n');
+    process.exitCode = flow.status === 'completed' ? 0 : 1;
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onInterrupt);
+  }
+}
