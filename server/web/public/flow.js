@@ -1,6 +1,6 @@
 // The flow page: the step tree with status, progress and durations, kept live by server-sent events (polling when
 // they fail), links to the Temporal UI and the engine's Tasks page, the error in plain words, cancel.
-import { ApiError, api, durationBetween, el, startPage, statusBadge, statusLabel, timeElement } from './common.js';
+import { ApiError, api, durationBetween, el, startPage, statusBadge, timeElement } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 1500;
@@ -109,7 +109,7 @@ function render() {
 
   $('flow-error').hidden = !f.error;
   $('flow-error-text').textContent = f.error ?? '';
-  const outcome = outcomeText(f);
+  const outcome = f.error ? '' : outcomeText(f);
   $('flow-outcome').hidden = !outcome;
   $('flow-outcome').textContent = outcome;
   $('flow-outcome').className = `outcome status-${f.status}`;
@@ -141,7 +141,7 @@ function finish() {
   pollTimer = null;
   clearInterval(ticker);
   ticker = null;
-  setLive('closed', `Finished: ${statusLabel(flow.status).toLowerCase()}`);
+  setLive('closed', 'Ended');
 }
 
 // ---- live data ----

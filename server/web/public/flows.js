@@ -24,7 +24,7 @@ function renderRows(items) {
     const row = el(
       'tr',
       { class: `status-${f.status}`, 'data-id': f.id },
-      el('td', { 'data-label': 'Flow' }, el('a', { href, class: 'flow-link' }, f.summary || f.id), f.summary ? el('div', { class: 'muted small' }, el('code', {}, f.id)) : null),
+      el('td', { 'data-label': 'Flow' }, el('div', {}, el('a', { href, class: 'flow-link' }, f.summary || f.id), f.summary ? el('div', { class: 'muted small' }, el('code', {}, f.id)) : null)),
       el('td', { 'data-label': 'Kind' }, f.kind),
       el('td', { 'data-label': 'Status' }, statusBadge(f.status)),
       el('td', { 'data-label': 'Started' }, timeElement(f.startedAt)),

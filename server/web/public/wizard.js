@@ -177,7 +177,7 @@ async function loadVendors() {
   }
   select.replaceChildren(
     ...state.vendors.map((v) =>
-      el('option', { value: v.id }, `${v.name}${v.name !== v.id ? ` (${v.id})` : ''}${v.online === true ? ' — online' : v.online === false ? ' — offline' : ''}`),
+      el('option', { value: v.id, title: v.id }, `${v.name}${v.online === true ? ' — online' : v.online === false ? ' — offline' : ''}`),
     ),
   );
   const preferred = state.vendors.find((v) => v.online) ?? state.vendors[0];
