@@ -1,5 +1,5 @@
-// Applies fault-injection rules to calls under /ovirt-engine/api: added latency, a share of 503s, or the next N
-// calls failed. Every matching rule applies, in order: latencies add up; the first rule that fails the call wins.
+// Applies fault-injection rules to calls under /ovirt-engine/api: added latency, a share of failed calls (503 unless
+// the rule says 409, 500, 502 or 504), or the next N calls failed. Every matching rule applies, in order: latencies add up; the first rule that fails the call wins.
 import type { RequestHandler } from 'express';
 import { ApiFault } from '../faults';
 import type { FaultRule } from './rules';
@@ -14,7 +14,17 @@ export interface FaultDecision {
   latencyMs: number;
   /** Why the call fails, if it does. */
   failure?: string;
+  /** The status the failed call gets. */
+  status?: number;
 }
+
+const REASONS: Record<number, string> = {
+  409: 'Operation Failed',
+  500: 'Operation Failed',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
 
 export class FaultInjector {
   private active: ActiveRule[] = [];
@@ -47,8 +57,10 @@ export class FaultInjector {
       if (active.remainingFailures > 0) {
         active.remainingFailures--;
         decision.failure = `failNext (${active.remainingFailures} left) of rule ${rule.pathPattern}`;
+        decision.status = rule.status ?? 503;
       } else if (rule.errorRate !== undefined && rule.errorRate > 0 && this.random() < rule.errorRate) {
         decision.failure = `errorRate ${rule.errorRate} of rule ${rule.pathPattern}`;
+        decision.status = rule.status ?? 503;
       }
     }
     return decision;
@@ -57,8 +69,8 @@ export class FaultInjector {
   /** Middleware for the API router: `req.path` is the path under /ovirt-engine/api (and under /v4). */
   readonly middleware: RequestHandler = (req, _res, next) => {
     if (this.active.length === 0) return next();
-    const { latencyMs, failure } = this.decide(req.method, req.path);
-    const fault = failure ? new ApiFault(503, 'Service Unavailable', `[Injected fault: ${failure}]`) : undefined;
+    const { latencyMs, failure, status = 503 } = this.decide(req.method, req.path);
+    const fault = failure ? new ApiFault(status, REASONS[status] ?? 'Operation Failed', `[Injected fault: ${failure}]`) : undefined;
     if (latencyMs === 0) return next(fault);
     setTimeout(() => next(fault), latencyMs).unref();
   };

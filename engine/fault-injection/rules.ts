@@ -21,6 +21,11 @@ export const FaultRuleSchema = z.strictObject({
   errorRate: z.number().min(0).max(1).optional(),
   /** The next N matching calls are answered 503 (counted down as they happen). @default 0 */
   failNext: z.number().int().min(0).optional(),
+  /**
+   * The status of the injected answers: 503 (the engine is unavailable), 500 or 502/504, or 409 (a conflict, as oVirt
+   * answers "VM is not down" or "disks are locked"). @default 503
+   */
+  status: z.union([z.literal(409), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
 });
 export type FaultRule = z.infer<typeof FaultRuleSchema>;
 

@@ -95,3 +95,12 @@ describe('the faults start option', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+test('a rule may answer 409, the conflict oVirt gives for "VM is not down", instead of 503', async () => {
+  expect((await setRules([{ pathPattern: '^/vms$', method: 'GET', failNext: 1, status: 409 }])).status).toBe(200);
+  const conflict = await e.get('/vms');
+  expect(conflict.status).toBe(409);
+  expect(conflict.body).toMatchObject({ reason: 'Operation Failed', detail: expect.stringMatching(/^\[Injected fault: failNext/) });
+  expect((await e.get('/vms')).status).toBe(200);
+  expect((await setRules([{ pathPattern: '^/vms$', failNext: 1, status: 418 }])).status).toBe(400);
+});

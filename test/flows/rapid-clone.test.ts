@@ -179,6 +179,26 @@ test('an engine answering 503 for a while delays the flow but does not fail it',
   expect(steps.every((s) => s.status === 'finished')).toBe(true);
 }, 120_000);
 
+test('a VM conflict (409) on shutdown is retried with backoff until it clears, then the flow completes', async () => {
+  // As oVirt answers while the VM is busy ("Cannot shutdown VM. ..."): the next two shutdown calls get a 409.
+  const rules = [{ pathPattern: '^/vms/[^/]+/shutdown$', method: 'POST', failNext: 2, status: 409 }];
+  expect((await fetchEngine('/builtin/faults', { method: 'PUT', body: JSON.stringify(rules) })).status).toBe(200);
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-02', cloneName: 'web-02-after-409' });
+  const flow = await closed(start.body.id, 90_000);
+  await fetchEngine('/builtin/faults', { method: 'DELETE' });
+  expect(flow.status).toBe('completed');
+  // The shutdown activity ran three times: two 409s, retried, then done; its engine step is one FINISHED step.
+  const history = await stack.temporal.client.workflow.getHandle(start.body.id).fetchHistory();
+  const scheduled = history.events!.find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'shutdownVm',
+  )!;
+  const started = history.events!.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId))!;
+  expect(started.activityTaskStartedEventAttributes!.attempt).toBe(3);
+  expect(started.activityTaskStartedEventAttributes!.lastFailure?.message).toMatch(/409/);
+  const steps = await engineSteps(flow.engineJobId);
+  expect(steps.filter((s) => s.description === 'Shut down VM web-02').map((s) => s.status)).toEqual(['finished']);
+}, 120_000);
+
 test('the worker killed with SIGKILL mid-flow and started again: the flow completes with one engine step per activity', async () => {
   // The main worker runs as its own process here (the real `hybridflow worker`), against this test's engine.
   const killStack = await startTestStack('rapid-clone-kill', { mainWorker: false, cloneMs: 4000 });
