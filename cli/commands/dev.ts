@@ -109,11 +109,14 @@ export async function devCommand(): Promise<void> {
       'hybridflow is running:',
       ...lines.map((l) => `  ${l}`),
       `  API token:        ${token} (also in ${path.join(config.HF_DATA_DIR, 'api-token')})`,
+      // The token rides in the URL fragment, which browsers never send to a server, so no log ever holds it.
+      `  Open the web UI:  http://127.0.0.1:${config.HF_API_PORT}/login#token=${encodeURIComponent(token)}`,
       ...(engine.builtIn ? [`  Engine password:  in ${path.join(config.HF_DATA_DIR, 'engine-password')}`] : []),
       '',
       'Try it:',
+      `  npx hybridflow clone --vm web-01 --name web-01-clone --wait`,
       `  curl -s -X POST -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\`,
-      `    -d '{"sourceVm":"web-01"}' http://127.0.0.1:${config.HF_API_PORT}/api/v1/flows/clone-preflight`,
+      `    -d '{"sourceVm":"web-01","cloneName":"web-01-copy"}' http://127.0.0.1:${config.HF_API_PORT}/api/v1/flows/rapid-clone`,
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );

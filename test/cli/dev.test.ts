@@ -28,6 +28,7 @@ test('dev runs the stack on an existing Temporal server, runs a flow, and SIGTER
     HF_TASK_QUEUE: uniqueTaskQueue('dev'),
     HF_API_PORT: String(await freePort()),
     HF_ENGINE_PORT: String(await freePort()),
+    HF_ENGINE_TRANSITION_MS: '300',
   };
   const dev = runCli(['dev'], env);
   const [, token] = await dev.waitFor(/API token:\s+(\S+)/, 90_000);
@@ -35,14 +36,18 @@ test('dev runs the stack on an existing Temporal server, runs a flow, and SIGTER
   expect(dev.output()).toContain(`http://127.0.0.1:${env.HF_ENGINE_PORT}/ovirt-engine/api`);
   expect(dev.output()).toContain(`http://127.0.0.1:${env.HF_ENGINE_PORT}/tasks`);
   expect(dev.output()).not.toMatch(/\[temporal\]/); // TEMPORAL_ADDRESS set: no dev server of its own
+  expect(dev.output()).toContain(`http://127.0.0.1:${env.HF_API_PORT}/login#token=${token}`);
 
   const api = `http://127.0.0.1:${env.HF_API_PORT}/api/v1`;
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-  const started = await (await fetch(`${api}/flows/clone-preflight`, { method: 'POST', headers, body: JSON.stringify({ sourceVm: 'web-02' }) })).json();
+  // A rapid clone of a seed VM through the whole stack: engine, worker, demo vendor (its storage array), server.
+  const body = JSON.stringify({ sourceVm: 'web-02', cloneName: 'web-02-dev' });
+  const started = await (await fetch(`${api}/flows/rapid-clone`, { method: 'POST', headers, body })).json();
   const flow = await eventually(async () => {
     const f = await (await fetch(`${api}/flows/${started.id}`, { headers })).json();
     return f.status === 'running' ? undefined : f;
-  });
+  }, 60_000);
+  expect(flow.error).toBeNull();
   expect(flow.status).toBe('completed');
   const ovirt = new OvirtClient({
     url: `http://127.0.0.1:${env.HF_ENGINE_PORT}/ovirt-engine/api`,
