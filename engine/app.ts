@@ -13,6 +13,7 @@ import type { InventoryStore } from './inventory/store';
 import { inventoryRouter } from './inventory/routes';
 import type { JobService } from './jobs/service';
 import { progressRouter } from './jobs/progress';
+import { jsonBody } from './jobs/json-body';
 import { jobsRouter } from './jobs/routes';
 import { API_PREFIX, href, links, ref } from './representation';
 import { tasksRouter } from './tasks/routes';
@@ -77,7 +78,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(deps.faults.middleware);
   api.use(requireUser(deps.auth));
   api.use(jsonBodiesOnly);
-  api.use(express.json({ limit: '1mb' }));
+  api.use(jsonBody(1024 * 1024));
   api.get('/', apiRoot);
   api.use(jobsRouter(deps.jobs));
   api.use(inventoryRouter(deps.inventory));

@@ -49,8 +49,7 @@ export class JobService {
     const step = this.store.step(stepId);
     if (!step || step.job_id !== jobId) throw cannotDo('end', 'Step', NO_STEP);
     if (!step.external) throw cannotDo('end', 'Step', NOT_EXTERNAL_STEP);
-    if (step.status !== 'unknown') this.store.endStep(step, succeeded);
-    return this.store.step(step.id)!;
+    return step.status === 'unknown' ? step : this.store.endStep(step, succeeded);
   }
 
   /**

@@ -62,6 +62,8 @@ export interface StepTally {
 
 export class JobStore {
   private readonly s;
+  /** Transactions of the hot path, built once (better-sqlite3 builds wrappers on every `db.transaction` call). */
+  private readonly tx;
   /** Notices of every committed change, for live views. */
   readonly changes = new JobChanges();
 
@@ -119,21 +121,44 @@ export class JobStore {
          RETURNING id`,
       ),
     };
+    this.tx = {
+      /** Numbers `row` after its siblings (row.number is set here), inserts it and touches its job. */
+      addStep: db.transaction((row: StepRow) => {
+        row.number = row.parent_step_id ? this.s.countChildSteps.get(row.parent_step_id)!.n : this.s.countTopSteps.get(row.job_id)!.n;
+        this.s.insertStep.run({ ...row, now: row.start_time });
+        this.s.touchJob.run({ id: row.job_id, now: row.start_time });
+      }),
+      /** Success ends the step alone; failure also fails its job and closes the job's other STARTED steps. */
+      endStep: db.transaction((row: StepRow) => {
+        const now = row.end_time!;
+        this.s.endStep.run({ id: row.id, status: row.status, now });
+        if (row.status === 'finished') {
+          this.s.touchJob.run({ id: row.job_id, now });
+        } else {
+          this.s.failJob.run({ id: row.job_id, now });
+          this.s.closeStartedSteps.run({ id: row.job_id, status: 'failed', now });
+        }
+      }),
+    };
   }
 
+  /** Adds a STARTED job; returns its row as stored (built here rather than read back: one statement less). */
   addJob(job: NewJob, now = Date.now()): JobRow {
-    const id = crypto.randomUUID();
-    this.s.insertJob.run({
-      id,
+    const row: JobRow = {
+      id: crypto.randomUUID(),
       description: job.description,
+      status: 'started',
       external: job.external ? 1 : 0,
       auto_cleared: job.autoCleared ? 1 : 0,
-      now,
+      start_time: now,
+      end_time: null,
+      last_updated: now,
       owner_id: job.ownerId ?? null,
       correlation_id: job.correlationId ?? null,
-    });
-    this.changes.emit({ kind: 'job', jobId: id });
-    return this.job(id)!;
+    };
+    this.s.insertJob.run({ ...row, now });
+    this.changes.emit({ kind: 'job', jobId: row.id });
+    return row;
   }
 
   job(id: string): JobRow | undefined {
@@ -179,26 +204,26 @@ export class JobStore {
     this.changes.emit({ kind: 'job', jobId: id });
   }
 
+  /** Adds a STARTED step numbered after its siblings; returns its row as stored. */
   addStep(step: NewStep, now = Date.now()): StepRow {
-    const id = crypto.randomUUID();
-    this.db.transaction(() => {
-      const siblings = step.parentStepId
-        ? this.s.countChildSteps.get(step.parentStepId)!.n
-        : this.s.countTopSteps.get(step.jobId)!.n;
-      this.s.insertStep.run({
-        id,
-        job_id: step.jobId,
-        parent_step_id: step.parentStepId ?? null,
-        description: step.description,
-        type: step.type,
-        number: siblings,
-        external: step.external ? 1 : 0,
-        now,
-      });
-      this.s.touchJob.run({ id: step.jobId, now });
-    })();
-    this.changes.emit({ kind: 'step', jobId: step.jobId, stepId: id });
-    return this.step(id)!;
+    const row: StepRow = {
+      id: crypto.randomUUID(),
+      job_id: step.jobId,
+      parent_step_id: step.parentStepId ?? null,
+      description: step.description,
+      type: step.type,
+      number: 0,
+      status: 'started',
+      external: step.external ? 1 : 0,
+      external_type: null,
+      progress: null,
+      start_time: now,
+      end_time: null,
+      execution_host_id: null,
+    };
+    this.tx.addStep(row);
+    this.changes.emit({ kind: 'step', jobId: row.job_id, stepId: row.id });
+    return row;
   }
 
   step(id: string): StepRow | undefined {
@@ -210,17 +235,11 @@ export class JobStore {
   }
 
   /** Success ends the step alone; failure also fails its job and closes the job's other STARTED steps. */
-  endStep(step: StepRow, succeeded: boolean, now = Date.now()): void {
-    this.db.transaction(() => {
-      this.s.endStep.run({ id: step.id, status: succeeded ? 'finished' : 'failed', now });
-      if (succeeded) {
-        this.s.touchJob.run({ id: step.job_id, now });
-      } else {
-        this.s.failJob.run({ id: step.job_id, now });
-        this.s.closeStartedSteps.run({ id: step.job_id, status: 'failed', now });
-      }
-    })();
+  endStep(step: StepRow, succeeded: boolean, now = Date.now()): StepRow {
+    const ended: StepRow = { ...step, status: succeeded ? 'finished' : 'failed', end_time: now };
+    this.tx.endStep(ended);
     this.changes.emit(succeeded ? { kind: 'step', jobId: step.job_id, stepId: step.id } : { kind: 'steps', jobId: step.job_id });
+    return ended;
   }
 
   /** Sets a step's progress (percent) and touches its job. */
