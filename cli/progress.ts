@@ -34,10 +34,10 @@ const DESCRIPTION_MAX = 60;
 
 const paint = (on: boolean | undefined, code: number, text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-/** 850 -> "0.9s", 12_400 -> "12s", 65_000 -> "1m 05s", 3_720_000 -> "1h 02m". */
+/** 850 -> "0.8s", 12_400 -> "12s", 65_000 -> "1m 05s", 3_720_000 -> "1h 02m". */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, ms) / 1000;
-  if (s < 10) return `${s.toFixed(1)}s`;
+  if (s < 10) return `${(Math.floor(s * 10) / 10).toFixed(1)}s`; // truncated, like a clock
   if (s < 60) return `${Math.floor(s)}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${String(Math.floor(s % 60)).padStart(2, '0')}s`;
