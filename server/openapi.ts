@@ -33,6 +33,9 @@ export const bearerAuth = registry.registerComponent('securitySchemes', 'bearerA
   description: 'The operator token (HF_API_TOKEN; `hybridflow dev` prints it and writes it to $HF_DATA_DIR/api-token)',
 });
 
+/** A JSON answer of the document. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
 /** Registers an authenticated JSON path with the common error answers. */
 export function registerPath(route: RouteConfig): void {
   registry.registerPath({ security: [{ [bearerAuth.name]: [] }], ...route, responses: { ...errorResponses, ...route.responses } });

@@ -1,6 +1,6 @@
 // HTTP routes of flows (validated with the zod schemas of schemas.ts), and their OpenAPI registration.
 import { Router } from 'express';
-import { conflictResponse, notFoundResponse, registerPath } from '../openapi';
+import { conflictResponse, json, notFoundResponse, registerPath } from '../openapi';
 import { parse } from '../validate';
 import { z } from '../zod';
 import { flowEvents } from './events';
@@ -15,8 +15,6 @@ import {
   RapidCloneRequest,
 } from './schemas';
 import type { FlowService } from './service';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 registerPath({
   method: 'post',

@@ -1,12 +1,9 @@
 // HTTP routes the wizard uses: VMs, clone-name checks, vendors; with their OpenAPI registration.
 import { Router } from 'express';
-import { registerPath } from '../openapi';
+import { json, registerPath } from '../openapi';
 import { parse } from '../validate';
-import type { z } from '../zod';
 import { NameCheck, NameCheckQuery, VendorList, VmList, VmListQuery } from './schemas';
 import type { InventoryService } from './service';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 registerPath({
   method: 'get',
