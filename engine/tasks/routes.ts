@@ -1,5 +1,5 @@
 // The Tasks page, where people track jobs and steps: `/tasks` (HTML), `/tasks/assets/*` (its script and styles),
-// `/tasks/api/jobs[/{id}]` (its read-only data) and `/tasks/events` (server-sent events of changes).
+// `/tasks/api/jobs[/{id}]`, `/tasks/api/counts` (its read-only data) and `/tasks/events` (server-sent events of changes).
 // Everything here is read-only. Calls from the engine's own machine (loopback, the dev stack) need no credentials;
 // calls from elsewhere need the API's (Basic, so a browser can prompt, or Bearer).
 import path from 'node:path';
@@ -60,6 +60,9 @@ export function tasksRouter(auth: Authenticator, jobs: JobService, feedOptions?:
 
   router.get('/tasks/api/jobs', (req, res) => {
     res.set('cache-control', 'no-store').json(view.list(readStatus(req.query.status), readLimit(req.query.limit)));
+  });
+  router.get('/tasks/api/counts', (_req, res) => {
+    res.set('cache-control', 'no-store').json({ counts: view.counts() });
   });
   router.get('/tasks/api/jobs/:jobId', (req, res) => {
     const job = view.job(req.params.jobId);

@@ -7,6 +7,8 @@ import type { JobRow, JobStatus, JobStore, StepRow } from '../jobs/store';
 export const PAGE_LIMIT = 200;
 /** The steps of one job the page shows at most. */
 export const STEP_LIMIT = 2000;
+/** How long counts of jobs per status are reused: counting 100,000 jobs takes tens of milliseconds. */
+export const COUNTS_TTL_MS = 1000;
 
 export interface TaskJob {
   id: string;
@@ -38,6 +40,8 @@ export interface TaskStep {
 }
 
 export class TasksView {
+  private counted: { at: number; counts: Record<JobStatus, number> } | undefined;
+
   constructor(
     private readonly store: JobStore,
     private readonly auth: Authenticator,
@@ -67,9 +71,15 @@ export class TasksView {
     }));
   }
 
-  /** The newest jobs (of one status, if given) and the count of jobs per status. */
-  list(status: JobStatus | undefined, limit = PAGE_LIMIT): { jobs: TaskJob[]; counts: Record<JobStatus, number>; limit: number } {
-    return { jobs: this.taskJobs(this.store.latestJobs(status, limit)), counts: this.store.statusCounts(), limit };
+  /** The newest jobs, of one status if given. */
+  list(status: JobStatus | undefined, limit = PAGE_LIMIT): { jobs: TaskJob[]; limit: number } {
+    return { jobs: this.taskJobs(this.store.latestJobs(status, limit)), limit };
+  }
+
+  /** The count of jobs per status, at most `COUNTS_TTL_MS` old. */
+  counts(now = Date.now()): Record<JobStatus, number> {
+    if (!this.counted || now - this.counted.at >= COUNTS_TTL_MS) this.counted = { at: now, counts: this.store.statusCounts() };
+    return this.counted.counts;
   }
 
   jobs(ids: readonly string[]): TaskJob[] {

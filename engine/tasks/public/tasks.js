@@ -61,10 +61,10 @@
   async function loadList() {
     try {
       const status = state.filter === 'all' ? '' : `&status=${state.filter}`;
-      const data = await getJson(`/tasks/api/jobs?limit=${state.limit}${status}`);
+      const [data, counts] = await Promise.all([getJson(`/tasks/api/jobs?limit=${state.limit}${status}`), getJson('/tasks/api/counts')]);
       state.limit = data.limit;
       state.jobs = new Map(data.jobs.map((job) => [job.id, job]));
-      renderCounts(data.counts);
+      renderCounts(counts.counts);
       showError(null);
       if (!state.fragmentFollowed) {
         state.fragmentFollowed = true;
@@ -81,16 +81,16 @@
   }
 
   let countsTimer = null;
-  /** Counts per status come with the list; live changes refresh them at most every 0.5 s. */
+  /** Live changes refresh the counts per status at most every second (the server reuses them for a second). */
   function refreshCountsSoon() {
     countsTimer ??= window.setTimeout(async () => {
       countsTimer = null;
       try {
-        renderCounts((await getJson('/tasks/api/jobs?limit=1')).counts);
+        renderCounts((await getJson('/tasks/api/counts')).counts);
       } catch {
         /* the next change retries */
       }
-    }, 500);
+    }, 1000);
   }
 
   async function loadSteps(id) {
