@@ -147,6 +147,7 @@ export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  rows?: number;
 }
 
 /**
@@ -158,6 +159,7 @@ export class LiveProgress {
   private frame = 0;
   private last: RenderedFlow | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   readonly tty: boolean;
 
   constructor(
@@ -184,15 +186,19 @@ export class LiveProgress {
     if (this.tty) this.redraw();
   }
 
-  private redraw(): void {
+  /** `all`: every line even if taller than the screen (the last drawing, which is never moved over again). */
+  private redraw(all = false): void {
     if (!this.last) return;
     this.frame++;
-    const lines = stepLines(this.last.steps, {
+    let lines = stepLines(this.last.steps, {
       now: this.clockOf(this.last),
       color: this.options.color,
       width: this.out.columns ? this.out.columns - 1 : undefined,
       frame: this.last.closedAt ? undefined : this.frame,
     });
+    // The cursor cannot move above the screen: a tree taller than it shows its latest steps.
+    const room = (this.out.rows ?? Infinity) - 2;
+    if (!all && lines.length > room && room > 1) lines = [`… ${lines.length - room + 1} steps above`, ...lines.slice(-(room - 1))];
     // Up to the first line drawn last time, rewrite every line, clear whatever is left below.
     const up = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
     this.out.write(up + lines.map((l) => `\x1b[2K${l}\n`).join('') + '\x1b[J');
@@ -201,15 +207,19 @@ export class LiveProgress {
 
   /** Draws the last state one more time, then the outcome. */
   finish(flow: RenderedFlow): void {
-    this.update(flow);
+    if (this.tty) {
+      this.last = flow;
+      this.redraw(true);
+    } else this.update(flow);
     this.stop();
     for (const line of outcomeLines(flow, { color: this.options.color, now: this.now() })) this.out.write(line + '\n');
   }
 
   /** Stops redrawing and gives the cursor back. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
     if (this.tty) this.out.write('\x1b[?25h');
   }
 }

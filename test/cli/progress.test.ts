@@ -144,3 +144,18 @@ test('LiveProgress elsewhere appends plain lines only', () => {
     ].join('\n'),
   );
 });
+
+test('LiveProgress on a screen shorter than the tree shows its latest steps, and the whole tree at the end', () => {
+  const { writes, stream } = fakeStream(true);
+  const live = new LiveProgress({ ...stream, rows: 5 }, { now: () => T0 + 10_000, tickMs: 60_000 });
+  live.update(flow({}));
+  expect(writes[1]!.split('\x1b[2K').slice(1)).toEqual([
+    '… 3 steps above\n',
+    '  ⠙ Copy 20 GiB                             7.0s  [███████████░░░░░░░░░]  55%\n',
+    '○ Register disk\n\x1b[J',
+  ]);
+  live.finish(flow({ status: 'failed', closedAt: at(12) }));
+  expect(writes[2]!.startsWith('\x1b[3F')).toBe(true);
+  expect(writes[2]!.split('\x1b[2K')).toHaveLength(6);
+  expect(writes.filter((w) => w === '\x1b[?25h')).toHaveLength(1);
+});
