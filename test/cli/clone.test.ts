@@ -1,5 +1,5 @@
 // The real `hybridflow clone` and `hybridflow flows ...` commands, run as processes against a real test stack:
-// a clone followed to completion, a failing one, JSON output, and the plain messages for a wrong token, an
+// a clone followed to completion, a failing one, a cancelled one, JSON output, and the plain messages for a wrong token, an
 // unreachable server, bad input and an unknown flow.
 import { randomUUID } from 'node:crypto';
 import { runCli } from '../helpers/processes';
@@ -59,6 +59,19 @@ test('--json prints only JSON: the start answer, and with --wait the final flow'
   const flow = JSON.parse(waited.output);
   expect(flow).toMatchObject({ status: 'completed', result: { cloneVmId: expect.any(String) } });
   expect(flow.steps.length).toBeGreaterThan(0);
+});
+
+test('flows cancel stops a waiting clone, which ends with the outcome and exit 1; a second cancel is refused', async () => {
+  // No worker serves the vendor "nobody": the flow waits at its vendor step until cancelled.
+  const waiting = runCli(['clone', '--vm', 'build-01', '--name', unique('cli-build-01'), '--vendor', 'nobody', '--wait'], env);
+  const id = (await waiting.waitFor(/Rapid clone started: (\S+)/))[1]!;
+  await waiting.waitFor(/^▶ started {3}nobody: clone disk/m);
+  expect(await run(['flows', 'cancel', id])).toEqual({ code: 0, output: `Cancel requested for ${id}\n` });
+  expect(await waiting.exited).toBe(1);
+  expect(waiting.output()).toMatch(new RegExp(`^✗ rapid-clone ${id} was cancelled after .+\\.$`, 'm'));
+  const again = await run(['flows', 'cancel', id]);
+  expect(again.code).toBe(1);
+  expect(again.output).toMatch(/\(409\)\n$/);
 });
 
 test('plain messages, exit 1 and no stack trace: wrong token, server down, bad input, unknown flow', async () => {
