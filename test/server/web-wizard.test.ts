@@ -147,7 +147,7 @@ test('the wizard: search and pick web-01, the name checked live, review, start; 
   await page.waitForSelector('.step', WAIT);
   await page.waitForSelector('#live[data-state="live"], body[data-flow-status="completed"]', WAIT);
   expect(await page.textContent('#flow-title')).toBe('Rapid clone of web-01 as web-01-wiz');
-  await page.waitForSelector('.step[data-status="running"]', WAIT);
+  await page.waitForSelector('.step[data-status="running"] progress', WAIT); // the vendor's clone reports progress
   await shot(page, 'flow-1280-running.png');
   await page.waitForSelector('body[data-flow-status="completed"]', FLOW_WAIT);
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
@@ -206,6 +206,20 @@ test('cancel asks for confirmation in a dialog; Escape keeps the flow, confirmin
   expect(await page.textContent('#flow-error-text')).toContain('cancelled');
 });
 
+test('when the event stream is refused, the flow page polls and still follows the flow to its end', async () => {
+  const polled = await context.newPage();
+  polled.on('pageerror', (err) => pageErrors.push(String(err)));
+  // The browser is the only thing changed: its event stream answers 503 (e.g. a proxy that drops SSE).
+  await polled.route('**/api/v1/flows/*/events', (route) => route.fulfill({ status: 503, body: 'no streams here' }));
+  const started = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-02', cloneName: 'web-02-polled' });
+  expect(started.status).toBe(202);
+  await polled.goto(url(flowPath(started.body.id)));
+  await polled.waitForSelector('#live[data-state="polling"]', WAIT);
+  await polled.waitForSelector('body[data-flow-status="completed"]', FLOW_WAIT);
+  expect(await polled.$$eval('.step', (steps) => steps.every((s) => s.getAttribute('data-status') === 'finished'))).toBe(true);
+  await polled.close();
+});
+
 test('the flows list shows past flows, filters by status and links each row to its page', async () => {
   await page.goto(url('/flows'));
   await page.waitForSelector('#flow-rows tr', WAIT);
@@ -223,6 +237,7 @@ test('the flows list shows past flows, filters by status and links each row to i
   await page.waitForSelector('body[data-flow-status="failed"]', WAIT);
 
   await page.goBack();
+  await page.waitForURL(url('/flows?status=failed'), WAIT);
   await page.waitForSelector('#flow-rows tr', WAIT);
   expect(await page.inputValue('#status-filter')).toBe('failed');
   await page.setViewportSize({ width: 400, height: 900 });
@@ -230,4 +245,9 @@ test('the flows list shows past flows, filters by status and links each row to i
   await page.waitForFunction(() => document.querySelectorAll('#flow-rows tr').length >= 3, undefined, WAIT);
   expect(await overflow(page)).toBeLessThanOrEqual(0);
   await shot(page, 'flows-400.png');
+
+  // An unknown flow says so in plain words.
+  await page.goto(url('/flows/no-such-flow'));
+  await page.waitForSelector('#page-error:not([hidden])', WAIT);
+  expect(await page.textContent('#page-error')).toBe('There is no flow with the id no-such-flow.');
 });

@@ -91,6 +91,13 @@ function chooseVm(vm) {
   if (changed) state.idempotencyKey = null;
 }
 
+// Enter in the search box searches at once rather than moving on.
+$('vm-search').addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter') return;
+  event.preventDefault();
+  clearTimeout(searchTimer);
+  void loadVms($('vm-search').value.trim());
+});
 $('vm-search').addEventListener('input', () => {
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => void loadVms($('vm-search').value.trim()), 250);
