@@ -30,6 +30,10 @@ export class JobService {
 
   /** A step goes under an external job, or under an existing step of that job; it always starts STARTED. */
   addStep(jobId: string, input: { description: string; type: StepType; parentStepId?: string }): StepRow {
+    return this.store.atomically(() => this.addStepNow(jobId, input));
+  }
+
+  private addStepNow(jobId: string, input: { description: string; type: StepType; parentStepId?: string }): StepRow {
     const job = this.store.job(jobId);
     if (!job) throw cannotDo('add', 'Step', NO_PARENT);
     if (input.parentStepId !== undefined) {
@@ -46,6 +50,10 @@ export class JobService {
    * Failure fails the whole job.
    */
   endStep(jobId: string, stepId: string, succeeded: boolean): StepRow {
+    return this.store.atomically(() => this.endStepNow(jobId, stepId, succeeded));
+  }
+
+  private endStepNow(jobId: string, stepId: string, succeeded: boolean): StepRow {
     const step = this.store.step(stepId);
     if (!step || step.job_id !== jobId) throw cannotDo('end', 'Step', NO_STEP);
     if (!step.external) throw cannotDo('end', 'Step', NOT_EXTERNAL_STEP);

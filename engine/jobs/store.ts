@@ -122,6 +122,8 @@ export class JobStore {
       ),
     };
     this.tx = {
+      /** Nested transactions (addStep, endStep inside) become savepoints. */
+      atomically: db.transaction((fn: () => unknown) => fn()),
       /** Numbers `row` after its siblings (row.number is set here), inserts it and touches its job. */
       addStep: db.transaction((row: StepRow) => {
         row.number = row.parent_step_id ? this.s.countChildSteps.get(row.parent_step_id)!.n : this.s.countTopSteps.get(row.job_id)!.n;
@@ -140,6 +142,15 @@ export class JobStore {
         }
       }),
     };
+  }
+
+  /**
+   * Runs `fn` in one transaction, so a rule's checks and its writes see the same state and SQLite takes its locks
+   * once rather than once per statement (in WAL mode each costs file-lock system calls). Change notices emitted
+   * inside are only gathered by listeners, which read the rows after the commit.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.tx.atomically(fn) as T;
   }
 
   /** Adds a STARTED job; returns its row as stored (built here rather than read back: one statement less). */
