@@ -112,6 +112,9 @@ describe('starting a rapid clone', () => {
     const unknown = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: 'nope-01', cloneName: 'nope-01-clone' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors).toEqual([{ field: 'body.sourceVm', message: 'no VM named or with id "nope-01"' }]);
+    const vendor = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-v', vendor: 'nobody' });
+    expect(vendor.status).toBe(400);
+    expect(vendor.body.errors).toEqual([{ field: 'body.vendor', message: expect.stringMatching(/^is not a known vendor \(known: acme-storage/) }]);
   });
 
   test('the same Idempotency-Key returns the same flow and never starts a second clone', async () => {
@@ -219,7 +222,11 @@ describe('inventory for the wizard', () => {
 
   test('vendors list whether their worker is online', async () => {
     const vendors = await call('GET', '/api/v1/vendors', '/api/v1/vendors');
-    expect(vendors.body.items).toEqual([{ id: 'acme-storage', name: expect.any(String), online: true, taskQueue: `${stack.taskQueue}.vendor.acme-storage` }]);
+    expect(vendors.body.items).toEqual([
+      { id: 'acme-storage', name: expect.any(String), online: true, taskQueue: `${stack.taskQueue}.vendor.acme-storage` },
+      { id: 'broken-storage', name: 'broken-storage', online: false, taskQueue: `${stack.taskQueue}.vendor.broken-storage` },
+      { id: 'idle-storage', name: 'idle-storage', online: false, taskQueue: `${stack.taskQueue}.vendor.idle-storage` },
+    ]);
   });
 });
 

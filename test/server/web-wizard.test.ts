@@ -105,6 +105,11 @@ test('the wizard: search and pick web-01, the name checked live, review, start; 
   await page.waitForSelector(`${row}.selected`, WAIT);
   expect(await page.textContent('#vm-chosen')).toBe('Source: web-01');
   await shot(page, 'wizard-1280-source.png');
+  await page.setViewportSize({ width: 400, height: 900 });
+  expect(await overflow(page)).toBeLessThanOrEqual(0);
+  await shot(page, 'wizard-400-source.png');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.focus(`${row} input[type="radio"]`);
   await page.keyboard.press('Enter'); // submits the step's form
 
   // (2) The clone name, checked live while typing.

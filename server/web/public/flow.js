@@ -17,10 +17,15 @@ let cancelRequested = false;
 
 const isClosed = (f) => Boolean(f) && f.status !== 'running';
 
+/** Changes a live region's text only when it differs, so screen readers do not hear it again. */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 function setLive(state, text) {
   const live = $('live');
   live.dataset.state = state;
-  live.textContent = text;
+  setText(live, text);
 }
 
 // ---- rendering ----
@@ -40,7 +45,7 @@ function renderFacts(f) {
     ['Kind', f.kind],
     ['Started', timeElement(f.startedAt)],
     ['Ended', f.closedAt ? timeElement(f.closedAt) : el('span', { class: 'muted' }, 'still running')],
-    ['Duration', el('span', { id: 'flow-duration' }, durationBetween(f.startedAt, f.closedAt))],
+    ['Duration', el('span', { id: 'flow-duration', 'data-running-since': f.closedAt ? null : f.startedAt }, durationBetween(f.startedAt, f.closedAt))],
   ];
   if (input.sourceVm) facts.push(['Source VM', input.sourceVm]);
   if (input.cloneName) facts.push(['Clone name', input.cloneName]);
@@ -86,7 +91,10 @@ function renderStep(step) {
     );
   }
   if (step.startedAt) {
-    bits.push(el('span', { class: 'duration', title: step.endedAt ? 'Duration' : 'Running for' }, durationBetween(step.startedAt, step.endedAt)));
+    const running = !step.endedAt && step.status === 'running';
+    bits.push(
+      el('span', { class: 'duration', title: running ? 'Running for' : 'Duration', 'data-running-since': running ? step.startedAt : null }, durationBetween(step.startedAt, step.endedAt)),
+    );
   }
   const children = step.children ?? [];
   return el(
@@ -108,10 +116,10 @@ function render() {
   renderFacts(f);
 
   $('flow-error').hidden = !f.error;
-  $('flow-error-text').textContent = f.error ?? '';
+  setText($('flow-error-text'), f.error ?? '');
   const outcome = f.error ? '' : outcomeText(f);
   $('flow-outcome').hidden = !outcome;
-  $('flow-outcome').textContent = outcome;
+  setText($('flow-outcome'), outcome);
   $('flow-outcome').className = `outcome status-${f.status}`;
 
   for (const [id, href] of [['link-temporal', f.links?.temporalUi], ['link-tasks', f.links?.engineTasks]]) {
@@ -119,7 +127,7 @@ function render() {
     if (href) $(id).href = href;
   }
   $('cancel').disabled = isClosed(f) || cancelRequested;
-  if (isClosed(f)) $('cancel-status').textContent = '';
+  if (isClosed(f)) setText($('cancel-status'), '');
 
   $('steps').replaceChildren(...(f.steps ?? []).map(renderStep));
   $('steps-empty').hidden = (f.steps ?? []).length > 0;
@@ -250,8 +258,9 @@ void startPage(async () => {
     throw err;
   }
   if (isClosed(flow)) return;
+  // Running durations tick without redrawing the page.
   ticker = setInterval(() => {
-    if (flow && !isClosed(flow)) render();
+    for (const node of document.querySelectorAll('[data-running-since]')) node.textContent = durationBetween(node.dataset.runningSince);
   }, 1000);
   if (typeof EventSource === 'function') listen();
   else startPolling();

@@ -68,6 +68,8 @@ async function load() {
   $('prev-page').disabled = page === 0;
   $('next-page').disabled = !nextToken;
   $('page-number').textContent = `Page ${page + 1}`;
+  // A pager button that just turned disabled would drop the keyboard focus: move it to the first flow instead.
+  if (document.activeElement?.disabled) ($('flow-rows').querySelector('a') ?? $('status-filter')).focus();
 }
 
 function applyFilters() {
