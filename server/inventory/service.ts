@@ -58,8 +58,13 @@ export function createInventoryService(opts: InventoryOptions) {
       };
     },
 
-    /** Catches what would fail the flow at once: an unknown source VM, a clone name that is taken. */
+    /** Catches what would fail or hang the flow at once: an unknown vendor or source VM, a clone name that is taken. */
     async precheckRapidClone(req: RapidCloneRequest) {
+      // An offline vendor is fine (its worker may start late and the flow waits for it); an unknown one is not.
+      if (!opts.vendors.includes(req.vendor)) {
+        const message = `is not a known vendor (known: ${opts.vendors.join(', ')})`;
+        throw new HttpProblem({ status: 400, title: 'Invalid request', detail: `vendor ${req.vendor} ${message}`, errors: [{ field: 'body.vendor', message }] });
+      }
       const [source, name] = await Promise.all([findVm(req.sourceVm), checkName(req.cloneName)]);
       if (!source) {
         throw new HttpProblem({

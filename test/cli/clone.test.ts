@@ -62,10 +62,10 @@ test('--json prints only JSON: the start answer, and with --wait the final flow'
 });
 
 test('flows cancel stops a waiting clone, which ends with the outcome and exit 1; a second cancel is refused', async () => {
-  // No worker serves the vendor "nobody": the flow waits at its vendor step until cancelled.
-  const waiting = runCli(['clone', '--vm', 'build-01', '--name', unique('cli-build-01'), '--vendor', 'nobody', '--wait'], env);
+  // No worker serves the vendor "idle-storage": the flow waits at its vendor step until cancelled.
+  const waiting = runCli(['clone', '--vm', 'build-01', '--name', unique('cli-build-01'), '--vendor', 'idle-storage', '--wait'], env);
   const id = (await waiting.waitFor(/Rapid clone started: (\S+)/))[1]!;
-  await waiting.waitFor(/^▶ started {3}nobody: clone disk/m);
+  await waiting.waitFor(/^▶ started {3}idle-storage: clone disk/m);
   expect(await run(['flows', 'cancel', id])).toEqual({ code: 0, output: `Cancel requested for ${id}\n` });
   expect(await waiting.exited).toBe(1);
   expect(waiting.output()).toMatch(new RegExp(`^✗ rapid-clone ${id} was cancelled after .+\\.$`, 'm'));

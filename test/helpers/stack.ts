@@ -40,6 +40,12 @@ export interface TestStackOptions {
   cloneMs?: number;
 }
 
+/**
+ * Vendors the test API server knows: the demo vendor (served here), and two whose workers tests provide or leave
+ * out: `broken-storage` (a test serves a failing one) and `idle-storage` (never served: a flow waits at its step).
+ */
+export const TEST_VENDORS = ['acme-storage', 'broken-storage', 'idle-storage'];
+
 export async function startTestStack(name: string, options: TestStackOptions = {}): Promise<TestStack> {
   const engineOptions = options.engine ?? {};
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `hf-${name}-`));
@@ -70,7 +76,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   );
   const running = workers.map((w) => w.run());
   const flows = createFlowService({ client: temporal.client, taskQueue, engineTasksUrl: `${engine.url}/tasks` });
-  const inventory = createInventoryService({ ovirt, client: temporal.client, taskQueue, vendors: ['acme-storage'] });
+  const inventory = createInventoryService({ ovirt, client: temporal.client, taskQueue, vendors: TEST_VENDORS });
   const app = createApp({ token: TEST_TOKEN, flows, inventory, client: temporal.client, ovirt });
   const server = await listen(app, 0, '127.0.0.1', 'HF_API_PORT');
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
