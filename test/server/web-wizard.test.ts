@@ -251,6 +251,23 @@ test('the flows list shows past flows, filters by status and links each row to i
   expect(await overflow(page)).toBeLessThanOrEqual(0);
   await shot(page, 'flows-400.png');
 
+  // Paging with nextPageToken: two flows a page.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(url('/flows?pageSize=2'));
+  await page.waitForSelector('#flow-rows tr', WAIT);
+  const ids = async () => page.$$eval('#flow-rows tr', (rows) => rows.map((r) => r.getAttribute('data-id')));
+  const first = await ids();
+  expect(first).toHaveLength(2);
+  expect(await page.isDisabled('#prev-page')).toBe(true);
+  await page.click('#next-page');
+  await page.waitForSelector('#page-number:has-text("Page 2")', WAIT);
+  const second = await ids();
+  expect(second.length).toBeGreaterThan(0);
+  expect(second.filter((id) => first.includes(id))).toEqual([]);
+  await page.click('#prev-page');
+  await page.waitForSelector('#page-number:has-text("Page 1")', WAIT);
+  expect(await ids()).toEqual(first);
+
   // An unknown flow says so in plain words.
   await page.goto(url('/flows/no-such-flow'));
   await page.waitForSelector('#page-error:not([hidden])', WAIT);

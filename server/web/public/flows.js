@@ -1,5 +1,5 @@
 // The flows list: past and running flows, newest first, filtered by status and kind, paged with nextPageToken.
-// Filters live in the address (?status=&kind=) so links and the back button keep them.
+// Filters live in the address (?status=&kind=&pageSize=) so links and the back button keep them.
 import { api, durationBetween, el, startPage, statusBadge, timeElement, clearPageError, showPageError } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -15,7 +15,12 @@ let loadSeq = 0;
 
 function filters() {
   const params = new URLSearchParams(location.search);
-  return { status: params.get('status') ?? '', kind: params.get('kind') ?? '' };
+  const size = Number(params.get('pageSize'));
+  return {
+    status: params.get('status') ?? '',
+    kind: params.get('kind') ?? '',
+    pageSize: Number.isInteger(size) && size >= 1 && size <= 100 ? size : PAGE_SIZE,
+  };
 }
 
 function renderRows(items) {
@@ -43,8 +48,8 @@ function renderRows(items) {
 async function load() {
   const seq = ++loadSeq;
   clearTimeout(refreshTimer);
-  const { status, kind } = filters();
-  const query = new URLSearchParams({ pageSize: String(PAGE_SIZE) });
+  const { status, kind, pageSize } = filters();
+  const query = new URLSearchParams({ pageSize: String(pageSize) });
   if (status) query.set('status', status);
   if (kind) query.set('kind', kind);
   if (tokens[page]) query.set('pageToken', tokens[page]);
@@ -76,6 +81,7 @@ function applyFilters() {
   const params = new URLSearchParams();
   if ($('status-filter').value) params.set('status', $('status-filter').value);
   if ($('kind-filter').value) params.set('kind', $('kind-filter').value);
+  if (filters().pageSize !== PAGE_SIZE) params.set('pageSize', String(filters().pageSize));
   const search = params.toString();
   history.pushState(null, '', `/flows${search ? `?${search}` : ''}`);
   tokens = [null];
