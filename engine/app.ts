@@ -13,7 +13,7 @@ import type { InventoryStore } from './inventory/store';
 import { inventoryRouter } from './inventory/routes';
 import type { JobService } from './jobs/service';
 import { progressRouter } from './jobs/progress';
-import { jsonBody } from './jobs/json-body';
+import { jsonBody } from './json-body';
 import { jobsRouter } from './jobs/routes';
 import { API_PREFIX, href, links, ref } from './representation';
 import { tasksRouter } from './tasks/routes';

@@ -170,6 +170,10 @@ const migrations: string[] = [
   -- The disk an image was cloned from, as a storage array reports it.
   ALTER TABLE disks ADD COLUMN source_disk_id TEXT;
   `,
+  `
+  -- The Tasks page filters by status, newest first; without this a rare status scans every job.
+  CREATE INDEX jobs_by_status_start ON jobs (status, start_time DESC);
+  `,
 ];
 
 /** Opens (creating if needed) `${dataDir}/engine.db` in WAL mode and brings its schema up to date. */

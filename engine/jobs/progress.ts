@@ -20,6 +20,10 @@ export const CAPABILITIES = {
   progress: true,
   /** The Tasks page, where people track jobs and steps. */
   tasks_page: '/tasks',
+  /** /builtin/storage-array: how a simulated storage array places images into storage domains. */
+  storage_array: '/builtin/storage-array',
+  /** /builtin/faults: fault injection for tests and demos (admin only). */
+  fault_injection: '/builtin/faults',
 } as const;
 
 /** A percentage 0..100, as a JSON number or a numeric string. */

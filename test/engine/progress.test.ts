@@ -26,7 +26,12 @@ describe('GET /builtin/capabilities', () => {
   test('answers progress: true to an authenticated caller', async () => {
     const answer = await builtin('GET', '/builtin/capabilities');
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ progress: true });
+    expect(answer.body).toEqual({
+      progress: true,
+      tasks_page: '/tasks',
+      storage_array: '/builtin/storage-array',
+      fault_injection: '/builtin/faults',
+    });
   });
 
   test('needs credentials like the API (401 with a fault); Basic works too', async () => {
