@@ -5,6 +5,10 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 let installed = false;
 export function installRuntime(level: 'WARN' | 'ERROR' = 'WARN'): void {
   if (installed) return;
-  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    telemetryOptions: { logging: { filter: { core: level, other: 'ERROR' } } },
+    shutdownSignals: [],
+  });
   installed = true;
 }
