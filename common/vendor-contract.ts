@@ -3,6 +3,8 @@
 //
 // Progress: while it works, a vendor activity heartbeats a `VendorProgress` as its details. hybridflow reads those
 // heartbeats and mirrors them: `progress` onto the vendor's engine step, each of `subSteps` as a nested engine step.
+// SDKs throttle heartbeats (by default to 0.8 x the heartbeat timeout); a vendor worker should send them at least
+// every second or two (TypeScript: `maxHeartbeatThrottleInterval`) so that progress shows while it works.
 
 /** The task queue a vendor's worker polls. */
 export const vendorTaskQueue = (prefix: string, vendor: string) => `${prefix}.vendor.${vendor}`;

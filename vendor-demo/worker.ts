@@ -9,5 +9,9 @@ export function createVendorWorker(opts: { connection: NativeConnection; namespa
     namespace: opts.namespace,
     taskQueue: vendorTaskQueue(opts.queuePrefix, VENDOR_ID),
     activities: createAcmeActivities(opts),
+    // Heartbeats carry the progress that admins watch; send them at least every second instead of the SDK's
+    // default throttle (0.8 x the heartbeat timeout, 24 s here), or a clone would look frozen until it ends.
+    maxHeartbeatThrottleInterval: '1 second',
+    defaultHeartbeatThrottleInterval: '1 second',
   });
 }

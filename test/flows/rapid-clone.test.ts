@@ -74,6 +74,14 @@ test('happy path: the clone exists with its disk attached and active, the source
   const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-clone' });
   expect(start.status).toBe(202);
   expect(start.body.id).toMatch(/^rapid-clone-web-01-[0-9a-f]{8}$/);
+  // The vendor's heartbeats show while it works: progress between 0 and 100 on its step, a running sub-step.
+  const live = await eventually(async () => {
+    const f = await stack.api('GET', `/api/v1/flows/${start.body.id}`);
+    const vendorStep = f.body.steps.find((s: { kind: string }) => s.kind === 'external');
+    return vendorStep?.progress > 0 && vendorStep.progress < 100 ? vendorStep : undefined;
+  }, 30_000, 'live vendor progress');
+  expect(live.status).toBe('running');
+  expect(live.children.length).toBeGreaterThan(0);
   const flow = await closed(start.body.id);
   expect(flow.error).toBeNull();
   expect(flow.status).toBe('completed');
