@@ -1,43 +1,17 @@
 // Rapid clone end to end on the real Temporal dev server and the built-in engine: the happy path, a vendor failing
 // for good, a cancel mid-clone, a worker killed with SIGKILL mid-flow, an engine answering 503 for a while.
 import { defaultPayloadConverter } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
-import { ApplicationFailure } from '@temporalio/activity';
 import { collection, DiskAttachment, Job, Step, Vm } from '../../activities/ovirt/representation';
-import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
-import { createAcmeActivities } from '../../vendor-demo/activities';
-import { createStorageArray } from '../../vendor-demo/storage-array';
 import { runCli } from '../helpers/processes';
 import { ENGINE_PASSWORD, eventually, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
-let brokenVendor: Worker;
-let brokenRun: Promise<void>;
 
 beforeAll(async () => {
   stack = await startTestStack('rapid-clone');
-  // A second vendor whose metadata step fails for good: everything done before it must be undone.
-  const array = createStorageArray({ engineUrl: stack.engine.url, user: 'admin@internal', password: ENGINE_PASSWORD });
-  const acme = createAcmeActivities({ array, cloneMs: 300 });
-  const broken: VendorActivities = {
-    ...acme,
-    async updateDiskMetadata() {
-      throw ApplicationFailure.nonRetryable('the array rejected the metadata (volume is read-only)', 'VendorRejected');
-    },
-  };
-  brokenVendor = await Worker.create({
-    connection: stack.temporal.nativeConnection,
-    taskQueue: vendorTaskQueue(stack.taskQueue, 'broken-storage'),
-    activities: broken,
-  });
-  brokenRun = brokenVendor.run();
 });
-afterAll(async () => {
-  brokenVendor?.shutdown();
-  await brokenRun;
-  await stack?.stop();
-});
+afterAll(() => stack?.stop());
 
 const closed = (id: string, timeoutMs = 60_000) =>
   eventually(async () => {

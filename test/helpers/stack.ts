@@ -5,7 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Worker } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/activity';
+import { Worker } from '@temporalio/worker';
+import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
+import { createAcmeActivities } from '../../vendor-demo/activities';
 import { OvirtClient } from '../../activities/ovirt/client';
 import { close, listen } from '../../cli/listen';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../engine/start';
@@ -41,8 +44,8 @@ export interface TestStackOptions {
 }
 
 /**
- * Vendors the test API server knows: the demo vendor (served here), and two whose workers tests provide or leave
- * out: `broken-storage` (a test serves a failing one) and `idle-storage` (never served: a flow waits at its step).
+ * Vendors the test API server knows: the demo vendor and `broken-storage` (both served by the stack), and
+ * `idle-storage` (never served: a flow waits at its vendor step until cancelled).
  */
 export const TEST_VENDORS = ['acme-storage', 'broken-storage', 'idle-storage'];
 
@@ -65,12 +68,28 @@ export async function startTestStack(name: string, options: TestStackOptions = {
       workflowBundle: await workflowBundle(),
     }));
   }
+  // broken-storage: a vendor whose metadata step fails for good, as a real worker on its own task queue; flows
+  // that use it fail after cloning, so everything they did must be undone.
+  const array = createStorageArray({ engineUrl: engine.url, user: 'admin@internal', password: ENGINE_PASSWORD });
+  const broken: VendorActivities = {
+    ...createAcmeActivities({ array, cloneMs: 200 }),
+    async updateDiskMetadata() {
+      throw ApplicationFailure.nonRetryable('the array rejected the metadata (volume is read-only)', 'VendorRejected');
+    },
+  };
+  workers.push(
+    await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue: vendorTaskQueue(taskQueue, 'broken-storage'),
+      activities: broken,
+    }),
+  );
   workers.push(
     await createVendorWorker({
       connection: temporal.nativeConnection,
       namespace: 'default',
       queuePrefix: taskQueue,
-      array: createStorageArray({ engineUrl: engine.url, user: 'admin@internal', password: ENGINE_PASSWORD }),
+      array,
       cloneMs: options.cloneMs ?? 1500,
     }),
   );

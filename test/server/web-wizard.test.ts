@@ -4,14 +4,9 @@
 // confirmation; the flows list filters and links. Screenshots at 1280 and 400 px go to test-artifacts/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
-import { Worker } from '@temporalio/worker';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
-import { createAcmeActivities } from '../../vendor-demo/activities';
-import { createStorageArray } from '../../vendor-demo/storage-array';
-import { ENGINE_PASSWORD, TEST_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
+import { TEST_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -22,8 +17,6 @@ let stack: TestStack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let brokenVendor: Worker;
-let brokenRun: Promise<void>;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -32,29 +25,12 @@ beforeAll(async () => {
     startTestStack('web-wizard', { cloneMs: 1500 }),
     chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
   ]);
-  // A vendor whose metadata step fails for good, as a real worker on its own task queue: its flows fail and undo.
-  const array = createStorageArray({ engineUrl: stack.engine.url, user: 'admin@internal', password: ENGINE_PASSWORD });
-  const acme = createAcmeActivities({ array, cloneMs: 200 });
-  const broken: VendorActivities = {
-    ...acme,
-    async updateDiskMetadata() {
-      throw ApplicationFailure.nonRetryable('the array rejected the metadata (volume is read-only)', 'VendorRejected');
-    },
-  };
-  brokenVendor = await Worker.create({
-    connection: stack.temporal.nativeConnection,
-    taskQueue: vendorTaskQueue(stack.taskQueue, 'broken-storage'),
-    activities: broken,
-  });
-  brokenRun = brokenVendor.run();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(String(err)));
 });
 afterAll(async () => {
   await browser?.close();
-  brokenVendor?.shutdown();
-  await brokenRun;
   await stack?.stop();
 });
 afterEach(() => {
