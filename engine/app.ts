@@ -1,21 +1,21 @@
 // Assembles the engine's HTTP app without listening, so tests and start.ts share it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
-import type { RequestHandler } from 'express';
+import type { ApiHandler } from './api-router';
+import { apiHandler, ApiRoutes, json } from './api-router';
 import type { Authenticator } from './auth';
-import { currentUser, requireUser, ssoRouter } from './auth';
-import { correlationId } from './correlation';
-import { ApiFault, faultHandler, unknownPath } from './faults';
+import { ssoRouter } from './auth';
+import { faultHandler } from './faults';
 import type { FaultInjector } from './fault-injection/injector';
 import { faultInjectionRouter } from './fault-injection/routes';
-import { inventoryActionsRouter } from './inventory/action-routes';
+import { inventoryActionRoutes } from './inventory/action-routes';
 import type { InventoryServices } from './inventory/services';
 import type { InventoryStore } from './inventory/store';
-import { inventoryRouter } from './inventory/routes';
+import { inventoryRoutes } from './inventory/routes';
 import type { JobService } from './jobs/service';
 import { progressRouter } from './jobs/progress';
-import { jsonBody } from './json-body';
-import { jobsRouter } from './jobs/routes';
-import { API_PREFIX, href, links, ref } from './representation';
+import { jobsRoutes } from './jobs/routes';
+import { href, links, ref } from './representation';
 import { tasksRouter } from './tasks/routes';
 import type { StorageArray } from './storage-array/service';
 import { storageArrayRouter } from './storage-array/routes';
@@ -34,19 +34,9 @@ export interface AppDeps {
   faults: FaultInjector;
 }
 
-/** 415 for a request body that is not JSON: the engine speaks JSON only. */
-const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
-  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-  if (hasBody && !req.is('application/json')) {
-    throw new ApiFault(415, 'Unsupported Media Type', `The built-in engine accepts application/json bodies only, not ${req.get('content-type') ?? 'none'}`);
-  }
-  next();
-};
-
-const apiRoot: RequestHandler = (_req, res) => {
-  const user = currentUser(res);
+const apiRoot: ApiHandler = ({ user }) => {
   const { major, minor, build, revision } = PRODUCT_VERSION;
-  res.json({
+  return json({
     product_info: {
       name: 'oVirt Engine',
       vendor: 'ovirt.org',
@@ -65,29 +55,28 @@ const apiRoot: RequestHandler = (_req, res) => {
   });
 };
 
-export function createApp(deps: AppDeps): express.Express {
+/**
+ * The engine's request handler: `/ovirt-engine/api` (and `/v4`) served by `apiHandler` on Node's request and
+ * response; the SSO endpoint, `/builtin/*` and the Tasks page by express.
+ */
+export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use('/ovirt-engine/sso', ssoRouter(deps.auth));
   app.use('/builtin/faults', faultInjectionRouter(deps.auth, deps.faults));
   app.use('/builtin/storage-array', storageArrayRouter(deps.auth, deps.storageArray));
-
-  const api = express.Router();
-  api.use(correlationId);
-  api.use(deps.faults.middleware);
-  api.use(requireUser(deps.auth));
-  api.use(jsonBodiesOnly);
-  api.use(jsonBody(1024 * 1024));
-  api.get('/', apiRoot);
-  api.use(jobsRouter(deps.jobs));
-  api.use(inventoryRouter(deps.inventory));
-  api.use(inventoryActionsRouter(deps.inventoryServices));
-  api.use(unknownPath);
-
-  app.use(`${API_PREFIX}/v4`, api);
-  app.use(API_PREFIX, api);
   app.use(progressRouter(deps.auth, deps.jobs), tasksRouter(deps.auth, deps.jobs));
   app.use(faultHandler);
-  return app;
+
+  const routes = new ApiRoutes();
+  routes.get('/', apiRoot);
+  jobsRoutes(routes, deps.jobs);
+  inventoryRoutes(routes, deps.inventory);
+  inventoryActionRoutes(routes, deps.inventoryServices);
+  const api = apiHandler({ auth: deps.auth, faults: deps.faults, routes, bodyLimit: 1024 * 1024 });
+
+  return (req, res) => {
+    if (!api(req, res)) app(req, res);
+  };
 }

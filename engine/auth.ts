@@ -2,6 +2,7 @@
 // `Authorization: Bearer <token>` (or deprecated Basic). Tokens live in memory, like oVirt's SSO sessions, so a
 // restart invalidates them and clients fetch a new one after a 401.
 import crypto from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { RequestHandler, Response } from 'express';
 import type { Db } from './db';
@@ -148,31 +149,38 @@ export function ssoRouter(auth: Authenticator): express.Router {
 
 const unauthorized = (detail: string): ApiFault => new ApiFault(401, 'Unauthorized', detail);
 
+/** The user of an `Authorization` header (Bearer token or Basic credentials), or undefined. */
+export function userOfAuthorization(auth: Authenticator, header: string): User | undefined {
+  const [scheme, credentials] = header.split(/\s+/, 2);
+  if (scheme?.toLowerCase() === 'bearer' && credentials) return auth.userForToken(credentials);
+  if (scheme?.toLowerCase() === 'basic' && credentials) {
+    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) return auth.check(decoded.slice(0, colon), decoded.slice(colon + 1));
+  }
+  return undefined;
+}
+
+/** The caller of a request; otherwise throws the 401 fault, `WWW-Authenticate: Basic realm="RESTAPI"` set. */
+export function authenticate(auth: Authenticator, req: IncomingMessage, res: ServerResponse): User {
+  const header = req.headers.authorization ?? '';
+  const user = userOfAuthorization(auth, header);
+  if (user) return user;
+  res.setHeader('WWW-Authenticate', 'Basic realm="RESTAPI"');
+  throw unauthorized(header ? 'The credentials or token are invalid or expired.' : 'Authentication is required.');
+}
+
 /** Resolves the caller from Bearer or Basic credentials into `res.locals.user`; 401 with a fault otherwise. */
 export function requireUser(auth: Authenticator): RequestHandler {
   return (req, res, next) => {
-    const header = req.get('authorization') ?? '';
-    const [scheme, credentials] = header.split(/\s+/, 2);
-    let user: User | undefined;
-    if (scheme?.toLowerCase() === 'bearer' && credentials) {
-      user = auth.userForToken(credentials);
-    } else if (scheme?.toLowerCase() === 'basic' && credentials) {
-      const decoded = Buffer.from(credentials, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon > 0) user = auth.check(decoded.slice(0, colon), decoded.slice(colon + 1));
-    }
-    if (!user) {
-      res.set('WWW-Authenticate', 'Basic realm="RESTAPI"');
-      throw unauthorized(header ? 'The credentials or token are invalid or expired.' : 'Authentication is required.');
-    }
-    res.locals.user = user;
+    res.locals.user = authenticate(auth, req, res);
     next();
   };
 }
 
 export const currentUser = (res: Response): User => res.locals.user as User;
 
-/** 403 unless the caller holds INJECT_EXTERNAL_TASKS. */
-export function assertCanInjectExternalTasks(res: Response): void {
-  if (!currentUser(res).canInjectExternalTasks) throw notAuthorized();
+/** 403 unless the user holds INJECT_EXTERNAL_TASKS. */
+export function assertCanInjectExternalTasks(user: User): void {
+  if (!user.canInjectExternalTasks) throw notAuthorized();
 }

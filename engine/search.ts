@@ -1,5 +1,5 @@
 // The `search` and `max` query parameters, limited to the simple `field=value` form the engine supports.
-import type { Request } from 'express';
+import type { ParsedUrlQuery } from 'node:querystring';
 import { ApiFault, invalidValue } from './faults';
 
 export interface SearchClause {
@@ -11,8 +11,8 @@ export interface SearchClause {
  * Parses `name=web-01`, `name = "web 01"`, case-insensitive field names; `*` in values is a wildcard.
  * Fields outside `allowed` are a 400.
  */
-export function readSearch(req: Request, allowed: readonly string[], collection: string): SearchClause | undefined {
-  const raw = req.query.search;
+export function readSearch(query: ParsedUrlQuery, allowed: readonly string[], collection: string): SearchClause | undefined {
+  const raw = query.search;
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string') throw invalidValue(raw, 'search');
   const match = /^\s*([a-z_.]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))\s*$/i.exec(raw);
@@ -28,8 +28,8 @@ export function readSearch(req: Request, allowed: readonly string[], collection:
 }
 
 /** `max`: a non-negative integer, or -1 / absent for all. */
-export function readMax(req: Request): number | undefined {
-  const raw = req.query.max;
+export function readMax(query: ParsedUrlQuery): number | undefined {
+  const raw = query.max;
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string' || !/^-?\d+$/.test(raw) || Number(raw) < -1) throw invalidValue(raw, 'max');
   return Number(raw);

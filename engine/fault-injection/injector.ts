@@ -1,6 +1,5 @@
 // Applies fault-injection rules to calls under /ovirt-engine/api: added latency, a share of failed calls (503 unless
 // the rule says 409, 500, 502 or 504), or the next N calls failed. Every matching rule applies, in order: latencies add up; the first rule that fails the call wins.
-import type { RequestHandler } from 'express';
 import { ApiFault } from '../faults';
 import type { FaultRule } from './rules';
 
@@ -66,12 +65,14 @@ export class FaultInjector {
     return decision;
   }
 
-  /** Middleware for the API router: `req.path` is the path under /ovirt-engine/api (and under /v4). */
-  readonly middleware: RequestHandler = (req, _res, next) => {
-    if (this.active.length === 0) return next();
-    const { latencyMs, failure, status = 503 } = this.decide(req.method, req.path);
+  /**
+   * What the rules do to a call under /ovirt-engine/api (`path` without the prefix, `/v4` or query): undefined when
+   * no rule applies, else the latency to add and the fault to answer with, if the call fails.
+   */
+  inject(method: string, path: string): { latencyMs: number; fault?: ApiFault } | undefined {
+    if (this.active.length === 0) return undefined;
+    const { latencyMs, failure, status = 503 } = this.decide(method, path);
     const fault = failure ? new ApiFault(status, REASONS[status] ?? 'Operation Failed', `[Injected fault: ${failure}]`) : undefined;
-    if (latencyMs === 0) return next(fault);
-    setTimeout(() => next(fault), latencyMs).unref();
-  };
+    return { latencyMs, fault };
+  }
 }

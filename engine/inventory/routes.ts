@@ -1,5 +1,6 @@
 // HTTP routes of the inventory: read side of clusters, templates, storage domains, VMs, disks.
-import express from 'express';
+import type { ApiRoutes } from '../api-router';
+import { json, param } from '../api-router';
 import { entityNotFound } from '../faults';
 import { collection } from '../representation';
 import { likePattern, readMax, readSearch } from '../search';
@@ -15,70 +16,67 @@ const found = <T>(row: T | undefined, id: string): T => {
 
 const page = <T>(rows: T[], max: number | undefined): T[] => (max === undefined || max < 0 ? rows : rows.slice(0, max));
 
-export function inventoryRouter(inventory: InventoryStore): express.Router {
-  const router = express.Router();
+export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): void {
 
-  router.get('/clusters', (req, res) => {
-    res.json(collection('cluster', page(inventory.clusters(), readMax(req)).map(clusterJson)));
+  router.get('/clusters', (call) => {
+    return json(collection('cluster', page(inventory.clusters(), readMax(call.query)).map(clusterJson)));
   });
-  router.get('/clusters/:id', (req, res) => {
-    res.json(clusterJson(found(inventory.cluster(req.params.id), req.params.id)));
-  });
-
-  router.get('/templates', (req, res) => {
-    res.json(collection('template', page(inventory.templates(), readMax(req)).map(templateJson)));
-  });
-  router.get('/templates/:id', (req, res) => {
-    res.json(templateJson(found(inventory.template(req.params.id), req.params.id)));
+  router.get('/clusters/:id', (call) => {
+    return json(clusterJson(found(inventory.cluster(param(call, 'id')), param(call, 'id'))));
   });
 
-  router.get('/storagedomains', (req, res) => {
-    res.json(collection('storage_domain', page(inventory.storageDomains(), readMax(req)).map(storageDomainJson)));
+  router.get('/templates', (call) => {
+    return json(collection('template', page(inventory.templates(), readMax(call.query)).map(templateJson)));
   });
-  router.get('/storagedomains/:id', (req, res) => {
-    res.json(storageDomainJson(found(inventory.storageDomain(req.params.id), req.params.id)));
-  });
-  router.get('/storagedomains/:id/disks', (req, res) => {
-    const sd = found(inventory.storageDomain(req.params.id), req.params.id);
-    res.json(collection('disk', inventory.disksOfDomain(sd.id, true).map(diskJson)));
+  router.get('/templates/:id', (call) => {
+    return json(templateJson(found(inventory.template(param(call, 'id')), param(call, 'id'))));
   });
 
-  router.get('/vms', (req, res) => {
-    const search = readSearch(req, ['name', 'status'], 'VMs');
+  router.get('/storagedomains', (call) => {
+    return json(collection('storage_domain', page(inventory.storageDomains(), readMax(call.query)).map(storageDomainJson)));
+  });
+  router.get('/storagedomains/:id', (call) => {
+    return json(storageDomainJson(found(inventory.storageDomain(param(call, 'id')), param(call, 'id'))));
+  });
+  router.get('/storagedomains/:id/disks', (call) => {
+    const sd = found(inventory.storageDomain(param(call, 'id')), param(call, 'id'));
+    return json(collection('disk', inventory.disksOfDomain(sd.id, true).map(diskJson)));
+  });
+
+  router.get('/vms', (call) => {
+    const search = readSearch(call.query, ['name', 'status'], 'VMs');
     const rows =
       search?.field === 'name'
         ? inventory.vms({ namePattern: likePattern(search.value) })
         : inventory.vms({ status: search?.value.toLowerCase() });
-    res.json(collection('vm', page(rows, readMax(req)).map(vmJson)));
+    return json(collection('vm', page(rows, readMax(call.query)).map(vmJson)));
   });
-  router.get('/vms/:id', (req, res) => {
-    res.json(vmJson(found(inventory.vm(req.params.id), req.params.id)));
+  router.get('/vms/:id', (call) => {
+    return json(vmJson(found(inventory.vm(param(call, 'id')), param(call, 'id'))));
   });
-  router.get('/vms/:id/diskattachments', (req, res) => {
-    const vm = found(inventory.vm(req.params.id), req.params.id);
-    res.json(collection('disk_attachment', inventory.attachmentsOfVm(vm.id).map(diskAttachmentJson)));
+  router.get('/vms/:id/diskattachments', (call) => {
+    const vm = found(inventory.vm(param(call, 'id')), param(call, 'id'));
+    return json(collection('disk_attachment', inventory.attachmentsOfVm(vm.id).map(diskAttachmentJson)));
   });
-  router.get('/vms/:id/diskattachments/:diskId', (req, res) => {
-    found(inventory.vm(req.params.id), req.params.id);
-    res.json(diskAttachmentJson(found(inventory.attachment(req.params.id, req.params.diskId), req.params.diskId)));
+  router.get('/vms/:id/diskattachments/:diskId', (call) => {
+    found(inventory.vm(param(call, 'id')), param(call, 'id'));
+    return json(diskAttachmentJson(found(inventory.attachment(param(call, 'id'), param(call, 'diskId')), param(call, 'diskId'))));
   });
-  router.get('/vms/:id/snapshots', (req, res) => {
-    const vm = found(inventory.vm(req.params.id), req.params.id);
-    res.json(collection('snapshot', inventory.snapshotsOfVm(vm.id).map(snapshotJson)));
+  router.get('/vms/:id/snapshots', (call) => {
+    const vm = found(inventory.vm(param(call, 'id')), param(call, 'id'));
+    return json(collection('snapshot', inventory.snapshotsOfVm(vm.id).map(snapshotJson)));
   });
-  router.get('/vms/:id/snapshots/:snapshotId', (req, res) => {
-    found(inventory.vm(req.params.id), req.params.id);
-    res.json(snapshotJson(found(inventory.snapshot(req.params.id, req.params.snapshotId), req.params.snapshotId)));
+  router.get('/vms/:id/snapshots/:snapshotId', (call) => {
+    found(inventory.vm(param(call, 'id')), param(call, 'id'));
+    return json(snapshotJson(found(inventory.snapshot(param(call, 'id'), param(call, 'snapshotId')), param(call, 'snapshotId'))));
   });
 
-  router.get('/disks', (req, res) => {
-    const search = readSearch(req, ['name'], 'Disks');
+  router.get('/disks', (call) => {
+    const search = readSearch(call.query, ['name'], 'Disks');
     const rows = inventory.disks({ namePattern: search ? likePattern(search.value) : undefined });
-    res.json(collection('disk', page(rows, readMax(req)).map(diskJson)));
+    return json(collection('disk', page(rows, readMax(call.query)).map(diskJson)));
   });
-  router.get('/disks/:id', (req, res) => {
-    res.json(diskJson(found(inventory.disk(req.params.id), req.params.id)));
+  router.get('/disks/:id', (call) => {
+    return json(diskJson(found(inventory.disk(param(call, 'id')), param(call, 'id'))));
   });
-
-  return router;
 }

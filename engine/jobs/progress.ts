@@ -6,7 +6,7 @@ import express from 'express';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../auth';
-import { assertCanInjectExternalTasks, requireUser } from '../auth';
+import { assertCanInjectExternalTasks, currentUser, requireUser } from '../auth';
 import { ApiFault, methodNotAllowed } from '../faults';
 import { readBody } from '../inputs';
 import { stepJson } from './representation';
@@ -52,7 +52,7 @@ export function progressRouter(auth: Authenticator, jobs: JobService): express.R
   const progressPath = '/builtin/jobs/:jobId/steps/:stepId/progress';
   router.put(progressPath, authenticated, jsonBody, express.json({ limit: '16kb' }), (req, res) => {
     const body = readBody(ProgressBody, req.body, { entity: 'Step', method: 'progress', mandatory: ['progress'] });
-    assertCanInjectExternalTasks(res);
+    assertCanInjectExternalTasks(currentUser(res));
     const { jobId, stepId } = req.params as Record<'jobId' | 'stepId', string>;
     res.json(stepJson(jobs.setStepProgress(jobId, stepId, body.progress)));
   });
