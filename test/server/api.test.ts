@@ -224,7 +224,7 @@ describe('inventory for the wizard', () => {
     const vendors = await call('GET', '/api/v1/vendors', '/api/v1/vendors');
     expect(vendors.body.items).toEqual([
       { id: 'acme-storage', name: expect.any(String), online: true, taskQueue: `${stack.taskQueue}.vendor.acme-storage` },
-      { id: 'broken-storage', name: 'broken-storage', online: false, taskQueue: `${stack.taskQueue}.vendor.broken-storage` },
+      { id: 'broken-storage', name: 'broken-storage', online: true, taskQueue: `${stack.taskQueue}.vendor.broken-storage` },
       { id: 'idle-storage', name: 'idle-storage', online: false, taskQueue: `${stack.taskQueue}.vendor.idle-storage` },
     ]);
   });
