@@ -66,6 +66,28 @@ test('dev runs the stack on an existing Temporal server, runs a flow, and SIGTER
   expect(await isPortFree(Number(env.HF_ENGINE_PORT))).toBe(true);
 }, 120_000);
 
+test('Ctrl-C (SIGINT to the whole process group) stops dev and every component in order, cleanly', async () => {
+  const port = await freePort();
+  const env = {
+    HF_DATA_DIR: dataDir(),
+    TEMPORAL_PORT: String(port),
+    TEMPORAL_UI_PORT: String(port + 1000),
+    HF_TASK_QUEUE: uniqueTaskQueue('dev-sigint'),
+    HF_API_PORT: String(await freePort()),
+    HF_ENGINE_PORT: String(await freePort()),
+  };
+  const dev = runCli(['dev'], env, { detached: true }); // its own process group, as a terminal gives it
+  await dev.waitFor(/Press Ctrl-C to stop/, 90_000);
+  expect(dev.output()).toContain(`[temporal] Temporal UI:      http://127.0.0.1:${port + 1000}`);
+  const tree = descendants(dev.process.pid!);
+  process.kill(-dev.process.pid!, 'SIGINT');
+  expect(await dev.exited).toBe(0);
+  await eventually(async () => (tree.some(isAlive) ? undefined : true), 15_000, 'every child process to exit');
+  // Workers stopped before the Temporal server they talk to: no connection errors while shutting down.
+  expect(dev.output()).not.toMatch(/transport error|could not start|stopped unexpectedly/);
+  expect(await isPortFree(port)).toBe(true);
+}, 120_000);
+
 test('temporal runs a dev server with the Web UI and the search attributes, and stops on SIGTERM', async () => {
   const port = await freePort();
   const env = { HF_DATA_DIR: dataDir(), TEMPORAL_PORT: String(port), TEMPORAL_UI_PORT: String(port + 1000) };
