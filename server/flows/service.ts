@@ -80,7 +80,7 @@ export function createFlowService(opts: FlowServiceOptions) {
   const flowId = (kind: string, vm: string, key?: string) => `${kind}-${vm.replace(/[^0-9a-zA-Z_-]/g, '')}-${shortId(key)}`;
 
   /** Starts a flow (or, for a repeated Idempotency-Key, finds the one it started), then links its engine job. */
-  async function start<A>(kind: string, workflowType: string, vm: string, vendor: string, input: A, summary: string, key?: string) {
+  async function start<A>(kind: string, workflowType: string, request: object, vm: string, vendor: string, input: A, summary: string, key?: string) {
     const id = flowId(kind, vm, key);
     try {
       await client.workflow.start(workflowType, {
@@ -88,7 +88,9 @@ export function createFlowService(opts: FlowServiceOptions) {
         taskQueue: opts.taskQueue,
         args: [input],
         staticSummary: summary,
-        memo: { summary }, // listed with each flow (visibility does not return the static summary)
+        // The summary is listed with each flow (visibility does not return the static summary); the request is
+        // shown with the flow without reading its history.
+        memo: { summary, request },
         // An id is never used twice, so a repeated key can never start a second clone, even after the first ended.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
@@ -116,7 +118,7 @@ export function createFlowService(opts: FlowServiceOptions) {
     }
     const status = STATUS[description.status.name] ?? 'running';
     // A running flow answers its progress query; a closed one left its final step tree in its memo.
-    const memo = description.memo as { steps?: FlowStep[]; engineJobId?: string | null } | undefined;
+    const memo = description.memo as { steps?: FlowStep[]; engineJobId?: string | null; request?: unknown } | undefined;
     const live = status === 'running' || !memo?.steps ? await progress(id) : undefined;
     const steps = live?.steps ?? memo?.steps ?? [];
     const engineJobId = live?.engineJobId ?? memo?.engineJobId ?? description.typedSearchAttributes.get(EngineJobId) ?? null;
@@ -130,15 +132,13 @@ export function createFlowService(opts: FlowServiceOptions) {
       );
     }
     if (status === 'cancelled') error = 'The flow was cancelled; the steps done were undone.';
-    const history = await handle.fetchHistory().catch(() => undefined);
-    const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
     return {
       id,
       kind: description.typedSearchAttributes.get(FlowKind) ?? description.type,
       status,
       startedAt: description.startTime.toISOString(),
       closedAt: description.closeTime?.toISOString() ?? null,
-      input: decode(started?.input?.payloads?.[0]) ?? null,
+      input: memo?.request ?? null,
       result: result ?? null,
       error,
       engineJobId,
@@ -152,7 +152,7 @@ export function createFlowService(opts: FlowServiceOptions) {
 
     startClonePreflight(req: ClonePreflightRequest) {
       const input: ClonePreflightInput = { ...req, vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor) };
-      return start('clone-preflight', 'clonePreflight', req.sourceVm, req.vendor, input, `Clone preflight of ${req.sourceVm} with ${req.vendor}`);
+      return start('clone-preflight', 'clonePreflight', req, req.sourceVm, req.vendor, input, `Clone preflight of ${req.sourceVm} with ${req.vendor}`);
     },
 
     /** The flow an earlier request with this Idempotency-Key started, if any. */
@@ -170,7 +170,7 @@ export function createFlowService(opts: FlowServiceOptions) {
     startRapidClone(req: RapidCloneRequest, idempotencyKey?: string) {
       const input: RapidCloneInput = { ...req, vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor) };
       const summary = `Rapid clone of ${req.sourceVm} as ${req.cloneName} (${req.vendor})`;
-      return start('rapid-clone', 'rapidClone', req.sourceVm, req.vendor, input, summary, idempotencyKey);
+      return start('rapid-clone', 'rapidClone', req, req.sourceVm, req.vendor, input, summary, idempotencyKey);
     },
 
     /** Lists hybridflow's flows from Temporal visibility, newest first, filtered by the search attributes. */
