@@ -22,10 +22,15 @@ export async function runComponent(name: string, start: () => Promise<Started>):
     }
     process.exit(code);
   };
-  // Under `hybridflow dev` (an IPC channel to the parent), Ctrl-C reaches the whole process group at once; the
-  // parent then stops the components in order (clients before servers), so a component waits for its SIGTERM.
-  process.on('SIGINT', () => (process.send ? undefined : void stop(0)));
-  process.on('SIGTERM', () => void stop(0));
+  // Under `hybridflow dev` (an IPC channel to the parent), Ctrl-C or a SIGTERM from `npm start` reaches the whole
+  // process group at once; the parent then stops the components in order (clients before servers) by sending
+  // `stop` over IPC, so the signals themselves are left to it.
+  const underParent = Boolean(process.send);
+  process.on('SIGINT', () => (underParent ? undefined : void stop(0)));
+  process.on('SIGTERM', () => (underParent ? undefined : void stop(0)));
+  process.on('message', (msg: { type?: string }) => {
+    if (msg?.type === 'stop') void stop(0);
+  });
   // Started by `hybridflow dev`: if the parent dies, even by SIGKILL, the IPC channel closes and we follow it.
   process.on('disconnect', () => void stop(0));
   try {

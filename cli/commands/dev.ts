@@ -31,7 +31,7 @@ function startChild(name: string, env: NodeJS.ProcessEnv): Promise<Child> {
   });
 }
 
-/** SIGTERM, then SIGKILL if the child has not exited within the grace period. */
+/** Asks the child to stop (over IPC), then SIGKILL if it has not exited within the grace period. */
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -40,7 +40,8 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    if (child.connected) child.send({ type: 'stop' });
+    else child.kill('SIGTERM');
   });
 }
 

@@ -66,7 +66,7 @@ test('dev runs the stack on an existing Temporal server, runs a flow, and SIGTER
   expect(await isPortFree(Number(env.HF_ENGINE_PORT))).toBe(true);
 }, 120_000);
 
-test('Ctrl-C (SIGINT to the whole process group) stops dev and every component in order, cleanly', async () => {
+test.each(['SIGINT', 'SIGTERM'] as const)('%s to the whole process group (Ctrl-C, npm start stopped) stops every component in order, cleanly', async (signal) => {
   const port = await freePort();
   const env = {
     HF_DATA_DIR: dataDir(),
@@ -80,7 +80,7 @@ test('Ctrl-C (SIGINT to the whole process group) stops dev and every component i
   await dev.waitFor(/Press Ctrl-C to stop/, 90_000);
   expect(dev.output()).toContain(`[temporal] Temporal UI:      http://127.0.0.1:${port + 1000}`);
   const tree = descendants(dev.process.pid!);
-  process.kill(-dev.process.pid!, 'SIGINT');
+  process.kill(-dev.process.pid!, signal);
   expect(await dev.exited).toBe(0);
   await eventually(async () => (tree.some(isAlive) ? undefined : true), 15_000, 'every child process to exit');
   // Workers stopped before the Temporal server they talk to: no connection errors while shutting down.
