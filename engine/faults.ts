@@ -30,13 +30,16 @@ export const invalidEnumValue = (value: string, enumName: string, values: readon
 export const invalidValue = (value: unknown, field: string): ApiFault =>
   new ApiFault(400, 'Invalid value', `${JSON.stringify(value)} is not a valid value for ${field}`);
 
-/** 400 from the backend's validation: `[Cannot end Job. ...]`. */
-export const cannotDo = (action: string, type: string, why: string): ApiFault =>
-  new ApiFault(400, 'Operation Failed', `[Cannot ${action} ${type}. ${why}]`);
+/**
+ * A refused action, as oVirt's REST layer answers a failed validation: reason `Operation Failed`, detail the
+ * backend's messages in brackets (`[Cannot end Job. ...]`; several are listed `[msg1, msg2]`). The message is the
+ * whole AppErrors.properties text with `${action}` / `${type}` filled (see `inventory/messages.ts`), since some of
+ * them say `Cannot x y: ...` or `Can not ...`. 400 is oVirt's default status for a failed validation.
+ */
+export const cannotDo = (message: string): ApiFault => new ApiFault(400, 'Operation Failed', `[${message}]`);
 
-/** 409 for a conflict with the entity's state (VM is not down, disks are locked). */
-export const conflict = (action: string, type: string, why: string): ApiFault =>
-  new ApiFault(409, 'Operation Failed', `[Cannot ${action} ${type}. ${why}]`);
+/** The same with 409, for a conflict with the entity's state (VM is not down, disks are locked). */
+export const conflict = (message: string): ApiFault => new ApiFault(409, 'Operation Failed', `[${message}]`);
 
 export const entityNotFound = (id: string): ApiFault => new ApiFault(404, 'Operation Failed', `Entity not found: ${id}`);
 

@@ -5,7 +5,7 @@ import { ApiFault, cannotDo, conflict, entityNotFound, invalidEnumValue } from '
 import type { JobRow } from '../jobs/store';
 import type { Caller, InventoryContext } from './context';
 import { instantJob, startJob } from './context';
-import { jobDescriptions, reasons } from './messages';
+import { appErrors, jobDescriptions, subjects } from './messages';
 import { DISK_INTERFACES } from './store';
 import type { DiskAttachmentRow, DiskInterface, DiskRow, StorageDomainRow, VmRow } from './store';
 
@@ -46,9 +46,8 @@ export class DiskActions {
   /** `DELETE /disks/{id}`: not while locked or plugged into a VM that is not down; its attachments go too. */
   remove(diskId: string, caller: Caller): void {
     const disk = this.disk(diskId);
-    if (disk.status === 'locked') throw conflict('remove', 'Virtual Disk', reasons.disksLocked([disk.name]));
-    const runningVm = this.vmsOf(disk).find((vm) => vm.status !== 'down');
-    if (runningVm) throw conflict('remove', 'Virtual Disk', reasons.diskPluggedToRunningVm(runningVm.name));
+    if (disk.status === 'locked') throw conflict(appErrors.disksLocked(subjects.removeDisk, [disk.name]));
+    if (this.pluggedIntoVmNotDown(disk)) throw conflict(appErrors.vmIsNotDown(subjects.removeDisk));
     this.ctx.db.transaction(() => {
       this.s.removeAttachmentsOfDisk.run(disk.id);
       this.s.remove.run(disk.id);
@@ -60,9 +59,8 @@ export class DiskActions {
   copy(diskId: string, target: { id?: string; name?: string }, name: string | undefined, caller: Caller): { copy: DiskRow; job: JobRow } {
     const disk = this.disk(diskId);
     const domain = this.domain(target);
-    if (disk.status === 'locked') throw conflict('copy', 'Virtual Disk', reasons.disksLocked([disk.name]));
-    const runningVm = this.vmsOf(disk).find((vm) => vm.status !== 'down');
-    if (runningVm) throw conflict('copy', 'Virtual Disk', reasons.diskPluggedToRunningVm(runningVm.name));
+    if (disk.status === 'locked') throw conflict(appErrors.disksLocked(subjects.copyDisk, [disk.name]));
+    if (this.pluggedIntoVmNotDown(disk)) throw conflict(appErrors.vmIsNotDown(subjects.copyDisk));
     const source = this.ctx.store.storageDomain(disk.storage_domain_id)!;
     const now = Date.now();
     const endsAt = now + this.ctx.transitionMs;
@@ -77,7 +75,7 @@ export class DiskActions {
     return { copy: this.ctx.store.disk(copyId)!, job };
   }
 
-  /** `POST /vms/{id}/diskattachments`: `active` left out means false, as in oVirt. */
+  /** `POST /vms/{id}/diskattachments`: `active` left out means false, as in oVirt. Checks in AttachDiskToVmCommand's order. */
   attach(vmId: string, input: NewAttachment, caller: Caller): DiskAttachmentRow {
     const vm = this.vm(vmId);
     const iface = input.interface.toLowerCase();
@@ -85,15 +83,19 @@ export class DiskActions {
     const { store } = this.ctx;
     const disk = store.diskAnyRegistration(input.diskId);
     if (!disk) throw entityNotFound(input.diskId);
-    if (!disk.registered) throw cannotDo('attach', 'Virtual Disk', reasons.diskNotRegistered);
-    if (vm.status === 'image_locked') throw conflict('attach', 'Virtual Disk', reasons.vmLocked);
-    if (disk.status === 'locked') throw conflict('attach', 'Virtual Disk', reasons.disksLocked([disk.name]));
-    const holder = this.vmsOf(disk).find((other) => !disk.shareable || other.id === vm.id);
-    if (holder) throw conflict('attach', 'Virtual Disk', reasons.diskAlreadyAttached(holder.name));
+    const s = subjects.attachDisk;
+    // An image nobody registered is no disk to oVirt: the command finds none.
+    if (!disk.registered) throw cannotDo(appErrors.vmImageDoesNotExist(s));
+    if (disk.status === 'locked') throw conflict(appErrors.disksLocked(s, [disk.name]));
+    // oVirt refuses every status but Up, Paused and Down (AbstractDiskVmCommand.isVmInUpPausedDownStatus); the
+    // built-in engine only an image-locked VM.
+    if (vm.status === 'image_locked') throw conflict(appErrors.vmStatusIllegal(s, vm.status));
     const bootable = input.bootable ?? false;
-    if (bootable && store.attachmentsOfVm(vm.id).some((a) => a.bootable)) {
-      throw conflict('attach', 'Virtual Disk', reasons.bootDiskInUse(vm.name));
-    }
+    const boot = bootable ? store.attachmentsOfVm(vm.id).find((a) => a.bootable) : undefined;
+    if (boot) throw conflict(appErrors.diskBootInUse(s, store.diskAnyRegistration(boot.disk_id)!.name, vm.name));
+    const holders = this.vmsOf(disk);
+    if (holders.some((other) => other.id === vm.id)) throw conflict(appErrors.diskAlreadyAttached(s));
+    if (!disk.shareable && holders.length) throw conflict(appErrors.notShareableDiskAlreadyAttached(s));
     this.ctx.db.transaction(() => {
       this.s.attach.run({
         vm_id: vm.id,
@@ -115,8 +117,10 @@ export class DiskActions {
     const attachment = this.ctx.store.attachment(vm.id, diskId);
     if (!attachment) throw entityNotFound(diskId);
     const disk = this.ctx.store.diskAnyRegistration(diskId)!;
-    if (disk.status === 'locked') throw conflict('detach', 'Virtual Disk', reasons.disksLocked([disk.name]));
-    if (attachment.active && vm.status !== 'down') throw conflict('detach', 'Virtual Disk', reasons.diskPluggedToRunningVm(vm.name));
+    if (disk.status === 'locked') throw conflict(appErrors.disksLocked(subjects.detachDisk, [disk.name]));
+    // A real engine unplugs an active disk of a running VM first (hot unplug); the built-in engine refuses, worded as
+    // oVirt refuses to act on a disk plugged into a VM that is not down.
+    if (attachment.active && vm.status !== 'down') throw conflict(appErrors.vmIsNotDown(subjects.detachDisk));
     this.ctx.db.transaction(() => {
       this.s.detach.run(vm.id, disk.id);
       instantJob(this.ctx, jobDescriptions.detachDisk(disk.name, vm.name), caller);
@@ -136,12 +140,21 @@ export class DiskActions {
     if (!domain) throw entityNotFound(domainId);
     const disk = this.ctx.store.diskAnyRegistration(diskId);
     if (!disk || disk.storage_domain_id !== domain.id) throw entityNotFound(diskId);
-    if (disk.registered) throw conflict('register', 'Virtual Disk', reasons.diskAlreadyRegistered);
+    // RegisterDiskCommand refuses a disk the engine has already with ACTION_TYPE_FAILED_DISKS_LOCKED, naming it.
+    if (disk.registered) throw conflict(appErrors.disksLocked(subjects.registerDisk, [disk.name]));
     this.ctx.db.transaction(() => {
       this.s.register.run(disk.id);
       instantJob(this.ctx, jobDescriptions.registerDisk(disk.name), caller);
     })();
     return this.ctx.store.disk(disk.id)!;
+  }
+
+  /**
+   * Attached to a VM that is not down (oVirt's DiskValidator.isDiskPluggedToVmsThatAreNotDown looks at plugged,
+   * i.e. active, attachments only; the built-in engine has always counted every attachment).
+   */
+  private pluggedIntoVmNotDown(disk: DiskRow): boolean {
+    return this.vmsOf(disk).some((vm) => vm.status !== 'down');
   }
 
   private vmsOf(disk: DiskRow): VmRow[] {

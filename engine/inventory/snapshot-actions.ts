@@ -4,7 +4,11 @@ import { cannotDo, conflict, entityNotFound } from '../faults';
 import type { JobRow } from '../jobs/store';
 import type { Caller, InventoryContext } from './context';
 import { startJob } from './context';
-import { jobDescriptions, reasons } from './messages';
+import type { VmStatus } from './store';
+import { appErrors, jobDescriptions, subjects } from './messages';
+
+/** VmValidator.vmQualifiedForSnapshotMerge: down, or up / paused (live merge). */
+const QUALIFIED: readonly VmStatus[] = ['down', 'up', 'paused'];
 
 export class SnapshotActions {
   private readonly s;
@@ -20,19 +24,21 @@ export class SnapshotActions {
     };
   }
 
-  /** `DELETE /vms/{vm}/snapshots/{sid}`: starts the merge and answers at once. */
+  /** `DELETE /vms/{vm}/snapshots/{sid}`: starts the merge and answers at once. Checks in RemoveSnapshotCommand's order. */
   remove(vmId: string, snapshotId: string, caller: Caller): JobRow {
     const { store } = this.ctx;
     const vm = store.vm(vmId);
     if (!vm) throw entityNotFound(vmId);
     const snapshot = store.snapshot(vm.id, snapshotId);
     if (!snapshot) throw entityNotFound(snapshotId);
-    if (snapshot.type === 'active') throw cannotDo('remove', 'Snapshot', reasons.activeSnapshot);
-    if (snapshot.status === 'locked') throw conflict('remove', 'Snapshot', reasons.snapshotLocked);
-    if (vm.status === 'image_locked') throw conflict('remove', 'Snapshot', reasons.vmLocked);
-    if (vm.status !== 'up' && vm.status !== 'down') throw conflict('remove', 'Snapshot', reasons.vmNotUpOrDown);
+    const s = subjects.removeSnapshot;
+    // Any snapshot of the VM being locked (a merge in flight) refuses the next one.
+    if (store.snapshotsOfVm(vm.id).some((other) => other.status === 'locked')) throw conflict(appErrors.vmIsDuringSnapshot(s));
+    if (snapshot.type === 'active') throw cannotDo(appErrors.snapshotNotRegular(s));
+    // Down, or up / paused for a live merge (an image-locked VM included in the refusal).
+    if (!QUALIFIED.includes(vm.status)) throw conflict(appErrors.vmIsNotDownOrUp(s, vm.name));
     const locked = store.disksOfVm(vm.id).filter((d) => d.status === 'locked').map((d) => d.name);
-    if (locked.length) throw conflict('remove', 'Snapshot', reasons.disksLocked(locked));
+    if (locked.length) throw conflict(appErrors.disksLocked(s, locked));
     const now = Date.now();
     const endsAt = now + this.ctx.transitionMs;
     return this.ctx.db.transaction(() => {

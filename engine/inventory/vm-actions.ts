@@ -5,7 +5,7 @@ import { ApiFault, cannotDo, conflict, entityNotFound, incompleteParameters } fr
 import type { JobRow } from '../jobs/store';
 import type { Caller, InventoryContext } from './context';
 import { instantJob, startJob } from './context';
-import { jobDescriptions, reasons } from './messages';
+import { appErrors, jobDescriptions, subjects } from './messages';
 import type { AddVmInput } from './schemas';
 import type { ClusterRow, TemplateRow, VmRow, VmStatus } from './store';
 
@@ -16,6 +16,10 @@ const VM_NAME_MAX = 64;
 const RUNNING: readonly VmStatus[] = ['up', 'powering_up', 'paused', 'wait_for_launch', 'reboot_in_progress', 'migrating', 'not_responding', 'unknown'];
 /** Statuses from which a VM can be started. */
 const STARTABLE: readonly VmStatus[] = ['down', 'suspended', 'paused'];
+/** Statuses RunVmValidator refuses as "VM is running" (vmDuringInitialization) rather than by its status matrix. */
+const RUNNING_UNSURE: readonly VmStatus[] = ['not_responding', 'unknown'];
+/** Statuses RemoveVmCommand lets through (then checks disks and the lock). */
+const REMOVABLE: readonly VmStatus[] = ['down', 'image_locked', 'unassigned'];
 
 export interface ActionResult {
   vm: VmRow;
@@ -52,15 +56,15 @@ export class VmActions {
   /** `POST /vms`: a new VM, `down`, with the template's memory, CPU and OS unless the body gives them. */
   add(body: AddVmInput, caller: Caller): VmRow {
     const name = body.name;
-    if (name.length > VM_NAME_MAX) throw cannotDo('add', 'VM', reasons.nameTooLong);
-    if (!VM_NAME.test(name)) throw cannotDo('add', 'VM', reasons.nameSpecialCharacters);
+    if (name.length > VM_NAME_MAX) throw cannotDo(appErrors.nameTooLong(subjects.addVm));
+    if (!VM_NAME.test(name)) throw cannotDo(appErrors.nameSpecialCharacters(subjects.addVm));
     const cluster = this.cluster(body.cluster);
     const template = this.template(body.template);
     const id = crypto.randomUUID();
     const now = Date.now();
     const { store } = this.ctx;
     this.ctx.db.transaction(() => {
-      if (store.vmByName(name)) throw conflict('add', 'VM', reasons.vmNameInUse);
+      if (store.vmByName(name)) throw conflict(appErrors.nameAlreadyUsed(subjects.addVm));
       const topology = body.cpu?.topology;
       this.s.insert.run({
         id,
@@ -77,20 +81,22 @@ export class VmActions {
         template_id: template.id,
         now,
       });
-      instantJob(this.ctx, jobDescriptions.addVm(name, template.name, cluster.name), caller, now);
+      instantJob(this.ctx, jobDescriptions.addVm(name, cluster.name), caller, now);
     })();
     return store.vm(id)!;
   }
 
-  /** `DELETE /vms/{id}`: only a down VM; its disks go too unless `detachOnly`. */
+  /** `DELETE /vms/{id}`: only a down VM; its disks go too unless `detachOnly`. Checks in RemoveVmCommand's order. */
   remove(vmId: string, detachOnly: boolean, caller: Caller): void {
     const vm = this.vm(vmId);
     const { store } = this.ctx;
-    if (vm.status === 'image_locked') throw conflict('remove', 'VM', reasons.vmLocked);
-    if (vm.status !== 'down') throw conflict('remove', 'VM', reasons.vmRunning);
+    const s = subjects.removeVm;
+    if (vm.status === 'suspended') throw conflict(appErrors.suspendedVmNotRemovable());
+    if (!REMOVABLE.includes(vm.status)) throw conflict(appErrors.vmIsRunning(s));
     const disks = store.disksOfVm(vm.id);
     const locked = disks.filter((d) => d.status === 'locked').map((d) => d.name);
-    if (locked.length) throw conflict('remove', 'VM', reasons.disksLocked(locked));
+    if (locked.length) throw conflict(appErrors.disksLocked(s, locked));
+    if (vm.status === 'image_locked') throw conflict(appErrors.vmIsLocked(s));
     this.ctx.db.transaction(() => {
       this.s.removeAttachments.run(vm.id);
       this.s.remove.run(vm.id);
@@ -100,30 +106,34 @@ export class VmActions {
     })();
   }
 
-  /** `POST /vms/{id}/start`: down -> powering_up -> up after transitionMs. */
+  /** `POST /vms/{id}/start`: down -> powering_up -> up after transitionMs. Checks in RunVmValidator's order. */
   start(vmId: string, caller: Caller): ActionResult {
     const vm = this.vm(vmId);
-    if (vm.status === 'image_locked') throw conflict('run', 'VM', reasons.vmLocked);
-    if (!STARTABLE.includes(vm.status)) throw conflict('run', 'VM', reasons.vmRunning);
+    const s = subjects.runVm;
+    if (vm.status === 'image_locked') throw conflict(appErrors.vmIsLocked(s));
+    if (RUNNING_UNSURE.includes(vm.status)) throw conflict(appErrors.vmIsRunning(s));
+    if (!STARTABLE.includes(vm.status)) throw conflict(appErrors.vmStatusIllegal(s, vm.status));
     const locked = this.ctx.store.disksOfVm(vm.id).filter((d) => d.status === 'locked').map((d) => d.name);
-    if (locked.length) throw conflict('run', 'VM', reasons.disksLocked(locked));
+    if (locked.length) throw conflict(appErrors.disksLocked(s, locked));
     return this.transition(vm, 'powering_up', 'up', jobDescriptions.runVm(vm.name), caller);
   }
 
-  /** `POST /vms/{id}/shutdown`: a running VM -> powering_down -> down after transitionMs. */
+  /**
+   * `POST /vms/{id}/shutdown`: a running VM -> powering_down -> down after transitionMs. As in StopVmCommandBase, a
+   * VM that is not running (an image-locked one included) is "not running".
+   */
   shutdown(vmId: string, caller: Caller): ActionResult {
     const vm = this.vm(vmId);
-    if (vm.status === 'image_locked') throw conflict('shutdown', 'VM', reasons.vmLocked);
-    if (vm.status === 'powering_down') throw conflict('shutdown', 'VM', reasons.vmPoweringDown);
-    if (!RUNNING.includes(vm.status)) throw conflict('shutdown', 'VM', reasons.vmNotRunning);
+    const s = subjects.shutdownVm;
+    if (vm.status === 'powering_down') throw conflict(appErrors.vmPoweringDown(s));
+    if (!RUNNING.includes(vm.status)) throw conflict(appErrors.vmIsNotRunning(s));
     return this.transition(vm, 'powering_down', 'down', jobDescriptions.shutdownVm(vm.name), caller);
   }
 
   /** `POST /vms/{id}/stop`: power off, `down` at once; a transition in flight is abandoned (its job FAILED). */
   stop(vmId: string, caller: Caller): ActionResult {
     const vm = this.vm(vmId);
-    if (vm.status === 'image_locked') throw conflict('stop', 'VM', reasons.vmLocked);
-    if (vm.status !== 'powering_down' && !RUNNING.includes(vm.status)) throw conflict('stop', 'VM', reasons.vmNotRunning);
+    if (vm.status !== 'powering_down' && !RUNNING.includes(vm.status)) throw conflict(appErrors.vmIsNotRunning(subjects.stopVm));
     const now = Date.now();
     const job = this.ctx.db.transaction(() => {
       if (vm.transition_job_id) this.ctx.work.cancel(vm.transition_job_id, now);

@@ -2,11 +2,26 @@
 import { cannotDo, conflict, entityNotFound } from '../faults';
 import type { JobRow, JobStore, StepRow, StepType } from './store';
 
-const NO_JOB = 'Job with the specified ID does not exist.';
-const NOT_EXTERNAL_JOB = 'The specified Job is not external.';
-const NO_STEP = 'Step with the specified ID does not exist.';
-const NOT_EXTERNAL_STEP = 'The specified Step is not external.';
+// oVirt's refusals for external jobs and steps (AppErrors.properties), with the ${action} ${type} words each command
+// adds. Checked against oVirt's own commands:
+// - EndExternalJobCommand and ClearExternalJobCommand both add VAR__ACTION__CLEAR + VAR__TYPE__EXTERNAL_JOB, so
+//   ending a job is refused as "Cannot Clear External Job." too (oVirt's own slip, kept);
+// - AddExternalStepCommand adds VAR__ACTION__ADD + VAR__TYPE__EXTERNAL_JOB ("Cannot add External Job.");
+// - EndExternalStepCommand adds its words (VAR__ACTION__END, VAR__TYPE__EXTERNAL_STEP) only when the step's job is
+//   missing, so for an unknown or internal step oVirt's message keeps its placeholders: "Cannot ${action} ${type}.".
+const CLEAR_JOB = 'Cannot Clear External Job.';
+const ADD_STEP = 'Cannot add External Job.';
+const END_STEP = 'Cannot ${action} ${type}.';
+/** ACTION_TYPE_NO_JOB */
+const NO_JOB = 'Job not found.';
+/** ACTION_TYPE_NO_STEP */
+const NO_STEP = 'Step not found.';
+/** ACTION_TYPE_NOT_EXTERNAL (said of jobs and steps alike) */
+const NOT_EXTERNAL = 'External steps can be added only to external jobs or steps.';
+/** ACTION_TYPE_NO_PARENT */
 const NO_PARENT = 'Step should be a child of the Job or other Step.';
+/** NOT oVirt: the progress extension's refusal of an internal step. */
+const NOT_EXTERNAL_STEP = 'The specified Step is not external.';
 
 export class JobService {
   constructor(readonly store: JobStore) {}
@@ -17,13 +32,13 @@ export class JobService {
 
   /** Only a STARTED job changes; `force` also marks it auto-cleared. */
   endJob(jobId: string, succeeded: boolean, force: boolean): JobRow {
-    const job = this.externalJob(jobId, 'end');
+    const job = this.externalJob(jobId);
     if (job.status === 'started') this.store.endJob(job.id, succeeded ? 'finished' : 'failed', force);
     return this.store.job(job.id)!;
   }
 
   clearJob(jobId: string): JobRow {
-    const job = this.externalJob(jobId, 'clear');
+    const job = this.externalJob(jobId);
     this.store.clearJob(job.id);
     return this.store.job(job.id)!;
   }
@@ -35,12 +50,12 @@ export class JobService {
 
   private addStepNow(jobId: string, input: { description: string; type: StepType; parentStepId?: string }): StepRow {
     const job = this.store.job(jobId);
-    if (!job) throw cannotDo('add', 'Step', NO_PARENT);
+    if (!job) throw cannotDo(`${ADD_STEP} ${NO_PARENT}`);
     if (input.parentStepId !== undefined) {
       const parent = this.store.step(input.parentStepId);
-      if (!parent || parent.job_id !== job.id) throw cannotDo('add', 'Step', NO_PARENT);
+      if (!parent || parent.job_id !== job.id) throw cannotDo(`${ADD_STEP} ${NO_PARENT}`);
     } else if (!job.external) {
-      throw cannotDo('add', 'Step', NOT_EXTERNAL_JOB);
+      throw cannotDo(`${ADD_STEP} ${NOT_EXTERNAL}`);
     }
     return this.store.addStep({ jobId: job.id, parentStepId: input.parentStepId, description: input.description, type: input.type, external: true });
   }
@@ -55,8 +70,8 @@ export class JobService {
 
   private endStepNow(jobId: string, stepId: string, succeeded: boolean): StepRow {
     const step = this.store.step(stepId);
-    if (!step || step.job_id !== jobId) throw cannotDo('end', 'Step', NO_STEP);
-    if (!step.external) throw cannotDo('end', 'Step', NOT_EXTERNAL_STEP);
+    if (!step || step.job_id !== jobId) throw cannotDo(`${END_STEP} ${NO_STEP}`);
+    if (!step.external) throw cannotDo(`${END_STEP} ${NOT_EXTERNAL}`);
     return step.status === 'unknown' ? step : this.store.endStep(step, succeeded);
   }
 
@@ -67,16 +82,17 @@ export class JobService {
   setStepProgress(jobId: string, stepId: string, progress: number): StepRow {
     const step = this.store.step(stepId);
     if (!step || step.job_id !== jobId) throw entityNotFound(stepId);
-    if (!step.external) throw cannotDo('set progress of', 'Step', NOT_EXTERNAL_STEP);
-    if (step.status !== 'started') throw conflict('set progress of', 'Step', `The Step is ${step.status}, not started.`);
+    if (!step.external) throw cannotDo(`Cannot set progress of Step. ${NOT_EXTERNAL_STEP}`);
+    if (step.status !== 'started') throw conflict(`Cannot set progress of Step. The Step is ${step.status}, not started.`);
     this.store.setProgress(step, progress);
     return this.store.step(step.id)!;
   }
 
-  private externalJob(jobId: string, action: string): JobRow {
+  /** Ending and clearing refuse alike (see CLEAR_JOB). */
+  private externalJob(jobId: string): JobRow {
     const job = this.store.job(jobId);
-    if (!job) throw cannotDo(action, 'Job', NO_JOB);
-    if (!job.external) throw cannotDo(action, 'Job', NOT_EXTERNAL_JOB);
+    if (!job) throw cannotDo(`${CLEAR_JOB} ${NO_JOB}`);
+    if (!job.external) throw cannotDo(`${CLEAR_JOB} ${NOT_EXTERNAL}`);
     return job;
   }
 }

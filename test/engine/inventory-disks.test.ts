@@ -47,7 +47,7 @@ describe('disks', () => {
   test('remove: 409 while plugged into a VM that is not down; a detached disk goes; unknown 404', async () => {
     const web = await diskOf('web-01');
     const refused = await e.del(`/disks/${web.id}`);
-    expect([refused.status, refused.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot remove Virtual Disk. Disk is plugged into VM web-01, which is not down.]' }]);
+    expect([refused.status, refused.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot remove Virtual Disk. At least one of the VMs is not down.]' }]);
     const loose = await registered('loose-disk');
     const answer = await e.del(`/disks/${loose}`, { headers: { 'Correlation-Id': 'rm-loose' } });
     expect([answer.status, answer.body]).toEqual([200, undefined]);
@@ -59,7 +59,7 @@ describe('disks', () => {
   test('copy: 409 while plugged into a running VM; otherwise 202 pending, both disks locked, then ok', async () => {
     const web = await diskOf('web-01');
     const refused = await e.post(`/disks/${web.id}/copy`, { storage_domain: { id: sd.id } });
-    expect([refused.status, refused.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot copy Virtual Disk. Disk is plugged into VM web-01, which is not down.]' }]);
+    expect([refused.status, refused.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot copy Virtual Disk. At least one of the VMs is not down.]' }]);
 
     const source = await diskOf('test-01');
     const answer = await e.post(`/disks/${source.id}/copy`, { storage_domain: { id: sd.id }, disk: { name: 'test-01_copy' } }, { headers: { 'Correlation-Id': 'copy-1' } });
@@ -102,7 +102,7 @@ describe('snapshots', () => {
     expect(snapshots.map((s) => [s.snapshot_type, s.snapshot_status])).toEqual([['regular', 'ok'], ['regular', 'ok'], ['active', 'ok']]);
 
     const refusedActive = await e.del(`/vms/${vm.id}/snapshots/${active!.id}`);
-    expect([refusedActive.status, refusedActive.body]).toEqual([400, { reason: 'Operation Failed', detail: '[Cannot remove Snapshot. The active VM snapshot cannot be removed.]' }]);
+    expect([refusedActive.status, refusedActive.body]).toEqual([400, { reason: 'Operation Failed', detail: '[Cannot remove Snapshot. The operation is only allowed for regular snapshots.]' }]);
 
     const answer = await e.del(`/vms/${vm.id}/snapshots/${first!.id}`, { headers: { 'Correlation-Id': 'merge-1' } });
     expect([answer.status, answer.body]).toEqual([200, undefined]);
@@ -112,9 +112,9 @@ describe('snapshots', () => {
     expect(merge).toMatchObject({ description: 'Removing Snapshot before upgrade of VM db-01', status: 'started', external: 'false' });
 
     const again = await e.del(`/vms/${vm.id}/snapshots/${first!.id}`);
-    expect([again.status, again.body.detail]).toEqual([409, '[Cannot remove Snapshot. The snapshot is locked. Please try again in a few minutes.]']);
+    expect([again.status, again.body.detail]).toEqual([409, '[Cannot remove Snapshot. The VM is performing an operation on a Snapshot. Please wait for the operation to finish, and try again.]']);
     const other = await e.del(`/vms/${vm.id}/snapshots/${second!.id}`);
-    expect([other.status, other.body.detail]).toEqual([409, '[Cannot remove Snapshot. The following disks are locked: db-01_Disk1. Please try again in a few minutes.]']);
+    expect([other.status, other.body.detail]).toEqual([409, '[Cannot remove Snapshot. The VM is performing an operation on a Snapshot. Please wait for the operation to finish, and try again.]']);
 
     await waitFor(async () => (await e.get(`/vms/${vm.id}/snapshots/${first!.id}`)).status === 404);
     expect(await diskStatus(disk.id)).toBe('ok');
@@ -136,7 +136,7 @@ describe('disk attachments', () => {
     expect(((await e.get(`/vms/${vm.id}/diskattachments`)).body.disk_attachment as Entity[]).map((a) => a.id)).toContain(diskId);
 
     const twice = await e.post(`/vms/${vm.id}/diskattachments`, { disk: { id: diskId }, interface: 'virtio' });
-    expect([twice.status, twice.body.detail]).toEqual([409, '[Cannot attach Virtual Disk. The disk is already attached to VM test-01.]']);
+    expect([twice.status, twice.body.detail]).toEqual([409, '[Cannot attach Virtual Disk. The disk is already attached to VM.]']);
     const other = await e.vmNamed('build-01');
     expect((await e.post(`/vms/${other.id}/diskattachments`, { disk: { id: diskId }, interface: 'virtio' })).status).toBe(409);
 
@@ -150,7 +150,7 @@ describe('disk attachments', () => {
     const vm = await e.vmNamed('test-01');
     const diskId = await registered('boot-2');
     const boot = await e.post(`/vms/${vm.id}/diskattachments`, { disk: { id: diskId }, interface: 'sata', bootable: 'true', active: true });
-    expect([boot.status, boot.body.detail]).toEqual([409, '[Cannot attach Virtual Disk. VM test-01 already has a bootable disk.]']);
+    expect([boot.status, boot.body.detail]).toEqual([409, '[Cannot attach Virtual Disk. Disk test-01_Disk1 in VM test-01 is already marked as boot.]']);
     const ok = await e.post(`/vms/${vm.id}/diskattachments`, { disk: { id: diskId }, interface: 'sata', active: 'true' });
     expect(ok.body).toMatchObject({ active: 'true', bootable: 'false', interface: 'sata' });
   });
@@ -172,7 +172,7 @@ describe('disk attachments', () => {
     expect((await e.post(`/vms/${vm.id}/diskattachments`, { disk: { id: crypto.randomUUID() }, interface: 'virtio' })).status).toBe(404);
     const image = await placeImage('not-yet');
     const unregistered = await e.post(`/vms/${vm.id}/diskattachments`, { disk: { id: image }, interface: 'virtio' });
-    expect([unregistered.status, unregistered.body.reason]).toEqual([400, 'Operation Failed']);
+    expect([unregistered.status, unregistered.body]).toEqual([400, { reason: 'Operation Failed', detail: "[Cannot attach Virtual Disk. VM's Image does not exist.]" }]);
     expect((await e.post(`/vms/${crypto.randomUUID()}/diskattachments`, { disk: { id: image }, interface: 'virtio' })).status).toBe(404);
   });
 
@@ -180,7 +180,7 @@ describe('disk attachments', () => {
     const vm = await e.vmNamed('web-02');
     const disk = (await e.get(`/vms/${vm.id}/diskattachments`)).body.disk_attachment[0] as Entity;
     const answer = await e.del(`/vms/${vm.id}/diskattachments/${disk.id}`);
-    expect([answer.status, answer.body.detail]).toEqual([409, '[Cannot detach Virtual Disk. Disk is plugged into VM web-02, which is not down.]']);
+    expect([answer.status, answer.body.detail]).toEqual([409, '[Cannot detach Virtual Disk. At least one of the VMs is not down.]']);
   });
 });
 
@@ -198,13 +198,13 @@ describe('unregistered disks', () => {
     expect(answer.status).toBe(201);
     expect(answer.headers.get('location')).toBe(`${API}/disks/${id}`);
     expect(answer.body).toMatchObject({ id, name: 'from-the-array', status: 'ok', storage_domains: { storage_domain: [{ id: sd.id }] } });
-    expect((await jobsOf('register-1'))[0]).toMatchObject({ description: 'Registering Disk from-the-array', status: 'finished' });
+    expect((await jobsOf('register-1'))[0]).toMatchObject({ description: 'Importing Disk from-the-array', status: 'finished' });
     expect((await e.get(`/disks/${id}`)).body.status).toBe('ok');
     expect(((await e.get(`/storagedomains/${sd.id}/disks`)).body.disk as Entity[]).map((d) => d.id)).toContain(id);
     expect(((await e.get(`/storagedomains/${sd.id}/disks;unregistered`)).body.disk as Entity[] | undefined ?? []).map((d) => d.id)).not.toContain(id);
 
     const again = await e.post(`/storagedomains/${sd.id}/disks;unregistered`, { disk: { id } });
-    expect([again.status, again.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot register Virtual Disk. The disk is already registered.]' }]);
+    expect([again.status, again.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot import Virtual Disk: The following disks are locked: from-the-array. Please try again in a few minutes.]' }]);
   });
 
   test('unknown image: 404; unknown domain: 404; no disk id: 400', async () => {

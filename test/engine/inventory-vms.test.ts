@@ -37,7 +37,7 @@ describe('POST /vms', () => {
     expect(vm.actions.link.map((l: { rel: string }) => l.rel)).toEqual(['shutdown', 'start', 'stop']);
     const [created] = await jobsOf('add-vm-1');
     expect(created).toMatchObject({
-      description: 'Creating VM clone-01 from Template Blank in Cluster Default',
+      description: 'Creating VM clone-01 in Cluster Default', // job.AddVmFromScratch (Blank)
       status: 'finished', external: 'false', auto_cleared: 'true', owner: { id: expect.any(String) },
     });
   });
@@ -55,10 +55,10 @@ describe('POST /vms', () => {
     [{ name: 'x', cluster: {}, template: { name: 'Blank' } }, 400, { reason: 'Incomplete parameters', detail: 'Vm [cluster.id|name] required for add' }],
     [{ name: 'bad name!', cluster: { name: 'Default' }, template: { name: 'Blank' } }, 400, {
       reason: 'Operation Failed',
-      detail: "[Cannot add VM. The given name contains special characters. Only lower-case and upper-case letters, numbers, '_', '-', '.' are allowed.]",
+      detail: "[Can not add VM. The given name contains special characters. Only lower-case and upper-case letters, numbers, '_', '-', '.' are allowed.]",
     }],
-    [{ name: 'a'.repeat(65), cluster: { name: 'Default' }, template: { name: 'Blank' } }, 400, { reason: 'Operation Failed', detail: expect.stringContaining('name is too long') }],
-    [{ name: 'web-01', cluster: { name: 'Default' }, template: { name: 'Blank' } }, 409, { reason: 'Operation Failed', detail: '[Cannot add VM. VM name is already in use.]' }],
+    [{ name: 'a'.repeat(65), cluster: { name: 'Default' }, template: { name: 'Blank' } }, 400, { reason: 'Operation Failed', detail: '[Cannot add VM. The given name is too long.]' }],
+    [{ name: 'web-01', cluster: { name: 'Default' }, template: { name: 'Blank' } }, 409, { reason: 'Operation Failed', detail: '[Cannot add VM. The VM name is already in use, please choose a unique name and try again.]' }],
     [{ name: 'x', cluster: { name: 'Nope' }, template: { name: 'Blank' } }, 404, { reason: 'Operation Failed', detail: 'Entity not found: Cluster: name=Nope' }],
     [{ name: 'x', cluster: { name: 'Default' }, template: { name: 'Nope' } }, 404, { reason: 'Operation Failed', detail: 'Entity not found: Template: name=Nope' }],
     [{ name: 'x', cluster: { name: 'Default' }, template: { name: 'Blank' }, memory: 'lots' }, 400, { reason: 'Invalid value', detail: '"lots" is not a valid value for memory' }],
@@ -89,10 +89,10 @@ describe('power transitions', () => {
     expect((await jobsOf('start-build')).map((j) => j.id)).toEqual([answer.body.job.id]);
 
     const again = await e.post(`/vms/${vm.id}/start`, {});
-    expect([again.status, again.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot run VM. VM is running.]' }]);
+    expect([again.status, again.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot run VM because the VM is in Powering Up status.]' }]);
     // Internal jobs are oVirt's own: clients cannot end them.
     const end = await e.post(`/jobs/${answer.body.job.id}/end`, { succeeded: false });
-    expect([end.status, end.body.detail]).toEqual([400, '[Cannot end Job. The specified Job is not external.]']);
+    expect([end.status, end.body.detail]).toEqual([400, '[Cannot Clear External Job. External steps can be added only to external jobs or steps.]']);
 
     await waitFor(async () => (await vmStatus(vm.id)) === 'up');
     expect(await job(answer.body.job.id)).toMatchObject({ status: 'finished', end_time: expect.any(Number) });

@@ -122,14 +122,14 @@ describe('POST /jobs/{id}/end', () => {
   test('an unknown job is a 400', async () => {
     const answer = await e.post(`/jobs/${crypto.randomUUID()}/end`, { succeeded: true });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot end Job. Job with the specified ID does not exist.]' });
+    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot Clear External Job. Job not found.]' });
   });
 
   test('a job that is not external is a 400 and stays started', async () => {
     const { jobId } = e.insertInternalJob();
     const answer = await e.post(`/jobs/${jobId}/end`, { succeeded: true });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot end Job. The specified Job is not external.]' });
+    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot Clear External Job. External steps can be added only to external jobs or steps.]' });
     expect((await e.get(`/jobs/${jobId}`)).body.status).toBe('started');
   });
 
@@ -204,14 +204,14 @@ describe('POST /jobs/{id}/clear', () => {
     e.withDatabase((db) => db.prepare('UPDATE jobs SET auto_cleared = 0 WHERE id = ?').run(jobId));
     const answer = await e.post(`/jobs/${jobId}/clear`, {});
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot clear Job. The specified Job is not external.]' });
+    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot Clear External Job. External steps can be added only to external jobs or steps.]' });
     expect((await e.get(`/jobs/${jobId}`)).body.auto_cleared).toBe('false');
   });
 
   test('an unknown job is a 400', async () => {
     const answer = await e.post(`/jobs/${crypto.randomUUID()}/clear`, {});
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot clear Job. Job with the specified ID does not exist.]' });
+    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot Clear External Job. Job not found.]' });
   });
 });
 
@@ -241,11 +241,11 @@ describe('POST /jobs/{id}/steps', () => {
   test('the parent must be an existing job or step: 400 otherwise', async () => {
     const unknownJob = await e.post(`/jobs/${crypto.randomUUID()}/steps`, { description: 'x', type: 'executing' });
     expect(unknownJob.status).toBe(400);
-    expect(unknownJob.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot add Step. Step should be a child of the Job or other Step.]' });
+    expect(unknownJob.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot add External Job. Step should be a child of the Job or other Step.]' });
     const job = await e.addJob();
     const unknownStep = await e.post(`/jobs/${job.id}/steps`, { description: 'x', type: 'executing', parent_step: { id: crypto.randomUUID() } });
     expect(unknownStep.status).toBe(400);
-    expect(unknownStep.body.detail).toBe('[Cannot add Step. Step should be a child of the Job or other Step.]');
+    expect(unknownStep.body.detail).toBe('[Cannot add External Job. Step should be a child of the Job or other Step.]');
     expect((await e.get(`/jobs/${job.id}/steps`)).body.step).toBeUndefined();
   });
 
@@ -253,7 +253,7 @@ describe('POST /jobs/{id}/steps', () => {
     const { jobId } = e.insertInternalJob();
     const answer = await e.post(`/jobs/${jobId}/steps`, { description: 'x', type: 'executing' });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot add Step. The specified Job is not external.]' });
+    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot add External Job. External steps can be added only to external jobs or steps.]' });
     expect((await e.get(`/jobs/${jobId}/steps`)).body.step).toHaveLength(1);
   });
 
@@ -299,7 +299,7 @@ describe('POST /jobs/{j}/steps/{s}/end', () => {
     const job = await e.addJob();
     const answer = await e.post(`/jobs/${job.id}/steps/${crypto.randomUUID()}/end`, { succeeded: true });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot end Step. Step with the specified ID does not exist.]' });
+    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot ${action} ${type}. Step not found.]' });
     expect((await e.get(`/jobs/${job.id}`)).body.status).toBe('started');
   });
 
@@ -307,7 +307,7 @@ describe('POST /jobs/{j}/steps/{s}/end', () => {
     const { jobId, stepId } = e.insertInternalJob();
     const answer = await e.post(`/jobs/${jobId}/steps/${stepId}/end`, { succeeded: true });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot end Step. The specified Step is not external.]' });
+    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot ${action} ${type}. External steps can be added only to external jobs or steps.]' });
     expect((await e.get(`/jobs/${jobId}/steps/${stepId}`)).body.status).toBe('started');
   });
 
