@@ -25,7 +25,10 @@ export const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_CLI: z.string().optional(),
   TEMPORAL_UI_URL: z.url().optional(),
-  HF_TASK_QUEUE: z.string().min(1).default('hybridflow'),
+  HF_TASK_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, "may contain only letters, digits, '.', '_' and '-'")
+    .default('hybridflow'),
   HF_VENDORS: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*$/, 'must be a comma-separated list of vendor ids, e.g. acme-storage')

@@ -175,7 +175,8 @@ export function createFlowService(opts: FlowServiceOptions) {
 
     /** Lists hybridflow's flows from Temporal visibility, newest first, filtered by the search attributes. */
     async listFlows(q: { status?: FlowStatus; kind?: string; vm?: string; pageSize: number; pageToken?: string }) {
-      const clauses = ['FlowKind IS NOT NULL'];
+      // This deployment's flows: those on its task queue (a namespace may hold other deployments', or other tests').
+      const clauses = [`TaskQueue = '${opts.taskQueue}'`, 'FlowKind IS NOT NULL'];
       if (q.kind) clauses.push(`FlowKind = '${q.kind}'`);
       if (q.vm) clauses.push(`OvirtVmId = '${q.vm}'`);
       if (q.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[q.status]}'`);
