@@ -1,5 +1,8 @@
 // Request and response shapes of the flows API: the single source of their types, their validation and their
 // OpenAPI components.
+import type { FlowStep as FlowStepShape } from '../../workflows/definitions';
+
+export type { FlowStepShape };
 import { z } from '../zod';
 
 /** A VM by name or id. */
@@ -47,17 +50,7 @@ export const FlowLinks = z
   })
   .openapi('FlowLinks');
 
-export interface FlowStepShape {
-  key: string;
-  description: string;
-  kind: 'ovirt' | 'external' | 'compensation';
-  status: 'pending' | 'running' | 'finished' | 'failed';
-  progress?: number;
-  startedAt?: string;
-  endedAt?: string;
-  engineStepId?: string;
-  children: FlowStepShape[];
-}
+/** The step tree the workflows report (their `progress` query and memo); the schema must describe it exactly. */
 export const FlowStep: z.ZodType<FlowStepShape> = z
   .object({
     key: z.string(),
