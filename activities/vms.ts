@@ -3,7 +3,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { OvirtClient } from './ovirt/client';
 import { OvirtNotFoundError } from './ovirt/errors';
-import { collection, Disk, DiskAttachment, Vm } from './ovirt/representation';
+import { collection, DiskAttachment, Vm } from './ovirt/representation';
+import { attachedDisks, findVm } from './ovirt/vm-queries';
 import { waitForEngineJobs } from './engine-work';
 import { flowCorrelationId, waitUntil } from './flow-context';
 
@@ -37,18 +38,9 @@ export interface VmActivityDeps {
   pollIntervalMs?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function createVmActivities(deps: VmActivityDeps) {
   const engine = () => deps.ovirt.withCorrelationId(flowCorrelationId());
   const wait = { intervalMs: deps.pollIntervalMs ?? 1000 };
-
-  async function findVm(ovirt: OvirtClient, vm: string) {
-    if (UUID.test(vm)) return ovirt.get(`/vms/${vm}`, Vm);
-    const [found] = await ovirt.get('/vms', collection('vm', Vm), { query: { search: `name=${vm}` } });
-    if (!found) throw new OvirtNotFoundError(`No VM named "${vm}"`, 404, 'GET', '/vms');
-    return found;
-  }
 
   const vmStatus = async (ovirt: OvirtClient, vmId: string) => (await ovirt.get(`/vms/${vmId}`, Vm)).status;
 
@@ -61,10 +53,8 @@ export function createVmActivities(deps: VmActivityDeps) {
     async readVm({ vm }: { vm: string }): Promise<VmDetails> {
       const ovirt = engine();
       const found = await findVm(ovirt, vm);
-      const attachments = await ovirt.get(`/vms/${found.id}/diskattachments`, collection('disk_attachment', DiskAttachment));
-      const disks = await Promise.all(
-        attachments.map(async (a) => ({ attachment: a, disk: await ovirt.get(`/disks/${a.disk.id}`, Disk) })),
-      );
+      if (!found) throw new OvirtNotFoundError(`No VM named "${vm}"`, 404, 'GET', '/vms');
+      const disks = await attachedDisks(ovirt, found.id);
       return {
         id: found.id,
         name: found.name,

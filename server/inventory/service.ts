@@ -3,8 +3,8 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { OvirtClient } from '../../activities/ovirt/client';
-import { OvirtNotFoundError } from '../../activities/ovirt/errors';
-import { collection, Disk, DiskAttachment, Vm } from '../../activities/ovirt/representation';
+import { collection, Vm } from '../../activities/ovirt/representation';
+import { attachedDisks, findVm } from '../../activities/ovirt/vm-queries';
 import { vendorTaskQueue } from '../../common/vendor-contract';
 import type { RapidCloneRequest } from '../flows/schemas';
 import { HttpProblem } from '../problem';
@@ -18,17 +18,11 @@ export interface InventoryOptions {
   vendors: string[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const VENDOR_NAMES: Record<string, string> = { 'acme-storage': 'ACME Storage (simulated demo vendor)' };
 
 export function createInventoryService(opts: InventoryOptions) {
   const { ovirt } = opts;
   const vmsNamed = (name: string) => ovirt.get('/vms', collection('vm', Vm), { query: { search: `name=${name}` } });
-
-  async function findVm(ref: string) {
-    if (UUID.test(ref)) return ovirt.get(`/vms/${ref}`, Vm).catch((err) => (err instanceof OvirtNotFoundError ? undefined : Promise.reject(err)));
-    return (await vmsNamed(ref))[0];
-  }
 
   async function checkName(name: string) {
     const valid = VmName.safeParse(name);
@@ -45,8 +39,7 @@ export function createInventoryService(opts: InventoryOptions) {
       return {
         items: await Promise.all(
           vms.slice(0, 200).map(async (vm) => {
-            const attachments = await ovirt.get(`/vms/${vm.id}/diskattachments`, collection('disk_attachment', DiskAttachment));
-            const disks = await Promise.all(attachments.map((a) => ovirt.get(`/disks/${a.disk.id}`, Disk)));
+            const disks = (await attachedDisks(ovirt, vm.id)).map(({ disk }) => disk);
             return {
               id: vm.id,
               name: vm.name,
@@ -65,7 +58,7 @@ export function createInventoryService(opts: InventoryOptions) {
         const message = `is not a known vendor (known: ${opts.vendors.join(', ')})`;
         throw new HttpProblem({ status: 400, title: 'Invalid request', detail: `vendor ${req.vendor} ${message}`, errors: [{ field: 'body.vendor', message }] });
       }
-      const [source, name] = await Promise.all([findVm(req.sourceVm), checkName(req.cloneName)]);
+      const [source, name] = await Promise.all([findVm(ovirt, req.sourceVm), checkName(req.cloneName)]);
       if (!source) {
         throw new HttpProblem({
           status: 400,
