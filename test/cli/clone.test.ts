@@ -10,7 +10,8 @@ let stack: TestStack;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  stack = await startTestStack('cli-clone', { cloneMs: 300 });
+  // The vendor clone runs 3 s, so a follower always sees a running step (a faster flow may finish before the first event).
+  stack = await startTestStack('cli-clone', { cloneMs: 3000 });
   env = { HF_API_URL: stack.apiUrl, HF_API_TOKEN: TEST_TOKEN, NO_COLOR: '1' };
 });
 afterAll(() => stack?.stop());
