@@ -1,6 +1,7 @@
 // All configuration comes from environment variables, validated here and nowhere else.
 // The README's configuration table documents every variable below.
 import path from 'node:path';
+import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
@@ -34,6 +35,12 @@ export const EnvSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*$/, 'must be a comma-separated list of vendor ids, e.g. acme-storage')
     .default('acme-storage')
     .transform((v) => v.split(',')),
+  HF_VENDOR_HEARTBEAT_TIMEOUT: z
+    .string()
+    .regex(/^[1-9]\d*(ms|s|m|h)$/, 'must be a duration such as 30s, 2m or 500ms')
+    .default('30s')
+    .transform((v) => v as Duration), // the regex admits only what Temporal's duration parser reads
+  HF_VENDOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   OVIRT_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://engine.example.com/ovirt-engine/api' })
     .optional(),

@@ -9,6 +9,16 @@
 /** The task queue a vendor's worker polls. */
 export const vendorTaskQueue = (prefix: string, vendor: string) => `${prefix}.vendor.${vendor}`;
 
+import type { Duration } from '@temporalio/common';
+
+/** How the flows call a vendor: heartbeat timeout (a Temporal duration string) and attempts per activity. */
+export interface VendorTiming {
+  /** @default '30 seconds' */
+  heartbeatTimeout?: Duration;
+  /** @default 5 */
+  maximumAttempts?: number;
+}
+
 export interface VendorSubStep {
   /** Stable within the activity, e.g. "snapshot". */
   key: string;

@@ -14,7 +14,7 @@ import {
 import type { Activities } from '../activities';
 import type { VmDisk } from '../activities/vms';
 import { EngineJobId, OvirtVmId } from '../common/search-attributes';
-import type { VendorActivities } from '../common/vendor-contract';
+import type { VendorActivities, VendorTiming } from '../common/vendor-contract';
 import { Compensations } from './compensations';
 import { MirroredJob } from './mirrored-job';
 
@@ -28,6 +28,8 @@ export interface RapidCloneInput {
   restartSource?: boolean;
   /** Start the clone once it is built. @default false */
   startClone?: boolean;
+  /** How long the vendor may go without a heartbeat, and how often a vendor activity is tried. */
+  vendorTiming?: VendorTiming;
 }
 
 export interface RapidCloneResult {
@@ -62,8 +64,13 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
   const vendor = proxyActivities<VendorActivities>({
     taskQueue: input.vendorTaskQueue,
     startToCloseTimeout: '1 hour',
-    heartbeatTimeout: '30 seconds',
-    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['VendorNotFound'] },
+    heartbeatTimeout: input.vendorTiming?.heartbeatTimeout ?? '30 seconds',
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '1 minute',
+      maximumAttempts: input.vendorTiming?.maximumAttempts ?? 5,
+      nonRetryableErrorTypes: ['VendorNotFound'],
+    },
   });
   const job = await MirroredJob.open(`Rapid clone of ${input.sourceVm} as ${input.cloneName}`);
   if (job.engineJobId) upsertSearchAttributes([{ key: EngineJobId, value: job.engineJobId }]);

@@ -21,6 +21,7 @@ export const serverCommand = () =>
       taskQueue: config.HF_TASK_QUEUE,
       temporalUiUrl: temporalUiUrl(config),
       engineTasksUrl: engine.builtIn ? `http://127.0.0.1:${config.HF_ENGINE_PORT}/tasks` : undefined,
+      vendorTiming: { heartbeatTimeout: config.HF_VENDOR_HEARTBEAT_TIMEOUT, maximumAttempts: config.HF_VENDOR_MAX_ATTEMPTS },
     });
     const ovirt = new OvirtClient(engine);
     const inventory = createInventoryService({ ovirt, client, taskQueue: config.HF_TASK_QUEUE, vendors: config.HF_VENDORS });

@@ -5,7 +5,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
-import { vendorTaskQueue } from '../../common/vendor-contract';
+import { vendorTaskQueue, type VendorTiming } from '../../common/vendor-contract';
 import type { ClonePreflightInput } from '../../workflows/clone-preflight';
 import { progressQuery, type FlowProgress, type FlowStep } from '../../workflows/definitions';
 import type { RapidCloneInput } from '../../workflows/rapid-clone';
@@ -19,6 +19,8 @@ export interface FlowServiceOptions {
   temporalUiUrl?: string;
   /** The engine's Tasks page, when it has one (the built-in engine). */
   engineTasksUrl?: string;
+  /** Heartbeat timeout and attempts of vendor activities in the flows started here. @default the workflow's */
+  vendorTiming?: VendorTiming;
 }
 
 const STATUS: Record<string, FlowStatus> = {
@@ -168,7 +170,11 @@ export function createFlowService(opts: FlowServiceOptions) {
     },
 
     startRapidClone(req: RapidCloneRequest, idempotencyKey?: string) {
-      const input: RapidCloneInput = { ...req, vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor) };
+      const input: RapidCloneInput = {
+        ...req,
+        vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor),
+        ...(opts.vendorTiming ? { vendorTiming: opts.vendorTiming } : {}),
+      };
       const summary = `Rapid clone of ${req.sourceVm} as ${req.cloneName} (${req.vendor})`;
       return start('rapid-clone', 'rapidClone', req, req.sourceVm, req.vendor, input, summary, idempotencyKey);
     },
