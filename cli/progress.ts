@@ -27,8 +27,8 @@ export interface RenderOptions {
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const ICONS = { pending: '○', running: '▶', finished: '✓', failed: '✗' } as const;
-const COLORS = { pending: 2, running: 36, finished: 32, failed: 31 } as const; // dim, cyan, green, red
+const ICONS = { pending: '○', running: '▶', finished: '✓', failed: '✗', unknown: '?' } as const;
+const COLORS = { pending: 2, running: 36, finished: 32, failed: 31, unknown: 33 } as const; // dim, cyan, green, red, yellow
 const BAR_WIDTH = 20;
 const DESCRIPTION_MAX = 60;
 

@@ -3,7 +3,8 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { VendorProgress } from '../common/vendor-contract';
 
 export type StepKind = 'ovirt' | 'external' | 'compensation';
-export type StepStatus = 'pending' | 'running' | 'finished' | 'failed';
+/** `unknown` appears only in a step tree read from the engine (its step was left UNKNOWN by an engine restart). */
+export type StepStatus = 'pending' | 'running' | 'finished' | 'failed' | 'unknown';
 
 export interface FlowStep {
   key: string;
@@ -14,12 +15,30 @@ export interface FlowStep {
   startedAt?: string;
   endedAt?: string;
   engineStepId?: string;
+  /** The engine job that holds `engineStepId` (a continuation job after an engine restart). */
+  engineJobId?: string;
+  /** What happened to the step's mirroring when it did not go as planned, e.g. its first engine step left unknown. */
+  engineNote?: string;
   children: FlowStep[];
 }
 
 export interface FlowProgress {
+  /** The engine job in use: the latest continuation once there is one. */
   engineJobId?: string;
+  /** Every engine job the flow used, oldest first. */
+  engineJobIds: string[];
   steps: FlowStep[];
+}
+
+/** What a flow keeps in its memo: readable by the API server without a worker. */
+export interface FlowMemo {
+  summary?: string;
+  request?: unknown;
+  /** Every engine job the flow used so far, oldest first (updated as each is opened). */
+  engineJobIds?: string[];
+  /** Set once the flow ends: its final step tree and the job it ended. */
+  steps?: FlowStep[];
+  engineJobId?: string | null;
 }
 
 /** The step tree of a flow, for the API server. */

@@ -41,7 +41,7 @@ interface ExternalStepState {
 }
 
 export class MirroredJob {
-  private readonly state: FlowProgress = { steps: [] };
+  private readonly state: FlowProgress = { steps: [], engineJobIds: [] };
   private readonly externalSteps = new Map<string, ExternalStepState>();
   /** Engine writes for vendor sub-steps, one after the other (signals arrive while the vendor works). */
   private subStepWrites: Promise<void> = Promise.resolve();

@@ -56,11 +56,15 @@ export const FlowStep: z.ZodType<FlowStepShape> = z
     key: z.string(),
     description: z.string(),
     kind: z.enum(['ovirt', 'external', 'compensation']),
-    status: z.enum(['pending', 'running', 'finished', 'failed']),
+    status: z.enum(['pending', 'running', 'finished', 'failed', 'unknown']).openapi({
+      description: '`unknown` only in a step tree read from the engine: the engine lost the step (it restarted)',
+    }),
     progress: z.number().min(0).max(100).optional(),
     startedAt: z.string().optional(),
     endedAt: z.string().optional(),
     engineStepId: z.string().optional(),
+    engineJobId: z.string().optional().openapi({ description: 'The engine job holding engineStepId' }),
+    engineNote: z.string().optional().openapi({ description: 'What happened to the mirroring of this step, when it did not go as planned' }),
     get children() {
       return z.array(FlowStep);
     },
