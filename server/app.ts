@@ -7,6 +7,7 @@ import type { OvirtClient } from '../activities/ovirt/client';
 import { createAuth } from './auth';
 import { flowRoutes } from './flows/routes';
 import type { FlowService } from './flows/service';
+import { createFlowWatcher, type FlowWatcher } from './flows/watcher';
 import { healthRoutes } from './health';
 import { inventoryRoutes } from './inventory/routes';
 import type { InventoryService } from './inventory/service';
@@ -20,6 +21,10 @@ export interface AppDeps {
   inventory: InventoryService;
   client: Client;
   ovirt: OvirtClient;
+  /** The main task queue, whose workers /readyz looks for. @default not checked */
+  taskQueue?: string;
+  /** The shared poller of the flows' event streams. @default one of its own */
+  watcher?: FlowWatcher;
 }
 
 const SWAGGER_UI = path.dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -47,7 +52,13 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use(webRoutes());
   app.use('/api/v1', jsonOnly, express.json({ limit: '64kb' }), auth.sessionRoutes);
-  app.use('/api/v1', auth.require, flowRoutes({ flows: deps.flows, precheckRapidClone: deps.inventory.precheckRapidClone }), inventoryRoutes(deps.inventory));
+  const watcher = deps.watcher ?? createFlowWatcher(deps.flows);
+  app.use(
+    '/api/v1',
+    auth.require,
+    flowRoutes({ flows: deps.flows, watcher, precheckRapidClone: deps.inventory.precheckRapidClone }),
+    inventoryRoutes(deps.inventory),
+  );
   app.use((_req, res) => {
     sendProblem(res, { status: 404, title: 'Not found' });
   });

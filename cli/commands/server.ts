@@ -16,16 +16,17 @@ export const serverCommand = () =>
     const connection = await Connection.connect({ address: temporalAddress(config) });
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const engine = engineEndpoint(config);
+    const ovirt = new OvirtClient(engine);
     const flows = createFlowService({
       client,
       taskQueue: config.HF_TASK_QUEUE,
+      ovirt,
       temporalUiUrl: temporalUiUrl(config),
       engineTasksUrl: engine.builtIn ? `http://127.0.0.1:${config.HF_ENGINE_PORT}/tasks` : undefined,
       vendorTiming: { heartbeatTimeout: config.HF_VENDOR_HEARTBEAT_TIMEOUT, maximumAttempts: config.HF_VENDOR_MAX_ATTEMPTS },
     });
-    const ovirt = new OvirtClient(engine);
     const inventory = createInventoryService({ ovirt, client, taskQueue: config.HF_TASK_QUEUE, vendors: config.HF_VENDORS });
-    const app = createApp({ token: apiToken(config), flows, inventory, client, ovirt });
+    const app = createApp({ token: apiToken(config), flows, inventory, client, ovirt, taskQueue: config.HF_TASK_QUEUE });
     const server = await listen(app, config.HF_API_PORT, config.HF_HOST, 'HF_API_PORT');
     return {
       urls: [

@@ -1,35 +1,34 @@
 // Server-Sent Events for one flow: a `step` event carrying the whole flow document each time it changes, and a
-// final `flow` event once it has closed.
+// final `flow` event once it has closed. Every stream of a flow is fed by the one shared poller of watcher.ts;
+// comments keep the connection alive while nothing changes.
 import type { RequestHandler } from 'express';
 import type { FlowService } from './service';
+import type { FlowWatcher } from './watcher';
 
-const POLL_MS = 1000;
+const KEEP_ALIVE_MS = 5000;
 
-export function flowEvents(flows: FlowService, id: () => string): RequestHandler {
+export function flowEvents(flows: FlowService, watcher: FlowWatcher, id: () => string): RequestHandler {
   return async (req, res) => {
     const flowId = id();
-    let flow = await flows.getFlow(flowId); // 404 before the stream starts
+    await flows.assertExists(flowId); // 404 before the stream starts
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
-    let open = true;
-    req.on('close', () => (open = false));
-    let last = '';
-    while (open) {
+    res.write(': stream of ' + flowId + '\n\n');
+    let ended = false;
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearInterval(keepAlive);
+      unsubscribe();
+      res.end();
+    };
+    req.on('close', end);
+    const unsubscribe = watcher.subscribe(flowId, (flow) => {
+      if (ended) return;
       const data = JSON.stringify(flow);
-      if (flow.status !== 'running') {
-        res.write(`event: flow\ndata: ${data}\n\n`);
-        break;
-      }
-      if (data !== last) res.write(`event: step\ndata: ${data}\n\n`);
-      else res.write(': keep-alive\n\n');
-      last = data;
-      await new Promise((r) => setTimeout(r, POLL_MS));
-      if (!open) break;
-      try {
-        flow = await flows.getFlow(flowId);
-      } catch {
-        // Temporal briefly unreachable: keep the stream and try again.
-      }
-    }
-    res.end();
+      if (flow.status === 'running') return void res.write(`event: step\ndata: ${data}\n\n`);
+      res.write(`event: flow\ndata: ${data}\n\n`);
+      end();
+    });
   };
 }

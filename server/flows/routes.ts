@@ -15,6 +15,7 @@ import {
   RapidCloneRequest,
 } from './schemas';
 import type { FlowService } from './service';
+import type { FlowWatcher } from './watcher';
 
 registerPath({
   method: 'post',
@@ -26,7 +27,11 @@ registerPath({
     body: { content: { 'application/json': { schema: RapidCloneRequest } }, required: true },
   },
   responses: {
-    202: json(FlowStarted, 'Started (or found, for a repeated Idempotency-Key)'),
+    202: json(
+      FlowStarted,
+      'Started (or found, for a repeated Idempotency-Key). The answer comes as soon as Temporal has the workflow, worker or ' +
+        'not: `engineJobId` is usually null here and appears later in GET /api/v1/flows/{id} and the event stream',
+    ),
     ...conflictResponse('The clone name is taken'),
   },
 });
@@ -36,7 +41,7 @@ registerPath({
   summary: 'Check that a VM can be cloned by a vendor',
   tags: ['flows'],
   request: { body: { content: { 'application/json': { schema: ClonePreflightRequest } }, required: true } },
-  responses: { 202: json(FlowStarted, 'Started') },
+  responses: { 202: json(FlowStarted, 'Started; the engine job id comes later (GET /api/v1/flows/{id} or the event stream)') },
 });
 registerPath({
   method: 'get',
@@ -50,6 +55,9 @@ registerPath({
   method: 'get',
   path: '/api/v1/flows/{id}',
   summary: 'One flow with its step tree',
+  description:
+    "Answers within about a second whether or not a worker runs: `stepsSource` says where the step tree comes from ('engine' " +
+    'when no worker answered in time, read from the engine job(s), may lag) and `notice` says so in plain words.',
   tags: ['flows'],
   request: { params: FlowIdParam },
   responses: { 200: json(Flow, 'The flow'), ...notFoundResponse },
@@ -58,6 +66,7 @@ registerPath({
   method: 'post',
   path: '/api/v1/flows/{id}/cancel',
   summary: 'Cancel a running flow (its steps done are undone)',
+  description: 'Recorded by Temporal at once; the undo runs once a worker runs the flow.',
   tags: ['flows'],
   request: { params: FlowIdParam },
   responses: {
@@ -70,6 +79,9 @@ registerPath({
   method: 'get',
   path: '/api/v1/flows/{id}/events',
   summary: 'Server-Sent Events of one flow: `step` on each change (data: the Flow), a final `flow`',
+  description:
+    'The first event comes at once, worker or not; comments keep the connection alive while nothing changes. All the streams ' +
+    'of one flow share one poller on the server.',
   tags: ['flows'],
   request: { params: FlowIdParam },
   responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...notFoundResponse },
@@ -77,11 +89,13 @@ registerPath({
 
 export interface FlowRouteDeps {
   flows: FlowService;
+  /** The shared poller of the event streams. */
+  watcher: FlowWatcher;
   /** Checks a rapid clone request against the inventory before the flow starts (name taken, VM unknown). */
   precheckRapidClone(req: RapidCloneRequest): Promise<void>;
 }
 
-export function flowRoutes({ flows, precheckRapidClone }: FlowRouteDeps): Router {
+export function flowRoutes({ flows, watcher, precheckRapidClone }: FlowRouteDeps): Router {
   const router = Router();
   router.post('/flows/rapid-clone', async (req, res) => {
     const body = parse(RapidCloneRequest, req.body ?? {}, 'body');
@@ -105,6 +119,6 @@ export function flowRoutes({ flows, precheckRapidClone }: FlowRouteDeps): Router
   router.post('/flows/:id/cancel', async (req, res) => {
     res.status(202).json(await flows.cancel(parse(FlowIdParam, req.params, 'path').id));
   });
-  router.get('/flows/:id/events', (req, res, next) => flowEvents(flows, () => parse(FlowIdParam, req.params, 'path').id)(req, res, next));
+  router.get('/flows/:id/events', (req, res, next) => flowEvents(flows, watcher, () => parse(FlowIdParam, req.params, 'path').id)(req, res, next));
   return router;
 }

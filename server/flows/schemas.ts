@@ -71,9 +71,27 @@ export const FlowStep: z.ZodType<FlowStepShape> = z
   })
   .openapi('FlowStep');
 
+export const StepsSource = z.enum(['workflow', 'final', 'engine', 'none']).openapi('StepsSource', {
+  description:
+    "Where `steps` come from: 'workflow' the running workflow answered its progress query; 'final' the step tree the " +
+    "flow kept when it closed; 'engine' no worker answered within the bound, so the tree was read from the engine " +
+    "job(s) and may lag behind the flow; 'none' neither answered (the steps known, maybe none)",
+});
+export type StepsSource = z.infer<typeof StepsSource>;
+
 export const FlowStarted = z
-  .object({ id: z.string(), kind: FlowKind, status: FlowStatus, engineJobId: z.string().nullable(), links: FlowLinks })
-  .openapi('FlowStarted');
+  .object({
+    id: z.string(),
+    kind: FlowKind,
+    status: FlowStatus,
+    engineJobId: z.string().nullable().openapi({
+      description:
+        'The engine job of the flow, usually null in this answer: the workflow opens its job once a worker runs it, ' +
+        'and the start does not wait for that. Read it later from GET /api/v1/flows/{id} or the event stream.',
+    }),
+    links: FlowLinks,
+  })
+  .openapi('FlowStarted', { description: 'A flow started (or found, for a repeated Idempotency-Key); the answer never waits for a worker' });
 
 export const FlowSummary = z
   .object({
@@ -101,8 +119,11 @@ export const Flow = z
     input: z.unknown(),
     result: z.unknown(),
     error: z.string().nullable(),
-    engineJobId: z.string().nullable(),
+    engineJobId: z.string().nullable().openapi({ description: 'The engine job in use (the latest continuation once there is one); null until the flow opened one' }),
+    engineJobIds: z.array(z.string()).openapi({ description: 'Every engine job the flow used, oldest first' }),
     steps: z.array(FlowStep),
+    stepsSource: StepsSource,
+    notice: z.string().nullable().openapi({ description: 'Why the step tree may be incomplete or stale, in plain words; null when it is current' }),
     links: FlowLinks,
   })
   .openapi('Flow');

@@ -1,28 +1,40 @@
 // Starts, lists, reads and cancels flows in Temporal. The routes call this; it knows workflows only by their
-// exported definitions (names, input types, the progress query) and their search attributes.
+// exported definitions (names, input types, the progress query, the memo) and their search attributes. No call
+// waits on a worker: a start answers once Temporal has the workflow, and the progress query (which a worker
+// answers) is asked within a short bound, with the engine's own record of the flow's jobs as the fallback.
 import { createHash, randomUUID } from 'node:crypto';
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, isGrpcDeadlineError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import type { OvirtClient } from '../../activities/ovirt/client';
+import { collection, Step } from '../../activities/ovirt/representation';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
 import { vendorTaskQueue, type VendorTiming } from '../../common/vendor-contract';
 import type { ClonePreflightInput } from '../../workflows/clone-preflight';
-import { progressQuery, type FlowProgress, type FlowStep } from '../../workflows/definitions';
+import { progressQuery, type FlowMemo, type FlowProgress, type FlowStep } from '../../workflows/definitions';
 import type { RapidCloneInput } from '../../workflows/rapid-clone';
 import { HttpProblem } from '../problem';
-import type { ClonePreflightRequest, FlowStatus, RapidCloneRequest } from './schemas';
+import { engineStepTree } from './engine-steps';
+import type { ClonePreflightRequest, FlowStatus, RapidCloneRequest, StepsSource } from './schemas';
 
 export interface FlowServiceOptions {
   client: Client;
   taskQueue: string;
+  /** The engine, read for a running flow's steps when no worker answers the progress query. */
+  ovirt: OvirtClient;
   /** Base URL of the Temporal Web UI, when known. */
   temporalUiUrl?: string;
   /** The engine's Tasks page, when it has one (the built-in engine). */
   engineTasksUrl?: string;
   /** Heartbeat timeout and attempts of vendor activities in the flows started here. @default the workflow's */
   vendorTiming?: VendorTiming;
+  /** How long a read waits for the workflow's progress query (which needs a worker), in ms. @default 500 */
+  queryBoundMs?: number;
+  /** How long a read waits for the engine's steps, in ms. @default 350 */
+  engineBoundMs?: number;
+  /** After a progress query timed out, the reads of that flow skip it for this long, in ms. @default 5000 */
+  queryQuietMs?: number;
 }
-
 const STATUS: Record<string, FlowStatus> = {
   RUNNING: 'running',
   CONTINUED_AS_NEW: 'running',
@@ -52,36 +64,87 @@ const decode = (payload: temporal.api.common.v1.IPayload | null | undefined) =>
   payload ? defaultPayloadConverter.fromPayload<unknown>(payload) : undefined;
 
 export function createFlowService(opts: FlowServiceOptions) {
-  const { client } = opts;
+  const { client, ovirt } = opts;
   const namespace = client.options.namespace;
+  const queryBoundMs = opts.queryBoundMs ?? 500;
+  const engineBoundMs = opts.engineBoundMs ?? 350;
+  const queryQuietMs = opts.queryQuietMs ?? 5000;
   const links = (id: string, engineJobId?: string | null) => ({
     self: `/api/v1/flows/${encodeURIComponent(id)}`,
     ...(opts.temporalUiUrl ? { temporalUi: `${opts.temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(id)}` } : {}),
     ...(opts.engineTasksUrl && engineJobId ? { engineTasks: `${opts.engineTasksUrl}#job-${engineJobId}` } : {}),
   });
 
-  /** The step tree, asked of the running workflow itself; undefined when no worker can answer right now. */
-  async function progress(id: string): Promise<FlowProgress | undefined> {
+  /** Per running flow: until when its progress query is skipped (it timed out), and the last step tree seen. */
+  const recent = new Map<string, { quietUntil?: number; steps?: FlowStep[]; at?: number }>();
+  const remember = (id: string, update: { quietUntil?: number; steps?: FlowStep[]; at?: number }) => {
+    recent.set(id, { ...recent.get(id), ...update });
+    // A plain map with a cap: the oldest entries (first inserted) go first.
+    while (recent.size > 1000) recent.delete(recent.keys().next().value!);
+  };
+
+  /**
+   * The step tree, asked of the running workflow itself, within `queryBoundMs`: a query waits for a worker, which
+   * may be down. undefined when no answer came in time, or the query timed out a moment ago.
+   */
+  async function liveProgress(id: string): Promise<FlowProgress | undefined> {
+    if ((recent.get(id)?.quietUntil ?? 0) > Date.now()) return undefined;
+    const started = Date.now();
     try {
-      return await client.workflow.getHandle(id).query(progressQuery);
-    } catch {
+      const p = await client.withDeadline(started + queryBoundMs, () => client.workflow.getHandle(id).query(progressQuery));
+      remember(id, { quietUntil: undefined });
+      return p;
+    } catch (err) {
+      if (isGrpcDeadlineError(err) || Date.now() - started >= queryBoundMs - 20) remember(id, { quietUntil: Date.now() + queryQuietMs });
       return undefined;
     }
   }
 
-  /** The engine job id appears once the workflow opened its job; wait a little for it. */
-  async function engineJobIdOf(id: string): Promise<string | undefined> {
-    for (let i = 0; i < 20; i++) {
-      const p = await progress(id);
-      if (p?.engineJobId) return p.engineJobId;
-      await new Promise((r) => setTimeout(r, 250));
+  /** The step tree read from the engine jobs, within `engineBoundMs`; undefined when the engine answered for none. */
+  async function engineSteps(jobIds: readonly string[], vendor: string | undefined): Promise<FlowStep[] | undefined> {
+    if (jobIds.length === 0) return undefined;
+    const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in time')), engineBoundMs).unref());
+    const reads = await Promise.allSettled(
+      jobIds.map((jobId) =>
+        Promise.race([ovirt.get(`/jobs/${encodeURIComponent(jobId)}/steps`, collection('step', Step)), bound]).then((steps) => ({ jobId, steps })),
+      ),
+    );
+    const jobs = reads.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    return jobs.length ? engineStepTree(jobs, vendor) : undefined;
+  }
+
+  const describe = async (id: string) => {
+    try {
+      return await client.workflow.getHandle(id).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound(id);
+      throw err;
     }
-    return undefined;
+  };
+  type Description = Awaited<ReturnType<typeof describe>>;
+
+  /** What Temporal knows of a flow without a worker: its status, memo and search attributes. */
+  function known(description: Description) {
+    const status = STATUS[description.status.name] ?? 'running';
+    const memo = (description.memo ?? {}) as FlowMemo;
+    const searchJobId = description.typedSearchAttributes.get(EngineJobId);
+    const engineJobIds = memo.engineJobIds?.length ? [...memo.engineJobIds] : searchJobId ? [searchJobId] : [];
+    const engineJobId = memo.engineJobId ?? searchJobId ?? engineJobIds.at(-1) ?? null;
+    return { status, memo, engineJobIds, engineJobId };
   }
 
   const flowId = (kind: string, vm: string, key?: string) => `${kind}-${vm.replace(/[^0-9a-zA-Z_-]/g, '')}-${shortId(key)}`;
 
-  /** Starts a flow (or, for a repeated Idempotency-Key, finds the one it started), then links its engine job. */
+  /** A start answer from Temporal alone (for a repeated Idempotency-Key): no query, so no worker needed. */
+  async function startedAnswer(id: string, kind: string) {
+    const { status, engineJobId } = known(await describe(id));
+    return { id, kind, status, engineJobId, links: links(id, engineJobId) };
+  }
+
+  /**
+   * Starts a flow (or, for a repeated Idempotency-Key, finds the one it started). It answers as soon as Temporal
+   * has the workflow: the engine job is opened by the workflow once a worker runs it, so it is not waited for.
+   */
   async function start<A>(kind: string, workflowType: string, request: object, vm: string, vendor: string, input: A, summary: string, key?: string) {
     const id = flowId(kind, vm, key);
     try {
@@ -92,7 +155,7 @@ export function createFlowService(opts: FlowServiceOptions) {
         staticSummary: summary,
         // The summary is listed with each flow (visibility does not return the static summary); the request is
         // shown with the flow without reading its history.
-        memo: { summary, request },
+        memo: { summary, request } satisfies FlowMemo,
         // An id is never used twice, so a repeated key can never start a second clone, even after the first ended.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
@@ -102,28 +165,76 @@ export function createFlowService(opts: FlowServiceOptions) {
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError && key)) throw err;
-      const existing = await getFlow(id);
-      return { id, kind, status: existing.status, engineJobId: existing.engineJobId, links: existing.links };
+      return startedAnswer(id, kind);
     }
-    const engineJobId = await engineJobIdOf(id);
-    return { id, kind, status: 'running' as FlowStatus, engineJobId: engineJobId ?? null, links: links(id, engineJobId) };
+    return { id, kind, status: 'running' as FlowStatus, engineJobId: null, links: links(id) };
+  }
+
+  /** The steps of a running flow: the workflow's answer if it comes in time, else the engine's, else the last known. */
+  async function runningSteps(id: string, jobIds: readonly string[], vendor: string | undefined) {
+    const query = liveProgress(id);
+    // Most queries answer in milliseconds; one that does not is likely waiting for a worker that is down, so the
+    // engine read starts meanwhile and the whole read stays within about queryBoundMs.
+    let hedge: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      query.then(() => false),
+      new Promise<boolean>((r) => (hedge = setTimeout(() => r(true), Math.min(200, queryBoundMs / 2)))),
+    ]);
+    clearTimeout(hedge);
+    const fromEngine = late ? engineSteps(jobIds, vendor) : undefined;
+    const live = await query;
+    if (live) {
+      remember(id, { steps: live.steps, at: Date.now() });
+      return { live, steps: live.steps, source: 'workflow' as StepsSource };
+    }
+    const engine = await (fromEngine ?? engineSteps(jobIds, vendor));
+    if (engine) {
+      remember(id, { steps: engine, at: Date.now() });
+      return { steps: engine, source: 'engine' as StepsSource };
+    }
+    const last = recent.get(id);
+    return { steps: last?.steps ?? [], source: 'none' as StepsSource, lastAt: last?.steps ? last.at : undefined };
+  }
+
+  function noticeOf(source: StepsSource, running: boolean, jobIds: readonly string[], lastAt?: number): string | null {
+    const waited = `No worker answered within ${queryBoundMs} ms`;
+    if (source === 'engine') {
+      return running
+        ? `${waited}: the steps were read from the engine job${jobIds.length > 1 ? 's' : ''} and may lag behind the flow. The flow goes on once a worker runs.`
+        : 'The flow closed without keeping its step tree: the steps were read from the engine.';
+    }
+    if (source !== 'none') return null;
+    if (!running) return 'The flow closed without keeping its step tree, and the engine could not be read.';
+    if (jobIds.length === 0) return `${waited} and the flow has no engine job yet: it progresses once a worker runs.`;
+    return `${waited} and the engine could not be read: ${lastAt ? `the steps shown are those known at ${new Date(lastAt).toISOString()}` : 'no steps are known'}.`;
   }
 
   async function getFlow(id: string) {
     const handle = client.workflow.getHandle(id);
-    let description;
-    try {
-      description = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound(id);
-      throw err;
+    const description = await describe(id);
+    const { status, memo, engineJobIds: knownJobIds, engineJobId: knownJobId } = known(description);
+    const vendor = description.typedSearchAttributes.get(Vendor);
+    let steps: FlowStep[];
+    let stepsSource: StepsSource;
+    let live: FlowProgress | undefined;
+    let lastAt: number | undefined;
+    if (status !== 'running' && memo.steps) {
+      // A closed flow left its final step tree in its memo.
+      steps = memo.steps;
+      stepsSource = 'final';
+      recent.delete(id);
+    } else if (status === 'running') {
+      ({ steps, source: stepsSource, live, lastAt } = await runningSteps(id, knownJobIds, vendor));
+    } else {
+      // Closed without a final tree (terminated, say): a closed workflow's query would need a worker to replay it.
+      const engine = await engineSteps(knownJobIds, vendor);
+      steps = engine ?? [];
+      stepsSource = engine ? 'engine' : 'none';
+      recent.delete(id);
     }
-    const status = STATUS[description.status.name] ?? 'running';
-    // A running flow answers its progress query; a closed one left its final step tree in its memo.
-    const memo = description.memo as { steps?: FlowStep[]; engineJobId?: string | null; request?: unknown } | undefined;
-    const live = status === 'running' || !memo?.steps ? await progress(id) : undefined;
-    const steps = live?.steps ?? memo?.steps ?? [];
-    const engineJobId = live?.engineJobId ?? memo?.engineJobId ?? description.typedSearchAttributes.get(EngineJobId) ?? null;
+    const engineJobIds = live?.engineJobIds.length ? [...live.engineJobIds] : knownJobIds;
+    const engineJobId = live?.engineJobId ?? knownJobId ?? engineJobIds.at(-1) ?? null;
+    if (engineJobId && !engineJobIds.includes(engineJobId)) engineJobIds.push(engineJobId);
     let result: unknown = null;
     let error: string | null = null;
     if (status === 'completed') result = await handle.result();
@@ -140,11 +251,14 @@ export function createFlowService(opts: FlowServiceOptions) {
       status,
       startedAt: description.startTime.toISOString(),
       closedAt: description.closeTime?.toISOString() ?? null,
-      input: memo?.request ?? null,
+      input: memo.request ?? null,
       result: result ?? null,
       error,
       engineJobId,
+      engineJobIds,
       steps,
+      stepsSource,
+      notice: noticeOf(stepsSource, status === 'running', engineJobIds, lastAt),
       links: links(id, engineJobId),
     };
   }
@@ -161,8 +275,7 @@ export function createFlowService(opts: FlowServiceOptions) {
     async findRapidClone(req: RapidCloneRequest, idempotencyKey: string) {
       const id = flowId('rapid-clone', req.sourceVm, idempotencyKey);
       try {
-        const flow = await getFlow(id);
-        return { id, kind: flow.kind, status: flow.status, engineJobId: flow.engineJobId, links: flow.links };
+        return await startedAnswer(id, 'rapid-clone');
       } catch (err) {
         if (err instanceof HttpProblem && err.problem.status === 404) return undefined;
         throw err;
@@ -224,13 +337,19 @@ export function createFlowService(opts: FlowServiceOptions) {
       };
     },
 
+    /** Throws the 404 problem unless the flow exists (Temporal alone answers). */
+    async assertExists(id: string): Promise<void> {
+      await describe(id);
+    },
+
+    /** Requests the cancellation; Temporal records it whether or not a worker runs (the undo waits for one). */
     async cancel(id: string) {
-      const flow = await getFlow(id);
-      if (flow.status !== 'running') {
-        throw new HttpProblem({ status: 409, title: 'Flow already closed', detail: `Flow ${id} is ${flow.status}; there is nothing to cancel.` });
+      const { status } = known(await describe(id));
+      if (status !== 'running') {
+        throw new HttpProblem({ status: 409, title: 'Flow already closed', detail: `Flow ${id} is ${status}; there is nothing to cancel.` });
       }
       await client.workflow.getHandle(id).cancel();
-      return { id, status: flow.status, cancelRequested: true };
+      return { id, status, cancelRequested: true };
     },
   };
 }

@@ -46,7 +46,10 @@ const flowDoc = (status: FlowDocument['status'], stepStatus: 'running' | 'finish
   result: null,
   error: null,
   engineJobId: 'j1',
+  engineJobIds: ['j1'],
   steps: [{ key: '1', description: 'Read VM web-01', kind: 'ovirt', status: stepStatus, children: [] }],
+  stepsSource: status === 'running' ? 'workflow' : 'final',
+  notice: null,
   links: { self: '/api/v1/flows/f1' },
 });
 

@@ -14,6 +14,7 @@ import { close, listen } from '../../cli/listen';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../engine/start';
 import { createApp } from '../../server/app';
 import { createFlowService } from '../../server/flows/service';
+import { createFlowWatcher, type FlowWatcher } from '../../server/flows/watcher';
 import { createInventoryService } from '../../server/inventory/service';
 import { createStorageArray } from '../../vendor-demo/storage-array';
 import { createVendorWorker } from '../../vendor-demo/worker';
@@ -26,10 +27,18 @@ export const ENGINE_PASSWORD = 'engine-test-password';
 export interface TestStack {
   apiUrl: string;
   engine: RunningEngine;
+  /** Stops the engine and starts it again on the same port and database, as an oVirt upgrade would. */
+  restartEngine(): Promise<void>;
   /** An oVirt client of the engine, for assertions. */
   ovirt: OvirtClient;
   taskQueue: string;
   temporal: Awaited<ReturnType<typeof connectTemporal>>;
+  /** The shared poller of the API's event streams (its stats show how many loops run). */
+  watcher: FlowWatcher;
+  /** Shuts the in-process main worker down (as if it crashed), waiting until it stopped. */
+  stopMainWorker(): Promise<void>;
+  /** Runs a new in-process main worker on the stack's task queue. */
+  startMainWorker(): Promise<void>;
   /** Calls the API with the operator token. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   stop(): Promise<void>;
@@ -52,13 +61,13 @@ export const TEST_VENDORS = ['acme-storage', 'broken-storage', 'idle-storage'];
 export async function startTestStack(name: string, options: TestStackOptions = {}): Promise<TestStack> {
   const engineOptions = options.engine ?? {};
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `hf-${name}-`));
-  const engine = await startEngine({ port: 0, dataDir, adminPassword: ENGINE_PASSWORD, transitionMs: 100, ...engineOptions });
+  let engine = await startEngine({ port: 0, dataDir, adminPassword: ENGINE_PASSWORD, transitionMs: 100, ...engineOptions });
   const ovirt = new OvirtClient({ url: engine.apiUrl, password: ENGINE_PASSWORD });
   const temporal = await connectTemporal();
   const taskQueue = uniqueTaskQueue(name);
   const workers: Worker[] = [];
-  if (options.mainWorker !== false) {
-    workers.push(await createMainWorker({
+  const newMainWorker = async () =>
+    createMainWorker({
       connection: temporal.nativeConnection,
       temporal: temporal.client,
       namespace: 'default',
@@ -66,8 +75,8 @@ export async function startTestStack(name: string, options: TestStackOptions = {
       ovirt,
       pollIntervalMs: 100,
       workflowBundle: await workflowBundle(),
-    }));
-  }
+    });
+  let main: { worker: Worker; running: Promise<void> } | undefined;
   // broken-storage: a vendor whose metadata step fails for good, as a real worker on its own task queue; flows
   // that use it fail after cloning, so everything they did must be undone.
   const array = createStorageArray({ engineUrl: engine.url, user: 'admin@internal', password: ENGINE_PASSWORD });
@@ -94,17 +103,40 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     }),
   );
   const running = workers.map((w) => w.run());
-  const flows = createFlowService({ client: temporal.client, taskQueue, engineTasksUrl: `${engine.url}/tasks` });
+  const startMainWorker = async () => {
+    if (main) return;
+    const worker = await newMainWorker();
+    main = { worker, running: worker.run() };
+  };
+  const stopMainWorker = async () => {
+    if (!main) return;
+    const { worker, running: done } = main;
+    main = undefined;
+    worker.shutdown();
+    await done;
+  };
+  if (options.mainWorker !== false) await startMainWorker();
+  const flows = createFlowService({ client: temporal.client, taskQueue, ovirt, engineTasksUrl: `${engine.url}/tasks` });
+  const watcher = createFlowWatcher(flows);
   const inventory = createInventoryService({ ovirt, client: temporal.client, taskQueue, vendors: TEST_VENDORS });
-  const app = createApp({ token: TEST_TOKEN, flows, inventory, client: temporal.client, ovirt });
+  const app = createApp({ token: TEST_TOKEN, flows, inventory, client: temporal.client, ovirt, taskQueue, watcher });
   const server = await listen(app, 0, '127.0.0.1', 'HF_API_PORT');
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  const stack: TestStack = {
     apiUrl,
     engine,
+    async restartEngine() {
+      const port = Number(new URL(engine.url).port);
+      await engine.close();
+      engine = await startEngine({ dataDir, adminPassword: ENGINE_PASSWORD, transitionMs: 100, ...engineOptions, port });
+      stack.engine = engine;
+    },
     ovirt,
     taskQueue,
     temporal,
+    watcher,
+    stopMainWorker,
+    startMainWorker,
     async api(method, p, body) {
       const res = await fetch(apiUrl + p, {
         method,
@@ -116,6 +148,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     },
     async stop() {
       await close(server);
+      await stopMainWorker();
       workers.forEach((w) => w.shutdown());
       await Promise.all(running);
       await temporal.close();
@@ -124,6 +157,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */

@@ -49,11 +49,11 @@ describe('documents and health', () => {
     expect((await fetch(`${stack.apiUrl}/api/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
   });
 
-  test('healthz and readyz answer without a token; readyz checks Temporal and the engine', async () => {
+  test('healthz and readyz answer without a token; readyz checks Temporal, the engine and the workers', async () => {
     expect((await fetch(`${stack.apiUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${stack.apiUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { temporal: { ok: true }, engine: { ok: true } } });
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { temporal: { ok: true }, engine: { ok: true }, workers: { ok: true } } });
   });
 });
 
@@ -122,7 +122,14 @@ describe('starting a rapid clone', () => {
     const first = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', body, { 'Idempotency-Key': 'key-123' });
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ kind: 'rapid-clone', status: 'running', links: { self: `/api/v1/flows/${first.body.id}` } });
-    expect(first.body.links.engineTasks).toContain(first.body.engineJobId);
+    // The start does not wait for the worker to open the engine job: its id comes with the flow's document.
+    expect(first.body.engineJobId).toBeNull();
+    const withJob = await eventually(async () => {
+      const { body: f } = await call('GET', `/api/v1/flows/${first.body.id}`, '/api/v1/flows/{id}');
+      return f.engineJobId ? f : undefined;
+    }, 15_000, 'the engine job id');
+    expect(withJob.links.engineTasks).toContain(withJob.engineJobId);
+    expect(withJob.engineJobIds).toEqual([withJob.engineJobId]);
     const second = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', body, { 'Idempotency-Key': 'key-123' });
     expect(second.body.id).toBe(first.body.id);
     const flow = await closed(first.body.id);
