@@ -6,8 +6,10 @@ import { log } from '@temporalio/activity';
 import { z } from 'zod';
 import { OvirtConflictError, OvirtError } from './ovirt/errors';
 import type { OvirtClient } from './ovirt/client';
-import { collection, Job, Step } from './ovirt/representation';
+import { collection, Job, Step, type JobStatus } from './ovirt/representation';
 import { flowCorrelationId } from './flow-context';
+
+export type EngineStatus = z.infer<typeof JobStatus>;
 
 export interface EngineJobRef {
   jobId?: string;
@@ -16,6 +18,13 @@ export interface EngineJobRef {
 }
 export interface EngineStepRef {
   stepId?: string;
+  /** Set instead of `stepId` when the job can take no more steps (not STARTED): its status. */
+  jobStatus?: EngineStatus;
+  lost?: string;
+}
+export interface EngineEndRef {
+  /** The status of the step or job after the end. */
+  status?: EngineStatus;
   lost?: string;
 }
 
@@ -63,10 +72,21 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
       });
     },
 
-    /** Finds a step by its (deterministic) description under its parent, or creates it. */
-    async ensureEngineStep(input: { jobId: string; parentStepId?: string; description: string }): Promise<EngineStepRef> {
+    /**
+     * Finds a step by its (deterministic) description under its parent, or creates it. Only in a STARTED job (or a
+     * FAILED one when the flow failed it itself, `jobMayHaveFailed`): a job the engine turned UNKNOWN on restart, or
+     * that an admin ended, is answered with its status so the flow opens a continuation job instead.
+     */
+    async ensureEngineStep(input: {
+      jobId: string;
+      parentStepId?: string;
+      description: string;
+      jobMayHaveFailed?: boolean;
+    }): Promise<EngineStepRef> {
       const correlationId = flowCorrelationId();
       return unlessRefused('add the step', async () => {
+        const job = await ovirt.get(`/jobs/${input.jobId}`, Job, { correlationId });
+        if (job.status !== 'started' && !(job.status === 'failed' && input.jobMayHaveFailed)) return { jobStatus: job.status };
         const steps = await ovirt.get(`/jobs/${input.jobId}/steps`, collection('step', Step), { correlationId });
         const existing = steps.find(
           (s) => s.description === input.description && s.parent_step?.id === input.parentStepId,
@@ -82,12 +102,17 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
       });
     },
 
-    async endEngineStep(input: { jobId: string; stepId: string; succeeded: boolean }): Promise<{ lost?: string }> {
+    /**
+     * Ends a step and answers the status it has then. oVirt keeps a step it turned UNKNOWN on restart as it is (the
+     * end is accepted but changes nothing), so `unknown` here means the end was refused: the flow mirrors the step
+     * again in a continuation job rather than retrying.
+     */
+    async endEngineStep(input: { jobId: string; stepId: string; succeeded: boolean }): Promise<EngineEndRef> {
+      const correlationId = flowCorrelationId();
       return unlessRefused('end the step', async () => {
-        await ovirt.action(`/jobs/${input.jobId}/steps/${input.stepId}/end`, { succeeded: input.succeeded }, {
-          correlationId: flowCorrelationId(),
-        });
-        return {};
+        await ovirt.action(`/jobs/${input.jobId}/steps/${input.stepId}/end`, { succeeded: input.succeeded }, { correlationId });
+        const step = await ovirt.get(`/jobs/${input.jobId}/steps/${input.stepId}`, Step, { correlationId });
+        return { status: step.status };
       });
     },
 
@@ -108,12 +133,13 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
       });
     },
 
-    async endEngineJob(input: { jobId: string; succeeded: boolean }): Promise<{ lost?: string }> {
+    /** Ends the job and answers the status it has then (`unknown`: the engine restarted, the end changed nothing). */
+    async endEngineJob(input: { jobId: string; succeeded: boolean }): Promise<EngineEndRef> {
+      const correlationId = flowCorrelationId();
       return unlessRefused('end the job', async () => {
-        await ovirt.action(`/jobs/${input.jobId}/end`, { succeeded: input.succeeded }, {
-          correlationId: flowCorrelationId(),
-        });
-        return {};
+        await ovirt.action(`/jobs/${input.jobId}/end`, { succeeded: input.succeeded }, { correlationId });
+        const job = await ovirt.get(`/jobs/${input.jobId}`, Job, { correlationId });
+        return { status: job.status };
       });
     },
   };

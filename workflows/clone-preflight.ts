@@ -3,7 +3,7 @@
 import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { VmSummary } from '../activities/vms';
-import { EngineJobId, OvirtVmId } from '../common/search-attributes';
+import { OvirtVmId } from '../common/search-attributes';
 import type { CheckCloneableResult, VendorActivities } from '../common/vendor-contract';
 import { MirroredJob } from './mirrored-job';
 
@@ -38,7 +38,6 @@ export async function clonePreflight(input: ClonePreflightInput): Promise<CloneP
     retry: { initialInterval: '2 seconds', maximumAttempts: 5 },
   });
   const job = await MirroredJob.open(`Clone preflight of ${input.sourceVm} with ${input.vendor}`);
-  if (job.engineJobId) upsertSearchAttributes([{ key: EngineJobId, value: job.engineJobId }]);
   try {
     setCurrentDetails(`**Step 1/2**: reading VM ${input.sourceVm}`);
     const vm = await job.step(`Read VM ${input.sourceVm} and its disks`, 'ovirt', ovirt.readVm, { vm: input.sourceVm });

@@ -3,18 +3,25 @@
 // when its activity failed for good (Temporal's retries happen inside `executeWithOptions`), because oVirt fails
 // the whole job as soon as one step fails. Finishing every step does not finish an oVirt job, so the flow ends the
 // job itself. Vendor (external) steps also get their progress and nested sub-steps mirrored from heartbeats.
+//
+// The engine may restart mid-flow (oVirt does on upgrades): it turns STARTED jobs and steps UNKNOWN, and they can no
+// longer be ended. An admin may also end the job by hand. Either way the mirror notices (a step's end changed
+// nothing, or the job is no longer STARTED when a step is added), opens a continuation job, mirrors what remains
+// there (a step that was running is mirrored again, with a note) and ends it as the flow ends.
 import {
   CancellationScope,
   proxyActivities,
   setHandler,
   upsertMemo,
+  upsertSearchAttributes,
   type ActivityFunction,
   type ActivityFunctionWithOptions,
 } from '@temporalio/workflow';
-import type { EngineJobActivities } from '../activities/engine-job';
+import type { EngineJobActivities, EngineStatus } from '../activities/engine-job';
+import { EngineJobId } from '../common/search-attributes';
 import type { createVendorProgressActivities } from '../activities/vendor-progress';
 import type { VendorProgress } from '../common/vendor-contract';
-import { progressQuery, vendorProgressSignal, type FlowProgress, type FlowStep, type StepKind } from './definitions';
+import { progressQuery, vendorProgressSignal, type FlowMemo, type FlowProgress, type FlowStep, type StepKind } from './definitions';
 
 // Mirroring must never fail a flow: engine outages are retried without limit (the flow waits), and the
 // activities themselves turn permanent refusals into a `lost` answer.
@@ -40,14 +47,26 @@ interface ExternalStepState {
   mirroredProgress: number;
 }
 
+/** Continuation jobs opened for one flow at the most; beyond that the flow goes on without mirroring. */
+const MAX_ENGINE_JOBS = 10;
+
 export class MirroredJob {
   private readonly state: FlowProgress = { steps: [], engineJobIds: [] };
   private readonly externalSteps = new Map<string, ExternalStepState>();
   /** Engine writes for vendor sub-steps, one after the other (signals arrive while the vendor works). */
   private subStepWrites: Promise<void> = Promise.resolve();
+  /** The flow failed its job itself (a step ended FAILED fails an oVirt job): later steps still go into it. */
+  private failedByFlow = false;
+  /** The continuation being opened after a given job, so that two paths noticing the same loss open one job. */
+  private readonly continuations = new Map<string, Promise<void>>();
+  /** Why each job given up was left: `the engine restarted`, or how it was ended outside the flow. */
+  private readonly givenUp = new Map<string, string>();
 
-  private constructor(readonly engineJobId: string | undefined) {
-    this.state.engineJobId = engineJobId;
+  private constructor(
+    private readonly description: string,
+    engineJobId: string | undefined,
+  ) {
+    if (engineJobId) this.useJob(engineJobId);
     setHandler(progressQuery, () => this.state);
     setHandler(vendorProgressSignal, ({ activityId, ...progress }) => {
       const entry = this.externalSteps.get(activityId);
@@ -55,12 +74,17 @@ export class MirroredJob {
     });
   }
 
-  /** Opens (or, after a restart, finds) the flow's engine job. */
+  /** Opens (or, after a worker restart, finds) the flow's engine job. */
   static async open(description: string): Promise<MirroredJob> {
     const job = await CancellationScope.nonCancellable(() =>
       mirror.ensureEngineJob.executeWithOptions({ summary: 'Open the engine job' }, [{ description }]),
     );
-    return new MirroredJob(job.jobId);
+    return new MirroredJob(description, job.jobId);
+  }
+
+  /** The engine job in use: the latest continuation once there is one. */
+  get engineJobId(): string | undefined {
+    return this.state.engineJobId;
   }
 
   get steps(): readonly FlowStep[] {
@@ -130,14 +154,23 @@ export class MirroredJob {
    * workflow's memo, so the API can show a closed flow without asking a worker.
    */
   async end(succeeded: boolean): Promise<void> {
-    upsertMemo({ steps: this.state.steps, engineJobId: this.engineJobId ?? null });
-    const jobId = this.engineJobId;
-    if (!jobId) return;
-    await CancellationScope.nonCancellable(() =>
-      mirror.endEngineJob.executeWithOptions({ summary: succeeded ? 'Finish the engine job' : 'Fail the engine job' }, [
-        { jobId, succeeded },
-      ]),
-    );
+    await CancellationScope.nonCancellable(async () => {
+      for (;;) {
+        const jobId = this.engineJobId;
+        if (!jobId) break;
+        const ended = await mirror.endEngineJob.executeWithOptions(
+          { summary: succeeded ? 'Finish the engine job' : 'Fail the engine job' },
+          [{ jobId, succeeded }],
+        );
+        // UNKNOWN: the engine restarted since the last step and kept the job from ending; an admin may have ended
+        // it otherwise. The outcome must still show in a job of its own.
+        if (!ended.status || ended.status === (succeeded ? 'finished' : 'failed')) break;
+        await this.continueAfter(jobId, ended.status);
+        if (this.engineJobId === jobId) break;
+      }
+    });
+    const memo: FlowMemo = { steps: this.state.steps, engineJobId: this.engineJobId ?? null, engineJobIds: this.state.engineJobIds };
+    upsertMemo(memo as Record<string, unknown>);
   }
 
   private async begin(description: string, kind: StepKind, parent?: FlowStep): Promise<FlowStep> {
@@ -145,28 +178,107 @@ export class MirroredJob {
     const key = `${parent ? `${parent.key}.` : 's'}${siblings.length + 1}`;
     const step: FlowStep = { key, description, kind, status: 'running', startedAt: now(), children: [] };
     siblings.push(step);
-    const jobId = this.engineJobId;
-    if (jobId && (!parent || parent.engineStepId)) {
-      const ref = await CancellationScope.nonCancellable(() =>
-        mirror.ensureEngineStep.executeWithOptions({ summary: `Mirror: ${description}` }, [
-          { jobId, description, parentStepId: parent?.engineStepId },
-        ]),
-      );
-      step.engineStepId = ref.stepId;
-    }
+    await CancellationScope.nonCancellable(() => this.mirrorStart(step, parent));
     return step;
+  }
+
+  /** Adds the step's engine step in the job in use (under its parent's), opening a continuation job if need be. */
+  private async mirrorStart(step: FlowStep, parent?: FlowStep): Promise<void> {
+    for (;;) {
+      const jobId = this.engineJobId;
+      if (!jobId) return;
+      if (parent && parent.engineJobId !== jobId && parent.engineStepId) await this.mirrorAgain(parent);
+      if (parent && !parent.engineStepId) return; // the parent could not be mirrored; neither can its children
+      if (this.engineJobId !== jobId) continue;
+      const ref = await mirror.ensureEngineStep.executeWithOptions({ summary: `Mirror: ${step.description}` }, [
+        { jobId, description: step.description, parentStepId: parent?.engineStepId, jobMayHaveFailed: this.failedByFlow },
+      ]);
+      if (ref.stepId) {
+        step.engineStepId = ref.stepId;
+        step.engineJobId = jobId;
+        return;
+      }
+      if (!ref.jobStatus) return; // refused for good: the flow goes on without mirroring this step
+      await this.continueAfter(jobId, ref.jobStatus);
+      if (this.engineJobId === jobId) return;
+    }
+  }
+
+  /** A step whose engine step sits in a job given up (UNKNOWN after a restart): mirrored again in the job in use. */
+  private async mirrorAgain(step: FlowStep): Promise<void> {
+    const parent = this.parentOf(step);
+    const lost = `step ${step.engineStepId} of job ${step.engineJobId}`;
+    const why = this.givenUp.get(step.engineJobId ?? '') ?? 'its job was given up';
+    step.engineStepId = undefined;
+    step.engineJobId = undefined;
+    await this.mirrorStart(step, parent);
+    step.engineNote = step.engineStepId
+      ? `Mirrored again in job ${step.engineJobId}: its first engine ${lost} could not be ended (${why}).`
+      : `Its engine ${lost} could not be ended (${why}), and it could not be mirrored again.`;
+    const entry = [...this.externalSteps.values()].find((e) => e.step === step);
+    if (entry) entry.mirroredProgress = 0;
   }
 
   private async finish(step: FlowStep, succeeded: boolean): Promise<void> {
     step.status = succeeded ? 'finished' : 'failed';
     step.endedAt = now();
     if (succeeded) step.progress = step.progress === undefined ? undefined : 100;
-    const jobId = this.engineJobId;
-    const stepId = step.engineStepId;
-    if (!jobId || !stepId) return;
-    await CancellationScope.nonCancellable(() =>
-      mirror.endEngineStep.executeWithOptions({ summary: `Mirror: end ${step.description}` }, [{ jobId, stepId, succeeded }]),
-    );
+    await CancellationScope.nonCancellable(async () => {
+      for (let attempt = 0; attempt < MAX_ENGINE_JOBS && step.engineStepId; attempt++) {
+        if (step.engineJobId !== this.engineJobId) await this.mirrorAgain(step);
+        const jobId = step.engineJobId;
+        const stepId = step.engineStepId;
+        if (!jobId || !stepId) return;
+        const ended = await mirror.endEngineStep.executeWithOptions({ summary: `Mirror: end ${step.description}` }, [
+          { jobId, stepId, succeeded },
+        ]);
+        if (ended.status !== 'unknown') break;
+        // The engine restarted while the step ran: its step stays UNKNOWN for good. Never retried there.
+        await this.continueAfter(jobId, 'unknown');
+        if (this.engineJobId === jobId) return;
+      }
+      if (!succeeded && step.engineStepId) this.failedByFlow = true;
+    });
+  }
+
+  /**
+   * The job in use can take no more steps (`status`: UNKNOWN after an engine restart, or ended outside the flow):
+   * opens the continuation job that takes the flow's remaining steps. At most MAX_ENGINE_JOBS jobs per flow.
+   */
+  private continueAfter(jobId: string, status: EngineStatus): Promise<void> {
+    let opening = this.continuations.get(jobId);
+    if (!opening) {
+      opening = (async () => {
+        if (this.engineJobId !== jobId || this.state.engineJobIds.length >= MAX_ENGINE_JOBS) return;
+        const why = status === 'unknown' ? 'the engine restarted' : `the job was ${status} outside this flow`;
+        this.givenUp.set(jobId, why);
+        const description = `${this.description} (continued: ${why}; earlier job ${jobId})`.slice(0, 1000);
+        const job = await mirror.ensureEngineJob.executeWithOptions({ summary: 'Open a continuation engine job' }, [{ description }]);
+        if (job.jobId) this.useJob(job.jobId);
+        // A flow that failed its first job has said why there; its continuation is STARTED again.
+        this.failedByFlow = false;
+      })();
+      this.continuations.set(jobId, opening);
+    }
+    return opening;
+  }
+
+  /** Makes `jobId` the job in use, and tells Temporal (search attribute, memo) so the API can find it without a worker. */
+  private useJob(jobId: string): void {
+    this.state.engineJobId = jobId;
+    this.state.engineJobIds.push(jobId);
+    upsertSearchAttributes([{ key: EngineJobId, value: jobId }]);
+    const memo: FlowMemo = { engineJobIds: this.state.engineJobIds };
+    upsertMemo(memo as Record<string, unknown>);
+  }
+
+  private parentOf(step: FlowStep, steps: FlowStep[] = this.state.steps, parent?: FlowStep): FlowStep | undefined {
+    for (const s of steps) {
+      if (s === step) return parent;
+      const found = this.parentOf(step, s.children, s);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** Updates the step tree at once, and queues the engine writes behind earlier ones. */

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { VmDisk } from '../activities/vms';
-import { EngineJobId, OvirtVmId } from '../common/search-attributes';
+import { OvirtVmId } from '../common/search-attributes';
 import type { VendorActivities, VendorTiming } from '../common/vendor-contract';
 import { Compensations } from './compensations';
 import { MirroredJob } from './mirrored-job';
@@ -73,7 +73,6 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
     },
   });
   const job = await MirroredJob.open(`Rapid clone of ${input.sourceVm} as ${input.cloneName}`);
-  if (job.engineJobId) upsertSearchAttributes([{ key: EngineJobId, value: job.engineJobId }]);
   const undo = new Compensations();
   const current = (text: string) => setCurrentDetails(`**${text}**\n\nRapid clone of ${input.sourceVm} as ${input.cloneName} (${input.vendor})`);
 

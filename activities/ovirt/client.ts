@@ -114,13 +114,20 @@ export class OvirtClient {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const correlationId = opts.correlationId ?? this.correlationId;
     if (correlationId) headers['Correlation-Id'] = correlationId;
-    try {
-      return await fetch(url, {
+    const attempt = () =>
+      fetch(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         dispatcher: this.dispatcher,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+    try {
+      return await attempt().catch((err: unknown) => {
+        // A kept-alive connection the engine closed (it restarted) fails the first read on it: a read is safe to
+        // send once more, on a new connection.
+        if (method === 'GET' && describeNetworkError(err) === 'UND_ERR_SOCKET') return attempt();
+        throw err;
       });
     } catch (err) {
       throw new OvirtUnavailableError(`${method} ${path}: ${describeNetworkError(err)}`, 0, method, path, undefined, { cause: err });
