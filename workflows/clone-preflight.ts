@@ -18,13 +18,14 @@ export interface ClonePreflightResult {
   cloneable: boolean;
 }
 
-// A quick oVirt read: bad requests and unknown VMs fail at once, anything else is retried with backoff.
+// A quick oVirt read: bad requests and unknown VMs fail at once, anything else is retried with backoff for up to
+// 10 minutes (an engine outage is waited out).
 const ovirt = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '10 minutes',
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',
-    maximumAttempts: 10,
     nonRetryableErrorTypes: ['OvirtBadRequestError', 'OvirtNotFoundError', 'OvirtAuthError'],
   },
 });

@@ -41,18 +41,24 @@ export interface RapidCloneResult {
 
 const FINAL_OVIRT_ERRORS = ['OvirtBadRequestError', 'OvirtNotFoundError', 'OvirtAuthError', 'VmNameTaken'];
 
+// Retries are bounded by time, not by count: an engine that is down, slow or answering 409/5xx is waited out for
+// up to 10 minutes per call (an hour for the long waits), since failing a clone half-way would need that same
+// engine to undo it. 400/404 answers are final at once.
+
 // Reads and small writes: quick, retried with backoff (409 conflicts usually clear).
 const quick = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: FINAL_OVIRT_ERRORS },
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_OVIRT_ERRORS },
 });
 
 // Actions that wait for oVirt's asynchronous work (VM down/up, merges, registration): the wait heartbeats on every
 // poll, so a worker that dies is noticed within the heartbeat timeout and the action resumes elsewhere.
 const waiting = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
+  scheduleToCloseTimeout: '1 hour',
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: FINAL_OVIRT_ERRORS },
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: FINAL_OVIRT_ERRORS },
 });
 
 const diskSuffix = (disk: VmDisk, index: number) => (/_Disk\d+$/.exec(disk.name)?.[0] ?? `_Disk${index + 1}`);
