@@ -13,7 +13,7 @@ import { OvirtClient } from '../../activities/ovirt/client';
 import { close, listen } from '../../cli/listen';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../engine/start';
 import { createApp } from '../../server/app';
-import { createFlowService } from '../../server/flows/service';
+import { createFlowService, type FlowServiceOptions } from '../../server/flows/service';
 import { createFlowWatcher, type FlowWatcher } from '../../server/flows/watcher';
 import { createInventoryService } from '../../server/inventory/service';
 import { createStorageArray } from '../../vendor-demo/storage-array';
@@ -50,6 +50,8 @@ export interface TestStackOptions {
   mainWorker?: boolean;
   /** How long the demo vendor's clone takes. @default 1500 */
   cloneMs?: number;
+  /** Bounds of the API's flow reads. @default the service's */
+  flowReads?: Pick<FlowServiceOptions, 'queryBoundMs' | 'engineBoundMs' | 'queryQuietMs'>;
 }
 
 /**
@@ -116,7 +118,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     await done;
   };
   if (options.mainWorker !== false) await startMainWorker();
-  const flows = createFlowService({ client: temporal.client, taskQueue, ovirt, engineTasksUrl: `${engine.url}/tasks` });
+  const flows = createFlowService({ client: temporal.client, taskQueue, ovirt, engineTasksUrl: `${engine.url}/tasks`, ...options.flowReads });
   const watcher = createFlowWatcher(flows);
   const inventory = createInventoryService({ ovirt, client: temporal.client, taskQueue, vendors: TEST_VENDORS });
   const app = createApp({ token: TEST_TOKEN, flows, inventory, client: temporal.client, ovirt, taskQueue, watcher });
