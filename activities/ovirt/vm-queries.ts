@@ -4,16 +4,32 @@ import { OvirtNotFoundError } from './errors';
 import { collection, Disk, DiskAttachment, Vm } from './representation';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** oVirt's rule for VM names: letters, digits, '_', '-' and '.', at most 64 characters (no search wildcard). */
+export const VM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** A VM by id (when `ref` is a UUID) or by name; undefined when there is none. */
+/**
+ * The VMs named exactly `name`. oVirt's search treats `*` as a wildcard (and its SQL LIKE may match more), so the
+ * value is quoted, must be a valid VM name, and the answer is filtered for the exact name: a search never picks a
+ * VM by pattern.
+ */
+export async function vmsNamed(ovirt: OvirtClient, name: string): Promise<Vm[]> {
+  if (!VM_NAME.test(name)) return [];
+  const vms = await ovirt.get('/vms', collection('vm', Vm), { query: { search: `name="${name}"` } });
+  return vms.filter((vm) => vm.name === name);
+}
+
+/** Exactly one VM: by id when `ref` is a UUID, else by exact name; undefined when there is none. */
 export async function findVm(ovirt: OvirtClient, ref: string): Promise<Vm | undefined> {
   if (UUID.test(ref)) {
-    return ovirt.get(`/vms/${ref}`, Vm).catch((err: unknown) => {
+    const id = ref.toLowerCase();
+    const vm = await ovirt.get(`/vms/${id}`, Vm).catch((err: unknown) => {
       if (err instanceof OvirtNotFoundError) return undefined;
       throw err;
     });
+    return vm?.id.toLowerCase() === id ? vm : undefined;
   }
-  return (await ovirt.get('/vms', collection('vm', Vm), { query: { search: `name=${ref}` } }))[0];
+  const named = await vmsNamed(ovirt, ref);
+  return named.length === 1 ? named[0] : undefined;
 }
 
 /** The VM's disks, each with its attachment (interface, bootable, active). */

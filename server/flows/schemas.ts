@@ -5,8 +5,15 @@ import type { FlowStep as FlowStepShape } from '../../workflows/definitions';
 export type { FlowStepShape };
 import { z } from '../zod';
 
-/** A VM by name or id. */
-export const VmRef = z.string().trim().min(1, 'is required').max(255).openapi({ example: 'web-01' });
+/** A VM by exact name or by id: never a pattern (oVirt's search would take `*` as a wildcard). */
+export const VmRef = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(64, 'must be at most 64 characters')
+  // A VM id (a UUID) is made of the same characters as a name.
+  .regex(/^[A-Za-z0-9_.-]*$/, "must be a VM's exact name (letters, digits, '_', '-' and '.') or its id")
+  .openapi({ example: 'web-01' });
 
 /** oVirt's rule for VM names: letters, digits, '_', '-' and '.', at most 64 characters. */
 export const VmName = z

@@ -13,7 +13,12 @@ export const VmInfo = z
 export const VmList = z.object({ items: z.array(VmInfo) }).openapi('VmList');
 
 export const VmListQuery = z.object({
-  search: z.string().max(100).optional().openapi({ description: 'Part of the VM name' }),
+  search: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9_.-]*$/, "may contain only the characters of VM names: letters, digits, '_', '-' and '.'")
+    .optional()
+    .openapi({ description: 'Part of the VM name' }),
 });
 
 export const NameCheckQuery = z.object({ name: z.string().max(200) });

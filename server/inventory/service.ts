@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { OvirtClient } from '../../activities/ovirt/client';
 import { collection, Vm } from '../../activities/ovirt/representation';
-import { attachedDisks, findVm } from '../../activities/ovirt/vm-queries';
+import { attachedDisks, findVm, vmsNamed } from '../../activities/ovirt/vm-queries';
 import { vendorTaskQueue } from '../../common/vendor-contract';
 import type { RapidCloneRequest } from '../flows/schemas';
 import { HttpProblem } from '../problem';
@@ -22,12 +22,11 @@ const VENDOR_NAMES: Record<string, string> = { 'acme-storage': 'ACME Storage (si
 
 export function createInventoryService(opts: InventoryOptions) {
   const { ovirt } = opts;
-  const vmsNamed = (name: string) => ovirt.get('/vms', collection('vm', Vm), { query: { search: `name=${name}` } });
 
   async function checkName(name: string) {
     const valid = VmName.safeParse(name);
     if (!valid.success) return { name, valid: false, available: false, problem: `The name ${valid.error.issues[0]?.message}.` };
-    const taken = (await vmsNamed(valid.data)).length > 0;
+    const taken = (await vmsNamed(ovirt, valid.data)).length > 0;
     return { name, valid: true, available: !taken, problem: taken ? `A VM named ${valid.data} already exists.` : null };
   }
 
@@ -35,7 +34,8 @@ export function createInventoryService(opts: InventoryOptions) {
     checkName,
 
     async listVms(search?: string) {
-      const vms = await ovirt.get('/vms', collection('vm', Vm), search ? { query: { search: `name=*${search}*` } } : {});
+      // A listing, not a target: the wildcard here is ours, around a value the schema kept to VM-name characters.
+      const vms = await ovirt.get('/vms', collection('vm', Vm), search ? { query: { search: `name="*${search}*"` } } : {});
       return {
         items: await Promise.all(
           vms.slice(0, 200).map(async (vm) => {
