@@ -106,6 +106,8 @@ export function stepEventLines(previous: readonly FlowStep[] | undefined, next: 
     const was = before.get(path);
     const name = `${'  '.repeat(depth)}${step.description}`;
     if (step.status === 'running' && was !== 'running') lines.push(`▶ started   ${name}`);
+    // A tree read from the engine may hold a step the engine lost track of (it restarted).
+    if (step.status === 'unknown' && was !== 'unknown') lines.push(`? unknown   ${name}`);
     // A step that started and ended between two updates gets its end line only, which says how long it took.
     if ((step.status === 'finished' || step.status === 'failed') && was !== step.status) {
       const took = stepDuration(step, now);
@@ -184,6 +186,15 @@ export class LiveProgress {
     }
     this.last = flow;
     if (this.tty) this.redraw();
+  }
+
+  /** Writes a line of its own above the tree (a TTY's tree is redrawn below it), e.g. the engine job once known. */
+  note(text: string): void {
+    if (this.stopped || !this.tty) return void this.out.write(text + '\n');
+    const up = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
+    this.out.write(`${up}\x1b[J${text}\n`);
+    this.drawn = 0;
+    this.redraw();
   }
 
   /** `all`: every line even if taller than the screen (the last drawing, which is never moved over again). */

@@ -1,6 +1,6 @@
 // `hybridflow clone`: starts a rapid clone through the API; with --wait, follows it step by step to its outcome.
 import type { Command } from 'commander';
-import { apiAction, createApiClient, resolveApiSettings, type ApiClient, type FlowStartedAnswer } from '../api-client';
+import { apiAction, createApiClient, resolveApiSettings, type ApiClient, type FlowDocument, type FlowStartedAnswer } from '../api-client';
 import { LiveProgress } from '../progress';
 
 export interface CloneFlags {
@@ -44,8 +44,32 @@ function startedLines(started: FlowStartedAnswer, api: ApiClient): string[] {
     `Rapid clone started: ${started.id}`,
     `  Flow:         ${absolute(api.url, links.self)}`,
     ...(links.temporalUi ? [`  Temporal UI:  ${links.temporalUi}`] : []),
-    ...(started.engineJobId ? [`  Engine job:   ${started.engineJobId}${links.engineTasks ? `  ${links.engineTasks}` : ''}`] : []),
+    ...(started.engineJobId ? [engineJobLine(started.engineJobId, links.engineTasks)] : []),
   ];
+}
+
+const engineJobLine = (jobId: string, tasksUrl?: string) => `  Engine job:   ${jobId}${tasksUrl ? `  ${tasksUrl}` : ''}`;
+
+/**
+ * What the follower writes besides the step tree: the engine job's line once the flow opened it (the start answer
+ * does not wait for it), and each change of the flow's notice (steps read from the engine while no worker answers).
+ */
+export function followNotes(started: Pick<FlowStartedAnswer, 'engineJobId'>) {
+  let jobShown = Boolean(started.engineJobId);
+  let notice: string | null = null;
+  return (flow: Pick<FlowDocument, 'engineJobId' | 'notice' | 'status' | 'links'>): string[] => {
+    const lines: string[] = [];
+    if (!jobShown && flow.engineJobId) {
+      jobShown = true;
+      lines.push(engineJobLine(flow.engineJobId, flow.links.engineTasks));
+    }
+    if (flow.notice !== notice) {
+      if (flow.notice) lines.push(`! ${flow.notice}`);
+      else if (notice && flow.status === 'running') lines.push('  A worker answers again: the steps are live.');
+      notice = flow.notice;
+    }
+    return lines;
+  };
 }
 
 export async function cloneCommand(flags: CloneFlags): Promise<void> {
@@ -73,7 +97,11 @@ export async function cloneCommand(flags: CloneFlags): Promise<void> {
   };
   process.once('SIGINT', onInterrupt);
   try {
-    const flow = await api.watchFlow(started.id, (f) => progress?.update(f));
+    const notes = followNotes(started);
+    const flow = await api.watchFlow(started.id, (f) => {
+      for (const line of notes(f)) progress?.note(line);
+      progress?.update(f);
+    });
     if (progress) progress.finish(flow);
     else out.write(JSON.stringify(flow, null, 2) + '\n');
     process.exitCode = flow.status === 'completed' ? 0 : 1;

@@ -75,7 +75,9 @@ export function flowLines(flow: FlowDocument, base: string, options: { now: numb
     ...(flow.engineJobId ? [`  Engine job:   ${flow.engineJobId}${flow.links.engineTasks ? `  ${flow.links.engineTasks}` : ''}`] : []),
     `  Flow:         ${new URL(flow.links.self, base + '/').toString()}`,
     ...(flow.links.temporalUi ? [`  Temporal UI:  ${flow.links.temporalUi}`] : []),
-    flow.steps.length ? 'Steps:' : 'Steps: none reported',
+    ...(flow.engineJobIds.length > 1 ? [`  Engine jobs:  ${flow.engineJobIds.join(', ')} (oldest first)`] : []),
+    ...(flow.notice ? [`  Notice:       ${flow.notice}`] : []),
+    flow.steps.length ? `Steps:${flow.stepsSource === 'engine' ? ' (read from the engine, may lag)' : ''}` : 'Steps: none reported',
     ...stepLines(flow.steps, options).map((l) => `  ${l}`),
     ...outcomeLines(flow, options),
   ];

@@ -38,6 +38,8 @@ test('clone --wait follows a clone of web-01 step by step to completion and exit
   expect(output).toMatch(/^▶ started {3}\S.*$/m);
   expect(output).toMatch(/^✓ finished {2}\S.* \(\d+(\.\d)?s\)$/m);
   expect(output).not.toContain('\x1b[');
+  // The start answer does not wait for the engine job; the follower prints it once the flow opened it.
+  expect(output.match(/^ {2}Engine job: {3}\S+/gm)).toHaveLength(1);
   expect(output).toMatch(new RegExp(`^✓ Clone ${name} is ready \\(VM id [0-9a-f-]{36}\\), in .+\\.$`, 'm'));
 });
 

@@ -159,3 +159,25 @@ test('LiveProgress on a screen shorter than the tree shows its latest steps, and
   expect(writes[2]!.split('\x1b[2K')).toHaveLength(6);
   expect(writes.filter((w) => w === '\x1b[?25h')).toHaveLength(1);
 });
+
+test('a step the engine lost (unknown) gets its own line and icon', () => {
+  expect(stepEventLines([step('1', 'Shut down VM web-01', 'running')], [step('1', 'Shut down VM web-01', 'unknown')], T0)).toEqual([
+    '? unknown   Shut down VM web-01',
+  ]);
+  expect(stepLines([step('1', 'Shut down VM web-01', 'unknown', { startedAt: at(0) })], { now: T0 + 2000 })[0]).toMatch(/^\? Shut down VM web-01 +2\.0s$/);
+});
+
+test('LiveProgress notes: a line above the tree, which a TTY redraws below it; plain output just appends', () => {
+  const tty = fakeStream(true);
+  const live = new LiveProgress(tty.stream, { now: () => T0 + 10_000, tickMs: 60_000 });
+  live.update(flow({}));
+  live.note('  Engine job:   j1');
+  expect(tty.writes[2]).toBe(`${ESC}[5F${ESC}[J  Engine job:   j1\n`);
+  expect(tty.writes[3]!.startsWith(`${ESC}[2K`)).toBe(true); // the tree again, below the note, not moved over it
+  expect(tty.writes[3]!.split(`${ESC}[2K`)).toHaveLength(6);
+  live.stop();
+  const plain = fakeStream(false);
+  const log = new LiveProgress(plain.stream, { now: () => T0 });
+  log.note('  Engine job:   j1');
+  expect(plain.writes).toEqual(['  Engine job:   j1\n']);
+});
