@@ -20,11 +20,20 @@ export function here() {
   return location.pathname + location.search;
 }
 
-/** A same-origin path to continue to, never another site. */
+/**
+ * Where to go after logging in: a path of this origin only, as the browser's own URL parser reads it (it drops tabs
+ * and newlines and turns `\` into `/`, so `/\t/evil.example` would leave the site), and never the login page.
+ */
 export function safeNext(next, fallback = '/flows/new') {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  if (next === '/login' || next.startsWith('/login?') || next.startsWith('/login#')) return fallback;
-  return next;
+  if (typeof next !== 'string' || !next.startsWith('/')) return fallback;
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== location.origin || url.pathname === '/login') return fallback;
+  return url.pathname + url.search + url.hash;
 }
 
 export function goToLogin() {
@@ -129,6 +138,7 @@ const STATUS_LABEL = {
   timed_out: 'Timed out',
   pending: 'Pending',
   finished: 'Finished',
+  unknown: 'Unknown',
 };
 const STATUS_ICON = {
   running: '◔',
@@ -139,6 +149,7 @@ const STATUS_ICON = {
   terminated: '⊘',
   timed_out: '⌛',
   pending: '○',
+  unknown: '?',
 };
 
 export function statusLabel(status) {

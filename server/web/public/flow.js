@@ -1,10 +1,12 @@
 // The flow page: the step tree with status, progress and durations, kept live by server-sent events (polling when
-// they fail), links to the Temporal UI and the engine's Tasks page, the error in plain words, cancel.
+// they fail), links to the Temporal UI and the engine's Tasks page, the error in plain words, cancel. Each event
+// redraws the page, so what comes later (the engine job, a notice while no worker answers) appears as it comes.
 import { ApiError, api, durationBetween, el, startPage, statusBadge, timeElement } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 1500;
 const KIND_WORDS = { ovirt: 'oVirt', external: 'vendor', compensation: 'undo' };
+const SOURCE_WORDS = { engine: '(read from the engine, may lag)', none: '(last known)' };
 
 const flowId = decodeURIComponent(location.pathname.replace(/^\/flows\//, '').replace(/\/$/, ''));
 let flow = null;
@@ -53,6 +55,8 @@ function renderFacts(f) {
   if (typeof input.restartSource === 'boolean') facts.push(['Restart the source', input.restartSource ? 'Yes' : 'No']);
   if (typeof input.startClone === 'boolean') facts.push(['Start the clone', input.startClone ? 'Yes' : 'No']);
   if (f.engineJobId) facts.push(['Engine job', el('code', {}, f.engineJobId)]);
+  else if (!f.closedAt) facts.push(['Engine job', el('span', { class: 'muted' }, 'not opened yet')]);
+  if ((f.engineJobIds ?? []).length > 1) facts.push(['Engine jobs', el('code', {}, f.engineJobIds.join(', '))]);
   $('facts').replaceChildren(...facts.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]));
 }
 
@@ -114,6 +118,12 @@ function render() {
   document.body.dataset.flowStatus = f.status;
   $('flow-status').replaceChildren(statusBadge(f.status));
   renderFacts(f);
+
+  $('flow-notice').hidden = !f.notice;
+  setText($('flow-notice'), f.notice ?? '');
+  const source = (f.steps ?? []).length ? (SOURCE_WORDS[f.stepsSource] ?? '') : '';
+  $('steps-source').hidden = !source;
+  setText($('steps-source'), source);
 
   $('flow-error').hidden = !f.error;
   setText($('flow-error-text'), f.error ?? '');
