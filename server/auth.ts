@@ -1,11 +1,13 @@
-// Authentication: `Authorization: Bearer <HF_API_TOKEN>` for scripts and the CLI; for the web pages, a session
-// cookie obtained by POSTing the token to /api/v1/session (so no token ever travels in a URL). The cookie holds an
-// HMAC of the token, not the token. Calls that change something with the cookie must carry
-// `X-Requested-By: hybridflow`, which another site's form cannot send (CSRF guard).
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Router, type RequestHandler, type Response } from 'express';
+// Authentication: `Authorization: Bearer <HF_API_TOKEN>` for scripts and the CLI; for the web pages, a server-side
+// session (server/sessions.ts) obtained by POSTing the token to /api/v1/session, so no token ever travels in a URL
+// or a cookie. Calls that change something with the cookie must carry `X-Requested-By: hybridflow`, which another
+// site's form cannot send (CSRF guard). Wrong tokens are throttled per client address (server/throttle.ts).
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { registerPath } from './openapi';
 import { sendProblem } from './problem';
+import { SessionStore } from './sessions';
+import { AuthThrottle } from './throttle';
 import { parse } from './validate';
 import { z } from './zod';
 
@@ -21,33 +23,74 @@ const equal = (a: string, b: string) => {
 function cookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
 registerPath({
   method: 'post',
   path: '/api/v1/session',
-  summary: 'Log a browser in: exchanges the API token for a session cookie',
+  summary: 'Log a browser in: exchanges the API token for a new session cookie',
   tags: ['session'],
   security: [],
   request: { body: { content: { 'application/json': { schema: SessionRequest } }, required: true } },
-  responses: { 204: { description: 'Logged in; the hf_session cookie is set' } },
+  responses: { 204: { description: 'Logged in; the hf_session cookie is set (any earlier session of this browser ends)' } },
+});
+registerPath({
+  method: 'delete',
+  path: '/api/v1/session',
+  summary: 'Log a browser out: its session ends on the server, the cookie is cleared',
+  tags: ['session'],
+  security: [],
+  responses: { 204: { description: 'Logged out' } },
 });
 
-export function createAuth(token: string) {
-  const session = createHmac('sha256', token).update('hybridflow web session').digest('base64url');
-  const unauthorized = (res: Response) => {
+export interface AuthOptions {
+  sessions?: SessionStore;
+  throttle?: AuthThrottle;
+}
+
+export function createAuth(token: string, options: AuthOptions = {}) {
+  const sessions = options.sessions ?? new SessionStore();
+  const throttle = options.throttle ?? new AuthThrottle();
+  const client = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+  const unauthorized = (res: Response, detail = 'Send Authorization: Bearer <API token> (hybridflow dev prints it), or log in.') => {
     res.set('WWW-Authenticate', 'Bearer');
-    sendProblem(res, { status: 401, title: 'Unauthorized', detail: 'Send Authorization: Bearer <API token> (hybridflow dev prints it), or log in.' });
+    sendProblem(res, { status: 401, title: 'Unauthorized', detail });
+  };
+  /** Answers 429 (and true) while the client is locked out after too many wrong tokens. */
+  const lockedOut = (req: Request, res: Response): boolean => {
+    const wait = throttle.retryAfter(client(req));
+    if (!wait) return false;
+    res.set('Retry-After', String(wait));
+    sendProblem(res, { status: 429, title: 'Too many failed attempts', detail: `Too many wrong tokens from this address; try again in ${wait} s.` });
+    return true;
+  };
+  const checkToken = (req: Request, given: string): boolean => {
+    if (equal(given, token)) {
+      throttle.succeeded(client(req));
+      return true;
+    }
+    throttle.failed(client(req));
+    return false;
   };
 
   const require: RequestHandler = (req, res, next) => {
+    if (lockedOut(req, res)) return;
     const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    if (bearer !== undefined) return equal(bearer, token) ? next() : unauthorized(res);
-    const fromCookie = cookie(req.get('cookie'), SESSION_COOKIE);
-    if (fromCookie === undefined || !equal(fromCookie, session)) return unauthorized(res);
+    if (bearer !== undefined) return checkToken(req, bearer) ? next() : unauthorized(res);
+    const session = cookie(req.get('cookie'), SESSION_COOKIE);
+    if (session === undefined) return unauthorized(res);
+    if (!sessions.touch(session)) return unauthorized(res, 'The session has ended (logged out or expired): log in again.');
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.get('x-requested-by') !== 'hybridflow') {
       return sendProblem(res, { status: 403, title: 'Forbidden', detail: 'Requests made with the session cookie must send X-Requested-By: hybridflow.' });
     }
@@ -57,15 +100,21 @@ export function createAuth(token: string) {
   /** POST logs in (the token in the body), DELETE logs out. */
   const sessionRoutes = Router();
   sessionRoutes.post('/session', (req, res) => {
+    if (lockedOut(req, res)) return;
     const { token: given } = parse(SessionRequest, req.body ?? {}, 'body');
-    if (!equal(given, token)) return unauthorized(res);
-    res.cookie(SESSION_COOKIE, session, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure });
+    if (!checkToken(req, given)) return unauthorized(res);
+    const id = sessions.create(cookie(req.get('cookie'), SESSION_COOKIE));
+    // Secure except over plain HTTP on this machine (the dev stack), where browsers would drop a Secure cookie.
+    const secure = req.secure || !LOOPBACK.has(req.hostname);
+    res.cookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'strict', path: '/', secure, maxAge: sessions.maxAgeSeconds * 1000 });
     res.status(204).end();
   });
-  sessionRoutes.delete('/session', (_req, res) => {
+  sessionRoutes.delete('/session', (req, res) => {
+    const session = cookie(req.get('cookie'), SESSION_COOKIE);
+    if (session !== undefined) sessions.end(session);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
 
-  return { require, sessionRoutes };
+  return { require, sessionRoutes, sessions };
 }

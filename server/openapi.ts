@@ -18,9 +18,11 @@ const problem = (description: string) => ({ description, content: { 'application
 /** The error answers every authenticated call may give. */
 export const errorResponses = {
   400: problem('Invalid request: the fields are named in `errors`'),
-  401: problem('Missing or wrong API token'),
+  401: problem('Missing or wrong API token, or an ended session'),
+  403: problem('A write with the session cookie but without X-Requested-By: hybridflow'),
   413: problem('Request body too large'),
   415: problem('Content-Type must be application/json'),
+  429: problem('Too many failed authentication attempts from this address: wait the seconds in Retry-After'),
   500: problem('Internal error (details in the server log)'),
 } as const;
 export const notFoundResponse = { 404: problem('Not found') } as const;
