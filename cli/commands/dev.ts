@@ -5,7 +5,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { loadConfig, type Config } from '../../common/config';
-import { apiToken, engineEndpoint } from '../../common/secrets';
+import { apiTokenWithSource, enginePasswordWithSource, type SecretSource } from '../../common/secrets';
 import { checkPortsFree } from '../ports';
 
 const BIN = path.resolve(__dirname, '../../bin/hybridflow.js');
@@ -63,8 +63,8 @@ export async function devCommand(): Promise<void> {
     process.exit(1);
   }
   // Secrets are created once here, before the children read them.
-  const token = apiToken(config);
-  const engine = engineEndpoint(config);
+  const token = apiTokenWithSource(config);
+  const enginePassword = config.OVIRT_URL ? undefined : enginePasswordWithSource(config).source;
 
   // Started in layers (servers first, then their clients); stopped in the reverse order.
   const layers: Child[][] = [];
@@ -103,22 +103,34 @@ export async function devCommand(): Promise<void> {
     return;
   }
 
-  const lines = layers.flat().flatMap((c) => c.urls);
-  console.log(
-    [
-      '',
-      'hybridflow is running:',
-      ...lines.map((l) => `  ${l}`),
-      `  API token:        ${token} (also in ${path.join(config.HF_DATA_DIR, 'api-token')})`,
-      // The token rides in the URL fragment, which browsers never send to a server, so no log ever holds it.
-      `  Open the web UI:  http://127.0.0.1:${config.HF_API_PORT}/login#token=${encodeURIComponent(token)}`,
-      ...(engine.builtIn ? [`  Engine password:  in ${path.join(config.HF_DATA_DIR, 'engine-password')}`] : []),
-      '',
-      'Try it:',
-      `  npx hybridflow clone --vm web-01 --name web-01-clone --wait`,
-      `  curl -s -X POST -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\`,
-      `    -d '{"sourceVm":"web-01","cloneName":"web-01-copy"}' http://127.0.0.1:${config.HF_API_PORT}/api/v1/flows/rapid-clone`,
-      'Press Ctrl-C to stop.',
-    ].join('\n'),
-  );
+  console.log(startText(config, layers.flat().flatMap((c) => c.urls), token, enginePassword));
+}
+
+const where = (source: SecretSource) => (source.from === 'variable' ? `from ${source.variable}` : `in ${source.file}`);
+
+/**
+ * What `dev` prints once everything runs. A secret is shown only when it was generated just now, and then once (the
+ * API token in the web UI link; its fragment never reaches a server or a log); otherwise the text says where it is.
+ */
+export function startText(config: Config, urls: string[], token: { secret: string; source: SecretSource }, enginePassword?: SecretSource): string {
+  const api = `http://127.0.0.1:${config.HF_API_PORT}`;
+  const { source } = token;
+  const generated = source.from === 'generated' ? source : undefined;
+  const bearer = source.from === 'variable' ? '$HF_API_TOKEN' : `$(cat ${source.file})`;
+  return [
+    '',
+    'hybridflow is running:',
+    ...urls.map((l) => `  ${l}`),
+    generated
+      ? `  API token:        new, shown once in the link below; kept in ${generated.file}`
+      : `  API token:        ${where(source)}`,
+    generated ? `  Open the web UI:  ${api}/login#token=${encodeURIComponent(token.secret)}` : `  Open the web UI:  ${api}/login`,
+    ...(enginePassword ? [`  Engine password:  ${where(enginePassword)}`] : []),
+    '',
+    'Try it:',
+    `  npx hybridflow clone --vm web-01 --name web-01-clone --wait`,
+    `  curl -s -X POST -H "Authorization: Bearer ${bearer}" -H "Content-Type: application/json" \\`,
+    `    -d '{"sourceVm":"web-01","cloneName":"web-01-copy"}' ${api}/api/v1/flows/rapid-clone`,
+    'Press Ctrl-C to stop.',
+  ].join('\n');
 }

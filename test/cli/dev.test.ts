@@ -31,12 +31,15 @@ test('dev runs the stack on an existing Temporal server, runs a flow, and SIGTER
     HF_ENGINE_TRANSITION_MS: '300',
   };
   const dev = runCli(['dev'], env);
-  const [, token] = await dev.waitFor(/API token:\s+(\S+)/, 90_000);
+  const [, encoded] = await dev.waitFor(/Open the web UI:\s+\S+\/login#token=(\S+)/, 90_000);
+  const token = decodeURIComponent(encoded!);
   expect(dev.output()).toContain(`http://127.0.0.1:${env.HF_API_PORT}/api/v1`);
   expect(dev.output()).toContain(`http://127.0.0.1:${env.HF_ENGINE_PORT}/ovirt-engine/api`);
   expect(dev.output()).toContain(`http://127.0.0.1:${env.HF_ENGINE_PORT}/tasks`);
   expect(dev.output()).not.toMatch(/\[temporal\]/); // TEMPORAL_ADDRESS set: no dev server of its own
-  expect(dev.output()).toContain(`http://127.0.0.1:${env.HF_API_PORT}/login#token=${token}`);
+  // A generated token is printed once, in the web UI link, and kept in its file.
+  expect(dev.output().split(token).length - 1).toBe(1);
+  expect(fs.readFileSync(path.join(env.HF_DATA_DIR, 'api-token'), 'utf8').trim()).toBe(token);
 
   const api = `http://127.0.0.1:${env.HF_API_PORT}/api/v1`;
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
