@@ -65,4 +65,21 @@ export const scenarios: Scenario[] = [
     cancelChance: 0.2,
     chaos: killLoop('worker', [1, 4], [0.3, 2], { full: Infinity, short: 3 }),
   },
+  {
+    name: 'server-kill',
+    what: 'the API server SIGKILLed and restarted while flows are started and watched',
+    chaos: killLoop('server', [0.3, 2.5], [0.5, 2.5], { full: Infinity, short: 4 }),
+    async after(ctx, flows) {
+      // Each flow asked again with its key must be the same flow; and never two workflows for one source VM.
+      for (const f of flows) {
+        if (!f.id) continue;
+        const again = await ctx.api
+          .startClone({ sourceVm: f.sourceVm, cloneName: f.cloneName, vendor: f.vendor }, f.idempotencyKey, Date.now() + 60_000)
+          .catch((err: Error) => `error: ${err.message}`);
+        if (again !== f.id) ctx.violations.push(`${f.id}: the same Idempotency-Key answered ${again}`);
+      }
+      ctx.violations.push(...(await ctx.checker.workflowsPerVm(ctx.stack.taskQueue, ctx.vms)));
+      ctx.log(`  ${ctx.api.retries} start request(s) retried with their Idempotency-Key while the server was down`);
+    },
+  },
 ];
