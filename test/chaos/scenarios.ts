@@ -58,6 +58,25 @@ function killLoop(
   };
 }
 
+/** Fault rules of the engine (its fault-injection API, not oVirt's), set directly on the engine. */
+async function setFaults(ctx: ScenarioContext, rules: unknown[]): Promise<void> {
+  const auth = Buffer.from(`admin@internal:${ctx.stack.enginePassword}`).toString('base64');
+  for (let i = 0; ; i++) {
+    try {
+      const res = await fetch(`${ctx.stack.engineUrl}/builtin/faults`, {
+        method: 'PUT',
+        headers: { Authorization: `Basic ${auth}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ rules }),
+      });
+      if (res.ok) return;
+      throw new Error(`PUT /builtin/faults: ${res.status} ${await res.text()}`);
+    } catch (err) {
+      if (i >= 20) throw err;
+      await sleep(500);
+    }
+  }
+}
+
 export const scenarios: Scenario[] = [
   {
     name: 'worker-kill',
@@ -80,6 +99,38 @@ export const scenarios: Scenario[] = [
       }
       ctx.violations.push(...(await ctx.checker.workflowsPerVm(ctx.stack.taskQueue, ctx.vms)));
       ctx.log(`  ${ctx.api.retries} start request(s) retried with their Idempotency-Key while the server was down`);
+    },
+  },
+  {
+    name: 'engine-outage',
+    what: 'the engine unreachable (connections refused or black-holed), answering 503/409 at random, and slow',
+    flowDeadlineS: (short) => (short ? 150 : 480),
+    async chaos(ctx, running) {
+      const faulty = async (seconds: number) => {
+        const rules = [
+          { pathPattern: '.', errorRate: Number(ctx.rng.between(0.1, 0.3).toFixed(2)), status: 503 },
+          { pathPattern: '^/(vms|disks|storagedomains)', errorRate: Number(ctx.rng.between(0.05, 0.2).toFixed(2)), status: 409 },
+          { pathPattern: '.', latencyMs: Math.round(ctx.rng.between(100, 1500)) },
+        ];
+        ctx.log(`  engine faults for ${seconds.toFixed(1)} s: ${JSON.stringify(rules)}`);
+        await setFaults(ctx, rules);
+        await wait(seconds * 1000, running);
+        await setFaults(ctx, []);
+      };
+      if (!(await wait(ctx.rng.between(1, 4) * 1000, running))) return;
+      await faulty(ctx.short ? ctx.rng.between(2, 4) : ctx.rng.between(5, 20));
+      if (!running()) return;
+      const seconds = ctx.short ? ctx.rng.between(3, 5) : ctx.rng.between(30, 120);
+      const kind = ctx.rng.pick(['refuse', 'blackhole'] as const);
+      ctx.log(`  engine unreachable (${kind}) for ${seconds.toFixed(1)} s`);
+      ctx.stack.proxy.setMode({ kind });
+      await sleep(seconds * 1000);
+      const delay = Math.round(ctx.rng.between(200, 2000));
+      ctx.log(`  engine reachable again, each connection delayed ${delay} ms for a while`);
+      ctx.stack.proxy.setMode({ kind: 'delay', ms: delay });
+      await wait(ctx.rng.between(2, 6) * 1000, running);
+      ctx.stack.proxy.setMode({ kind: 'pass' });
+      if (running()) await faulty(ctx.rng.between(2, 5));
     },
   },
 ];
