@@ -5,7 +5,7 @@
 //
 // What a call goes through, in order (as the express middleware chain did): the correlation id (echoed back),
 // fault injection, authentication (401), 415 for a body that is not JSON, the JSON body (400 when malformed),
-// then the route: 405 for a method a served path does not support where the routes say so (else OPTIONS lists the
+// then the route: 403 for a write route called without the admin role, 405 for a method a served path does not support where the routes say so (else OPTIONS lists the
 // path's methods), 404 otherwise.
 // Matching follows express's: literal segments case-insensitive, an optional trailing slash, parameters
 // percent-decoded, HEAD served by the GET route. The query is parsed as express's default ("simple") parser does.
@@ -15,9 +15,9 @@ import type { ParsedUrlQuery } from 'node:querystring';
 import express from 'express';
 import type { Request } from 'express';
 import type { Authenticator, User } from './auth';
-import { authenticate } from './auth';
+import { assertAdmin, authenticate, isWrite } from './auth';
 import { readCorrelationId } from './correlation';
-import { ApiFault, faultOf, sendJson, writeFault } from './faults';
+import { ApiFault, faultOf, noResource, safeEcho, sendJson, writeFault } from './faults';
 import type { FaultInjector } from './fault-injection/injector';
 import { jsonBodyReader } from './json-body';
 import { API_PREFIX } from './representation';
@@ -57,13 +57,15 @@ interface Route {
   /** Literal segments in lower case, or `:name` for a parameter. */
   segments: string[];
   handler: ApiHandler;
+  /** Added with `post` or `delete`: it changes something, so only the admin role may call it. */
+  write: boolean;
 }
 
 const decodeParam = (raw: string): string => {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new ApiFault(400, 'Bad Request', `Failed to decode param '${raw}'`);
+    throw new ApiFault(400, 'Bad Request', `Failed to decode param '${safeEcho(raw)}'`);
   }
 };
 
@@ -72,9 +74,10 @@ export class ApiRoutes {
   private readonly routes: Route[] = [];
 
   private add(method: string | undefined, paths: string | readonly string[], handler: ApiHandler): void {
+    const write = method !== undefined && isWrite(method);
     for (const path of typeof paths === 'string' ? [paths] : paths) {
       const segments = path === '/' ? [] : path.slice(1).split('/').map((s) => (s.startsWith(':') ? s : s.toLowerCase()));
-      this.routes.push({ method, segments, handler });
+      this.routes.push({ method, segments, handler, write });
     }
   }
 
@@ -96,12 +99,12 @@ export class ApiRoutes {
   }
 
   /** The route serving `method` on `path` (under the API, no query) and its parameters, or undefined. */
-  match(method: string, path: string): { handler: ApiHandler; params: Record<string, string> } | undefined {
+  match(method: string, path: string): { handler: ApiHandler; params: Record<string, string>; write: boolean } | undefined {
     const parts = splitPath(path);
     for (const route of this.routes) {
       if (route.method !== undefined && route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
       const params = matchPath(route, parts);
-      if (params) return { handler: route.handler, params };
+      if (params) return { handler: route.handler, params, write: route.write };
     }
     return undefined;
   }
@@ -217,7 +220,7 @@ export function apiHandler({ auth, faults, routes, bodyLimit }: ApiOptions): (re
           throw new ApiFault(
             415,
             'Unsupported Media Type',
-            `The built-in engine accepts application/json bodies only, not ${req.headers['content-type'] ?? 'none'}`,
+            `The built-in engine accepts application/json bodies only, not ${safeEcho(req.headers['content-type'] ?? 'none')}`,
           );
         }
       } catch (err) {
@@ -231,7 +234,9 @@ export function apiHandler({ auth, faults, routes, bodyLimit }: ApiOptions): (re
             const allow = routes.allowed(path).join(', ');
             if (allow) return answerOptions(res, allow);
           }
-          if (!route) throw new ApiFault(404, 'Not Found', `No resource at ${method} ${url}`);
+          if (!route) throw noResource(method, url);
+          // Every write route (POST, DELETE) needs the admin role, so no route can forget to check it.
+          if (route.write) assertAdmin(user);
           answer(res, route.handler({ method, path: base + path, params: route.params, query, body, user, correlationId }));
         } catch (caught) {
           fail(res, caught);

@@ -5,7 +5,8 @@ import type { ApiHandler } from './api-router';
 import { apiHandler, ApiRoutes, json } from './api-router';
 import type { Authenticator } from './auth';
 import { ssoRouter } from './auth';
-import { faultHandler } from './faults';
+import { faultHandler, unknownPath } from './faults';
+import { hostGuard } from './host-guard';
 import type { FaultInjector } from './fault-injection/injector';
 import { faultInjectionRouter } from './fault-injection/routes';
 import { inventoryActionRoutes } from './inventory/action-routes';
@@ -32,6 +33,8 @@ export interface AppDeps {
   storageArray: StorageArray;
   /** Fault injection under /ovirt-engine/api (off while it has no rules). */
   faults: FaultInjector;
+  /** Host names requests may carry in `Host` (and writes in `Origin`), normalised; see `allowedHostSet`. */
+  allowedHosts: ReadonlySet<string>;
 }
 
 const apiRoot: ApiHandler = ({ user }) => {
@@ -56,7 +59,7 @@ const apiRoot: ApiHandler = ({ user }) => {
 };
 
 /**
- * The engine's request handler: `/ovirt-engine/api` (and `/v4`) served by `apiHandler` on Node's request and
+ * The engine's request handler: first the Host / Origin check (`host-guard.ts`), then `/ovirt-engine/api` (and `/v4`) served by `apiHandler` on Node's request and
  * response; the SSO endpoint, `/builtin/*` and the Tasks page by express.
  */
 export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
   app.use('/builtin/faults', faultInjectionRouter(deps.auth, deps.faults));
   app.use('/builtin/storage-array', storageArrayRouter(deps.auth, deps.storageArray));
   app.use(progressRouter(deps.auth, deps.jobs), tasksRouter(deps.auth, deps.jobs));
+  app.use(unknownPath);
   app.use(faultHandler);
 
   const routes = new ApiRoutes();
@@ -76,7 +80,8 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
   inventoryActionRoutes(routes, deps.inventoryServices);
   const api = apiHandler({ auth: deps.auth, faults: deps.faults, routes, bodyLimit: 1024 * 1024 });
 
+  const hostAllowed = hostGuard(deps.allowedHosts);
   return (req, res) => {
-    if (!api(req, res)) app(req, res);
+    if (hostAllowed(req, res) && !api(req, res)) app(req, res);
   };
 }

@@ -1,37 +1,55 @@
 // Authentication as oVirt does it: the SSO token endpoint hands out bearer tokens; API calls carry
 // `Authorization: Bearer <token>` (or deprecated Basic). Tokens live in memory, like oVirt's SSO sessions, so a
-// restart invalidates them and clients fetch a new one after a 401.
+// restart invalidates them and clients fetch a new one after a 401. Password checks go through a throttle (429 after
+// repeated failures); idle tokens are swept away. Two roles: `admin` may do everything, `user` may only read.
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { RequestHandler, Response } from 'express';
 import type { Db } from './db';
-import { ApiFault, notAuthorized } from './faults';
+import { ApiFault, notAuthorized, safeEcho } from './faults';
+import type { ThrottleOptions } from './login-throttle';
+import { LoginThrottle, LoginThrottled } from './login-throttle';
 
 /** oVirt's well-known id of admin@internal. */
 export const ADMIN_USER_ID = 'fdfc627c-d875-11e0-90f0-83df133b58cc';
-/** A second user, without the INJECT_EXTERNAL_TASKS permission; same password as the admin. */
+/** A second user, with the `user` role (reads only); same password as the admin. */
 export const PLAIN_USER = 'user@internal';
 /** A token unused for this long expires (oVirt's UserSessionTimeOutInterval, 30 minutes). */
 export const TOKEN_IDLE_MS = 30 * 60_000;
+/** How often expired tokens and stale failure counts are swept away. */
+export const SWEEP_INTERVAL_MS = 60_000;
+/** Tokens kept at most; past this the least recently issued is dropped (its client logs in again after a 401). */
+export const MAX_TOKENS = 10_000;
+
+/**
+ * `admin` holds every permission (oVirt's SuperUser: INJECT_EXTERNAL_TASKS, VM and disk operations, and the
+ * built-in engine's own hooks); `user` may read everything and change nothing.
+ */
+export const ROLES = ['admin', 'user'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface User {
   id: string;
   name: string;
   domain: string;
-  canInjectExternalTasks: boolean;
+  role: Role;
 }
 
 export interface AuthOptions {
   adminUser: string;
   adminPassword: string;
+  /** Failed-login throttling (defaults: 5 failures, then 1 s doubling up to 60 s; 15 minute window). */
+  throttle?: ThrottleOptions;
+  /** @default Date.now */
+  now?: () => number;
 }
 
 interface UserRow {
   id: string;
   name: string;
   domain: string;
-  can_inject_external_tasks: number;
+  role: string;
 }
 
 const splitPrincipal = (principal: string): { name: string; domain: string } => {
@@ -39,35 +57,67 @@ const splitPrincipal = (principal: string): { name: string; domain: string } => 
   return at > 0 ? { name: principal.slice(0, at), domain: principal.slice(at + 1) } : { name: principal, domain: 'internal' };
 };
 
-/** Users, passwords and tokens; `ensureUsers` makes the two known users exist in the database. */
+/**
+ * Users, passwords and tokens; `ensureUsers` makes the two known users exist in the database with their roles.
+ * Runs a periodic sweep of idle tokens (unref'd) until `close()`.
+ */
 export class Authenticator {
   private readonly tokens = new Map<string, { userId: string; expiresAt: number }>();
   private readonly byPrincipal = new Map<string, User>();
   private readonly byId = new Map<string, User>();
+  private readonly throttle: LoginThrottle;
+  private readonly now: () => number;
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly db: Db,
     private readonly options: AuthOptions,
   ) {
+    this.now = options.now ?? Date.now;
+    this.throttle = new LoginThrottle({ now: this.now, ...options.throttle });
     this.ensureUsers();
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  /** Stops the periodic sweep. */
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Drops expired tokens and forgotten login failures. */
+  sweep(): void {
+    const now = this.now();
+    for (const [token, session] of this.tokens) if (session.expiresAt <= now) this.tokens.delete(token);
+    this.throttle.sweep();
+  }
+
+  /** Tokens held (for tests and monitoring). */
+  get tokenCount(): number {
+    return this.tokens.size;
   }
 
   private ensureUsers(): void {
     const admin = splitPrincipal(this.options.adminUser);
     const plain = splitPrincipal(PLAIN_USER);
-    const find = this.db.prepare<[string, string], UserRow>('SELECT * FROM users WHERE name = ? AND domain = ?');
-    const insert = this.db.prepare('INSERT INTO users (id, name, domain, can_inject_external_tasks) VALUES (?, ?, ?, ?)');
-    const wanted = [
-      { ...admin, canInject: true, id: admin.name === 'admin' && admin.domain === 'internal' ? ADMIN_USER_ID : crypto.randomUUID() },
-      { ...plain, canInject: false, id: crypto.randomUUID() },
+    const find = this.db.prepare<[string, string], UserRow>('SELECT id, name, domain, role FROM users WHERE name = ? AND domain = ?');
+    const insert = this.db.prepare('INSERT INTO users (id, name, domain, role) VALUES (?, ?, ?, ?)');
+    // The role follows the configuration: a user named admin earlier and not now loses the role.
+    const setRole = this.db.prepare('UPDATE users SET role = ? WHERE id = ?');
+    const wanted: { name: string; domain: string; role: Role; id: string }[] = [
+      { ...admin, role: 'admin', id: admin.name === 'admin' && admin.domain === 'internal' ? ADMIN_USER_ID : crypto.randomUUID() },
     ];
+    if (plain.name !== admin.name || plain.domain !== admin.domain) wanted.push({ ...plain, role: 'user', id: crypto.randomUUID() });
     for (const w of wanted) {
       let row = find.get(w.name, w.domain);
       if (!row) {
-        insert.run(w.id, w.name, w.domain, w.canInject ? 1 : 0);
+        insert.run(w.id, w.name, w.domain, w.role);
         row = find.get(w.name, w.domain)!;
+      } else if (row.role !== w.role) {
+        setRole.run(w.role, row.id);
+        row = { ...row, role: w.role };
       }
-      const user: User = { id: row.id, name: row.name, domain: row.domain, canInjectExternalTasks: row.can_inject_external_tasks === 1 };
+      const user: User = { id: row.id, name: row.name, domain: row.domain, role: row.role === 'admin' ? 'admin' : 'user' };
       this.byPrincipal.set(`${user.name}@${user.domain}`, user);
       this.byId.set(user.id, user);
     }
@@ -77,8 +127,16 @@ export class Authenticator {
     return this.byId.get(id);
   }
 
-  /** The user for these credentials, or undefined. A bare name means the `internal` domain. */
-  check(principal: string, password: string): User | undefined {
+  /**
+   * The user for these credentials, or undefined, counted by the login throttle per client address and user name;
+   * throws `LoginThrottled` while either is held back.
+   */
+  login(principal: string, password: string, clientAddress: string | undefined): User | undefined {
+    return this.throttle.attempt(clientAddress, principal, () => this.check(principal, password));
+  }
+
+  /** The user for these credentials, or undefined. A bare name means the `internal` domain. Not throttled. */
+  private check(principal: string, password: string): User | undefined {
     const { name, domain } = splitPrincipal(principal);
     const user = this.byPrincipal.get(`${name}@${domain}`);
     if (!user) return undefined;
@@ -89,8 +147,9 @@ export class Authenticator {
 
   issueToken(user: User): { token: string; expiresAt: number } {
     const token = crypto.randomBytes(32).toString('base64url');
-    const expiresAt = Date.now() + TOKEN_IDLE_MS;
+    const expiresAt = this.now() + TOKEN_IDLE_MS;
     this.tokens.set(token, { userId: user.id, expiresAt });
+    while (this.tokens.size > MAX_TOKENS) this.tokens.delete(this.tokens.keys().next().value!);
     return { token, expiresAt };
   }
 
@@ -102,7 +161,7 @@ export class Authenticator {
   userForToken(token: string): User | undefined {
     const session = this.tokens.get(token);
     if (!session) return undefined;
-    const now = Date.now();
+    const now = this.now();
     if (session.expiresAt <= now) {
       this.tokens.delete(token);
       return undefined;
@@ -113,28 +172,49 @@ export class Authenticator {
 }
 
 const ssoError = (res: Response, status: number, code: string, message: string): void => {
-  res.status(status).json({ error_code: code, error: message });
+  res.status(status).json({ error_code: code, error: safeEcho(message, 200) });
 };
 
-/** `POST /ovirt-engine/sso/oauth/token` and `/revoke`, answering JSON as oVirt's SSO does. */
+/** The scope a token must be asked for, as oVirt's SSO requires of REST API clients. */
+export const API_SCOPE = 'ovirt-app-api';
+
+/**
+ * `POST /ovirt-engine/sso/oauth/token` and `/revoke`, answering JSON as oVirt's SSO does (`error_code`, `error`).
+ * Parameters come from the form body only: a query string would put the password in access logs and browser
+ * history, so any is refused. Failed logins are throttled (429 with `Retry-After`).
+ */
 export function ssoRouter(auth: Authenticator): express.Router {
   const router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
   router.post('/oauth/token', (req, res) => {
-    const params: Record<string, unknown> = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown> | undefined) ?? {}) };
+    const queryAt = req.originalUrl.indexOf('?');
+    if (queryAt >= 0 && queryAt < req.originalUrl.length - 1) {
+      return ssoError(res, 400, 'invalid_request', 'The token endpoint takes its parameters in the form-encoded request body only, not in the query string.');
+    }
+    const params = (req.body as Record<string, unknown> | undefined) ?? {};
     const param = (name: string): string | undefined => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
     const grantType = param('grant_type');
     if (!grantType) return ssoError(res, 400, 'invalid_request', "No 'grant_type' parameter in request.");
     if (grantType !== 'password') return ssoError(res, 400, 'unsupported_grant_type', `The grant type '${grantType}' is not supported.`);
     const scope = param('scope');
     if (!scope) return ssoError(res, 400, 'invalid_request', "No 'scope' parameter in request.");
+    if (!scope.split(' ').includes(API_SCOPE)) {
+      return ssoError(res, 400, 'invalid_scope', `The requested scope must include '${API_SCOPE}'.`);
+    }
     const username = param('username');
     const password = param('password');
     if (!username) return ssoError(res, 400, 'invalid_request', "No 'username' parameter in request.");
     if (password === undefined) return ssoError(res, 400, 'invalid_request', "No 'password' parameter in request.");
-    const user = auth.check(username, password);
+    let user: User | undefined;
+    try {
+      user = auth.login(username, password, req.socket.remoteAddress);
+    } catch (err) {
+      if (!(err instanceof LoginThrottled)) throw err;
+      res.setHeader('Retry-After', String(err.retryAfterSec));
+      return ssoError(res, 429, 'temporarily_unavailable', `Too many failed logins. Try again in ${err.retryAfterSec} seconds.`);
+    }
     if (!user) {
-      return ssoError(res, 400, 'access_denied', `Cannot authenticate user '${username}': The username or password is incorrect..`);
+      return ssoError(res, 400, 'access_denied', `Cannot authenticate user '${safeEcho(username, 64)}': The username or password is incorrect..`);
     }
     const { token, expiresAt } = auth.issueToken(user);
     res.json({ access_token: token, scope, exp: String(expiresAt), token_type: 'bearer' });
@@ -149,22 +229,35 @@ export function ssoRouter(auth: Authenticator): express.Router {
 
 const unauthorized = (detail: string): ApiFault => new ApiFault(401, 'Unauthorized', detail);
 
-/** The user of an `Authorization` header (Bearer token or Basic credentials), or undefined. */
-export function userOfAuthorization(auth: Authenticator, header: string): User | undefined {
+/**
+ * The user of an `Authorization` header (Bearer token or Basic credentials), or undefined. Basic credentials go
+ * through the login throttle (throws `LoginThrottled`).
+ */
+export function userOfAuthorization(auth: Authenticator, header: string, clientAddress: string | undefined): User | undefined {
   const [scheme, credentials] = header.split(/\s+/, 2);
   if (scheme?.toLowerCase() === 'bearer' && credentials) return auth.userForToken(credentials);
   if (scheme?.toLowerCase() === 'basic' && credentials) {
     const decoded = Buffer.from(credentials, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon > 0) return auth.check(decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (colon > 0) return auth.login(decoded.slice(0, colon), decoded.slice(colon + 1), clientAddress);
   }
   return undefined;
 }
 
-/** The caller of a request; otherwise throws the 401 fault, `WWW-Authenticate: Basic realm="RESTAPI"` set. */
+/**
+ * The caller of a request; otherwise throws the 401 fault, `WWW-Authenticate: Basic realm="RESTAPI"` set, or the
+ * 429 fault with `Retry-After` while failed Basic logins are held back.
+ */
 export function authenticate(auth: Authenticator, req: IncomingMessage, res: ServerResponse): User {
   const header = req.headers.authorization ?? '';
-  const user = userOfAuthorization(auth, header);
+  let user: User | undefined;
+  try {
+    user = userOfAuthorization(auth, header, req.socket.remoteAddress);
+  } catch (err) {
+    if (!(err instanceof LoginThrottled)) throw err;
+    res.setHeader('Retry-After', String(err.retryAfterSec));
+    throw new ApiFault(429, 'Too Many Requests', `Too many failed logins. Try again in ${err.retryAfterSec} seconds.`);
+  }
   if (user) return user;
   res.setHeader('WWW-Authenticate', 'Basic realm="RESTAPI"');
   throw unauthorized(header ? 'The credentials or token are invalid or expired.' : 'Authentication is required.');
@@ -180,7 +273,18 @@ export function requireUser(auth: Authenticator): RequestHandler {
 
 export const currentUser = (res: Response): User => res.locals.user as User;
 
-/** 403 unless the user holds INJECT_EXTERNAL_TASKS. */
-export function assertCanInjectExternalTasks(user: User): void {
-  if (!user.canInjectExternalTasks) throw notAuthorized();
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Whether a method changes something (every method but GET, HEAD and OPTIONS). */
+export const isWrite = (method: string): boolean => !READ_METHODS.has(method.toUpperCase());
+
+/** 403 with oVirt's fault unless the user has the admin role. */
+export function assertAdmin(user: User): void {
+  if (user.role !== 'admin') throw notAuthorized();
 }
+
+/** After `requireUser`: 403 for every write by a user without the admin role; reads go on. */
+export const writesNeedAdmin: RequestHandler = (req, res, next) => {
+  if (isWrite(req.method)) assertAdmin(currentUser(res));
+  next();
+};

@@ -174,6 +174,12 @@ const migrations: string[] = [
   -- The Tasks page filters by status, newest first; without this a rare status scans every job.
   CREATE INDEX jobs_by_status_start ON jobs (status, start_time DESC);
   `,
+  `
+  -- A role instead of the single INJECT_EXTERNAL_TASKS flag: 'admin' may do everything, 'user' may only read.
+  ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
+  UPDATE users SET role = 'admin' WHERE can_inject_external_tasks = 1;
+  ALTER TABLE users DROP COLUMN can_inject_external_tasks;
+  `,
 ];
 
 /** Opens (creating if needed) `${dataDir}/engine.db` in WAL mode and brings its schema up to date. */

@@ -28,7 +28,28 @@ export const invalidEnumValue = (value: string, enumName: string, values: readon
 
 /** 400 for a value of the wrong kind (e.g. `"yes"` for a boolean). */
 export const invalidValue = (value: unknown, field: string): ApiFault =>
-  new ApiFault(400, 'Invalid value', `${JSON.stringify(value)} is not a valid value for ${field}`);
+  new ApiFault(400, 'Invalid value', `${describeValue(value)} is not a valid value for ${field}`);
+
+/**
+ * Text taken from a request, made safe to echo in an answer: control characters (C0, DEL, C1) dropped, cut to
+ * `max` characters (an ellipsis marks the cut).
+ */
+export function safeEcho(text: string, max = 100): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+/** A value of a request body as a fault names it: its JSON, short; a value too deep or big to write is not written. */
+function describeValue(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // Circular or too deep to write (RangeError): the body nests too deeply for a useful echo anyway.
+  }
+  return text === undefined ? 'the value' : safeEcho(text);
+}
 
 /**
  * A refused action, as oVirt's REST layer answers a failed validation: reason `Operation Failed`, detail the
@@ -59,24 +80,54 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, loc
   res.end(text);
 }
 
+/** Every fault is written here: reason and detail never carry control characters, and the detail stays short. */
 export function writeFault(res: ServerResponse, fault: ApiFault): void {
-  sendJson(res, fault.status, { reason: fault.reason, detail: fault.detail });
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, fault.status, { reason: safeEcho(fault.reason, 100), detail: safeEcho(fault.detail, 1000) });
 }
+
+/** The 404 of a path no route serves, naming the method and path (clipped, no control characters). */
+export const noResource = (method: string, url: string): ApiFault =>
+  new ApiFault(404, 'Not Found', `No resource at ${safeEcho(method, 20)} ${safeEcho(url)}`);
 
 /** Answers 404 for any path the API does not serve. */
 export const unknownPath: RequestHandler = (req) => {
-  throw new ApiFault(404, 'Not Found', `No resource at ${req.method} ${req.originalUrl}`);
+  throw noResource(req.method, req.originalUrl);
 };
 
-/** The fault answering a thrown error; body-parser errors keep their own status (400 parse, 413 size). */
+/** What the client did wrong, by the error type of body-parser, http-errors or the engine's body reader. */
+const CLIENT_ERRORS: Record<string, string> = {
+  'entity.parse.failed': 'Malformed JSON body',
+  'entity.too.deep': 'The JSON body nests too deeply',
+  'entity.too.large': 'The request body is too large',
+  'request.size.invalid': 'The request body does not match its Content-Length',
+  'request.aborted': 'The request was aborted',
+  'encoding.unsupported': 'Unsupported Content-Encoding',
+  'charset.unsupported': 'Unsupported charset',
+  'stream.encoding.set': 'Bad request body',
+  'parameters.too.many': 'Too many parameters',
+};
+
+/**
+ * The fault answering a thrown error. Errors of the engine's own (`ApiFault`) are answered as they are; others
+ * (body-parser, express, static files) keep their 4xx status but never their message, which may name files of the
+ * engine (`ENOENT ... /public/x.js`) or echo input; anything else is a 500 whose cause is only logged.
+ */
 export function faultOf(err: unknown): ApiFault {
   if (err instanceof ApiFault) return err;
-  const bodyError = err as { type?: string; status?: number; message?: string };
-  if (bodyError.type === 'entity.parse.failed') {
-    return new ApiFault(400, 'Bad Request', `Malformed JSON body: ${bodyError.message ?? ''}`);
-  }
-  if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
-    return new ApiFault(bodyError.status, 'Bad Request', bodyError.message ?? 'Bad request');
+  const thrown = err as { type?: unknown; status?: unknown; statusCode?: unknown; message?: unknown } | undefined;
+  const status = typeof thrown?.status === 'number' ? thrown.status : typeof thrown?.statusCode === 'number' ? thrown.statusCode : undefined;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const known = typeof thrown?.type === 'string' ? CLIENT_ERRORS[thrown.type] : undefined;
+    if (thrown?.type === 'entity.parse.failed' && typeof thrown.message === 'string') {
+      // JSON.parse's message says where the body broke (`... at position 12`): useful, and free of paths.
+      return new ApiFault(400, 'Bad Request', `${known}: ${safeEcho(thrown.message, 200)}`);
+    }
+    if (status === 404) return new ApiFault(404, 'Not Found', 'No such resource');
+    return new ApiFault(status, status === 413 ? 'Payload Too Large' : 'Bad Request', known ?? 'Bad request');
   }
   console.error('engine: internal error', err);
   return new ApiFault(500, 'Operation Failed', 'Internal server error');

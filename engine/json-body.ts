@@ -5,7 +5,7 @@
 // time per call in the step add + end benchmark.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 interface BodyError extends Error {
   status: number;
@@ -21,6 +21,33 @@ const STRICT_START = /^[ \t\n\r]*[[{]/;
 
 export type BodyCallback = (err: unknown, body?: unknown) => void;
 
+/** Deepest nesting of arrays and objects a body may have; oVirt's bodies nest a few levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether a parsed JSON value nests deeper than `max`, walked without recursion: JSON.parse reads any depth, but
+ * recursive code after it (validation, JSON.stringify of a value in a fault) would overflow the stack on a body such
+ * as `[[[[...]]]]` 100,000 deep.
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(item)) if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The body, or the 400 error of a body nested too deeply. */
+function checkedDepth(body: unknown, done: BodyCallback): void {
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    return done(bodyError(400, 'entity.too.deep', `JSON bodies nest at most ${MAX_JSON_DEPTH} levels`));
+  }
+  done(undefined, body);
+}
+
 /**
  * Reads a request's JSON body as `express.json({ limit })` (strict) would, `limit` in bytes: `done(err)` with
  * body-parser's errors, or `done(undefined, body)` (undefined when the request has none).
@@ -29,7 +56,7 @@ export function jsonBodyReader(limit: number): (req: IncomingMessage, res: Serve
   const general = express.json({ limit });
   const viaBodyParser = (req: IncomingMessage, res: ServerResponse, done: BodyCallback): void => {
     // body-parser needs only Node's request (headers and stream); it leaves the body in `req.body`.
-    general(req as Request, res as Response, (err?: unknown) => (err ? done(err) : done(undefined, (req as Request).body)));
+    general(req as Request, res as Response, (err?: unknown) => (err ? done(err) : checkedDepth((req as Request).body, done)));
   };
   return (req, res, done) => {
     const type = req.headers['content-type'];
@@ -63,7 +90,23 @@ export function jsonBodyReader(limit: number): (req: IncomingMessage, res: Serve
       } catch (err) {
         return done(bodyError(400, 'entity.parse.failed', (err as Error).message, err));
       }
-      done(undefined, body);
+      checkedDepth(body, done);
+    });
+  };
+}
+
+/**
+ * The same reader as express middleware, for the routes served by express (`/builtin/*`): `req.body` is the parsed
+ * body (undefined when the request has none); errors go to the error handler.
+ */
+export function jsonBodyMiddleware(limit: number): RequestHandler {
+  const read = jsonBodyReader(limit);
+  return (req, res, next) => {
+    if (req.body !== undefined) return next();
+    read(req, res, (err, body) => {
+      if (err) return next(err);
+      req.body = body;
+      next();
     });
   };
 }

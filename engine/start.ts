@@ -9,6 +9,7 @@ import { OVIRT_CLEANUP, scheduleJobCleanup } from './jobs/cleanup';
 import { JobService } from './jobs/service';
 import { JobStore } from './jobs/store';
 import { FaultInjector } from './fault-injection/injector';
+import { allowedHostSet } from './host-guard';
 import { parseFaultsOption } from './fault-injection/rules';
 import { createInventoryServices } from './inventory/services';
 import { builtInSeed, plantSeed, readSeedFile } from './seed';
@@ -23,7 +24,7 @@ export interface EngineOptions {
   dataDir: string;
   /** @default 'admin@internal' */
   adminUser?: string;
-  /** Password of the admin user (and of `user@internal`, who lacks INJECT_EXTERNAL_TASKS). */
+  /** Password of the admin user (and of `user@internal`, whose `user` role may only read). */
   adminPassword: string;
   /** JSON inventory used instead of the built-in seed when the database is empty. */
   seedFile?: string;
@@ -38,6 +39,14 @@ export interface EngineOptions {
    * (or `{"rules": [...]}`), the same as `PUT /builtin/faults`. @default none
    */
   faults?: string;
+  /**
+   * Host names (or addresses) clients may reach the engine by, besides loopback (`localhost`, `127.0.0.1`, `::1`)
+   * and `host` when it is a specific address: a request whose `Host` names another host is refused (421), and so is
+   * a write whose `Origin` does (403), against DNS rebinding and cross-site writes. Names only, any port.
+   * Needed when clients use a DNS name or another address (e.g. a container name with `host: '0.0.0.0'`).
+   * @default []
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface RunningEngine {
@@ -75,8 +84,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const db = openDatabase(options.dataDir);
   let stopCleanup: (() => void) | undefined;
   let stopWork: (() => void) | undefined;
+  let stopAuth: (() => void) | undefined;
   try {
     const auth = new Authenticator(db, { adminUser: options.adminUser ?? 'admin@internal', adminPassword: options.adminPassword });
+    stopAuth = () => auth.close();
     const inventory = new InventoryStore(db);
     if (inventory.isEmpty()) plantSeed(db, options.seedFile ? readSeedFile(options.seedFile) : builtInSeed);
     const jobStore = new JobStore(db);
@@ -87,7 +98,15 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const storageArray = new StorageArray(db, inventory);
 
     const server = http.createServer(
-      createApp({ auth, jobs: new JobService(jobStore), inventory, inventoryServices, storageArray, faults }),
+      createApp({
+        auth,
+        jobs: new JobService(jobStore),
+        inventory,
+        inventoryServices,
+        storageArray,
+        faults,
+        allowedHosts: allowedHostSet(host, options.allowedHosts),
+      }),
     );
     const port = await listen(server, options.port, host);
     stopCleanup = scheduleJobCleanup(jobStore, options.cleanup ?? OVIRT_CLEANUP);
@@ -99,6 +118,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       (closing ??= new Promise<void>((resolve, reject) => {
         stopCleanup?.();
         stopWork?.();
+        stopAuth?.();
         server.close((err) => {
           db.close();
           if (err) reject(err);
@@ -110,6 +130,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   } catch (err) {
     stopCleanup?.();
     stopWork?.();
+    stopAuth?.();
     db.close();
     throw err;
   }

@@ -1,8 +1,9 @@
 // The admin endpoint of fault injection, /builtin/faults (not oVirt): GET the rules, PUT a new list, DELETE all.
 import express from 'express';
 import type { Authenticator } from '../auth';
-import { currentUser, requireUser } from '../auth';
-import { ApiFault, methodNotAllowed, notAuthorized } from '../faults';
+import { assertAdmin, currentUser, requireUser } from '../auth';
+import { ApiFault, methodNotAllowed } from '../faults';
+import { jsonBodyMiddleware } from '../json-body';
 import type { FaultInjector } from './injector';
 import { describeRulesError, FaultRulesSchema } from './rules';
 
@@ -10,11 +11,11 @@ export function faultInjectionRouter(auth: Authenticator, injector: FaultInjecto
   const router = express.Router();
   router.use(requireUser(auth));
   router.use((_req, res, next) => {
-    // Only the admin (the user with every permission) may change how the engine misbehaves.
-    if (!currentUser(res).canInjectExternalTasks) throw notAuthorized();
+    // Only the admin may see or change how the engine misbehaves.
+    assertAdmin(currentUser(res));
     next();
   });
-  router.use(express.json({ limit: '64kb' }));
+  router.use(jsonBodyMiddleware(64 * 1024));
 
   router.get('/', (_req, res) => {
     res.json({ rules: injector.rules() });

@@ -6,9 +6,10 @@ import express from 'express';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../auth';
-import { assertCanInjectExternalTasks, currentUser, requireUser } from '../auth';
-import { ApiFault, methodNotAllowed } from '../faults';
+import { requireUser, writesNeedAdmin } from '../auth';
+import { ApiFault, methodNotAllowed, safeEcho } from '../faults';
 import { readBody } from '../inputs';
+import { jsonBodyMiddleware } from '../json-body';
 import { stepJson } from './representation';
 import type { JobService } from './service';
 
@@ -35,7 +36,7 @@ export const ProgressBody = z.looseObject({
 
 const jsonBody: RequestHandler = (req, _res, next) => {
   if (!req.is('application/json')) {
-    throw new ApiFault(415, 'Unsupported Media Type', `The progress extension accepts application/json bodies only, not ${req.get('content-type') ?? 'none'}`);
+    throw new ApiFault(415, 'Unsupported Media Type', `The progress extension accepts application/json bodies only, not ${safeEcho(req.get('content-type') ?? 'none')}`);
   }
   next();
 };
@@ -50,9 +51,8 @@ export function progressRouter(auth: Authenticator, jobs: JobService): express.R
   });
 
   const progressPath = '/builtin/jobs/:jobId/steps/:stepId/progress';
-  router.put(progressPath, authenticated, jsonBody, express.json({ limit: '16kb' }), (req, res) => {
+  router.put(progressPath, authenticated, writesNeedAdmin, jsonBody, jsonBodyMiddleware(16 * 1024), (req, res) => {
     const body = readBody(ProgressBody, req.body, { entity: 'Step', method: 'progress', mandatory: ['progress'] });
-    assertCanInjectExternalTasks(currentUser(res));
     const { jobId, stepId } = req.params as Record<'jobId' | 'stepId', string>;
     res.json(stepJson(jobs.setStepProgress(jobId, stepId, body.progress)));
   });

@@ -1,10 +1,12 @@
 // The storage-side hook under /builtin/storage-array (NOT oVirt): a simulated storage array places images into
-// storage domains as unregistered disks. Same users and credentials as the API; faults in oVirt's body shape.
+// storage domains as unregistered disks. Same users and credentials as the API (writes need the admin role); faults
+// in oVirt's body shape.
 import express from 'express';
 import type { z } from 'zod';
 import type { Authenticator } from '../auth';
-import { requireUser } from '../auth';
+import { requireUser, writesNeedAdmin } from '../auth';
 import { ApiFault, unknownPath } from '../faults';
+import { jsonBodyMiddleware } from '../json-body';
 import { ImageMetadataBody, PutImageBody } from './schemas';
 import type { StorageArray } from './service';
 import { imageJson } from './service';
@@ -27,8 +29,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function storageArrayRouter(auth: Authenticator, array: StorageArray): express.Router {
   const router = express.Router();
-  router.use(requireUser(auth));
-  router.use(express.json({ limit: '64kb' }));
+  router.use(requireUser(auth), writesNeedAdmin);
+  router.use(jsonBodyMiddleware(64 * 1024));
 
   router.get('/domains/:sd/images', (req, res) => {
     res.json({ images: array.images(req.params.sd).map(imageJson) });

@@ -1,13 +1,14 @@
 // The Tasks page, where people track jobs and steps: `/tasks` (HTML), `/tasks/assets/*` (its script and styles),
 // `/tasks/api/jobs[/{id}]`, `/tasks/api/counts` (its read-only data) and `/tasks/events` (server-sent events of changes).
 // Everything here is read-only. Calls from the engine's own machine (loopback, the dev stack) need no credentials;
-// calls from elsewhere need the API's (Basic, so a browser can prompt, or Bearer).
+// calls from elsewhere need the API's (Basic, so a browser can prompt, or Bearer). A page of another site cannot
+// read them through DNS rebinding: the Host header is checked before anything else (`host-guard.ts`).
 import path from 'node:path';
 import express from 'express';
 import type { RequestHandler } from 'express';
 import type { Authenticator } from '../auth';
 import { requireUser } from '../auth';
-import { ApiFault, entityNotFound, invalidEnumValue, invalidValue } from '../faults';
+import { entityNotFound, invalidEnumValue, invalidValue, unknownPath } from '../faults';
 import type { JobService } from '../jobs/service';
 import { JOB_STATUSES } from '../jobs/store';
 import type { JobStatus } from '../jobs/store';
@@ -56,7 +57,7 @@ export function tasksRouter(auth: Authenticator, jobs: JobService, feedOptions?:
   router.get(['/tasks', '/tasks/'], (_req, res) => {
     res.set(PAGE_HEADERS).sendFile(path.join(PUBLIC_DIR, 'index.html'));
   });
-  router.use('/tasks/assets', express.static(PUBLIC_DIR, { index: false, fallthrough: false, setHeaders: (res) => res.set(PAGE_HEADERS) }));
+  router.use('/tasks/assets', express.static(PUBLIC_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.set(PAGE_HEADERS) }));
 
   router.get('/tasks/api/jobs', (req, res) => {
     res.set('cache-control', 'no-store').json(view.list(readStatus(req.query.status), readLimit(req.query.limit)));
@@ -70,8 +71,7 @@ export function tasksRouter(auth: Authenticator, jobs: JobService, feedOptions?:
     res.set('cache-control', 'no-store').json(job);
   });
   router.get('/tasks/events', feed.attach);
-  router.use('/tasks', (req) => {
-    throw new ApiFault(404, 'Not Found', `No resource at ${req.method} ${req.originalUrl}`);
-  });
+  // A missing asset falls through to here: the 404 names the URL asked for, never the file looked for.
+  router.use('/tasks', unknownPath);
   return router;
 }

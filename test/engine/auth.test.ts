@@ -77,7 +77,7 @@ describe('API calls', () => {
   });
 });
 
-describe('INJECT_EXTERNAL_TASKS permission', () => {
+describe('roles: INJECT_EXTERNAL_TASKS needs the admin role (every other write too: test/security/engine-roles.test.ts)', () => {
   test('user@internal may read jobs but gets 403 on every job and step write, changing nothing', async () => {
     const job = await e.addJob();
     const step = await e.addStep(job.id);
