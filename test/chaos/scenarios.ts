@@ -133,4 +133,10 @@ export const scenarios: Scenario[] = [
       if (running()) await faulty(ctx.rng.between(2, 5));
     },
   },
+  {
+    name: 'temporal-kill',
+    what: 'the Temporal dev server SIGKILLed and restarted on its database file',
+    chaos: killLoop('temporal', [2, 6], [1, 5], { full: 2, short: 1 }),
+    flowDeadlineS: (short) => (short ? 150 : 300),
+  },
 ];
