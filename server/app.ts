@@ -1,6 +1,5 @@
 // The API server's express app, built without listening so tests can use it directly. A request goes:
 // health -> OpenAPI/docs -> web pages -> /api/v1 (auth, JSON body) -> flows / inventory routes -> problem answers.
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { OvirtClient } from '../activities/ovirt/client';
@@ -11,7 +10,7 @@ import { createFlowWatcher, type FlowWatcher } from './flows/watcher';
 import { healthRoutes } from './health';
 import { inventoryRoutes } from './inventory/routes';
 import type { InventoryService } from './inventory/service';
-import { openApiDocument } from './openapi';
+import { docsRoutes } from './docs/routes';
 import { errorHandler, sendProblem } from './problem';
 import { webRoutes } from './web/routes';
 
@@ -27,8 +26,6 @@ export interface AppDeps {
   watcher?: FlowWatcher;
 }
 
-const SWAGGER_UI = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-
 /** Bodies are JSON; anything else is a 415, not a silent empty body. */
 const jsonOnly: express.RequestHandler = (req, res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
@@ -43,13 +40,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   const auth = createAuth(deps.token);
   app.use(healthRoutes(deps));
-  app.get('/api/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
-  });
-  app.use('/api/docs/assets', express.static(SWAGGER_UI, { index: false }));
-  app.get('/api/docs', (_req, res) => {
-    res.type('html').send(DOCS_PAGE);
-  });
+  app.use(docsRoutes());
   app.use(webRoutes());
   app.use('/api/v1', jsonOnly, express.json({ limit: '64kb' }), auth.sessionRoutes);
   const watcher = deps.watcher ?? createFlowWatcher(deps.flows);
@@ -65,11 +56,3 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(errorHandler);
   return app;
 }
-
-const DOCS_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hybridflow API</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
-<body><div id="docs"></div>
-<script src="/api/docs/assets/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#docs' });</script></body></html>`;

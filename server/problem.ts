@@ -1,4 +1,5 @@
 // Errors as RFC 9457 problem details (application/problem+json); nothing else, and never a stack trace, leaves.
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 
@@ -30,7 +31,8 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
   if (status === 400 && err.type === 'entity.parse.failed') return sendProblem(res, { status, title: 'Malformed JSON body' });
   if (status === 413) return sendProblem(res, { status, title: 'Request body too large' });
-  if (status < 500) return sendProblem(res, { status, title: String(err.message ?? 'Bad request') });
+  // Library errors' messages may name files or internals (a static file's ENOENT path): only the status's own words.
+  if (status < 500) return sendProblem(res, { status, title: STATUS_CODES[status] ?? 'Bad request' });
   console.error('Unexpected error', err);
   return sendProblem(res, { status: 500, title: 'Internal error', detail: 'The server logged the details.' });
 };

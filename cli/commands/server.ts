@@ -17,6 +17,7 @@ export const serverCommand = () =>
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const engine = engineEndpoint(config);
     const ovirt = new OvirtClient(engine);
+    const token = apiToken(config);
     const flows = createFlowService({
       client,
       taskQueue: config.HF_TASK_QUEUE,
@@ -24,9 +25,11 @@ export const serverCommand = () =>
       temporalUiUrl: temporalUiUrl(config),
       engineTasksUrl: engine.builtIn ? `http://127.0.0.1:${config.HF_ENGINE_PORT}/tasks` : undefined,
       vendorTiming: { heartbeatTimeout: config.HF_VENDOR_HEARTBEAT_TIMEOUT, maximumAttempts: config.HF_VENDOR_MAX_ATTEMPTS },
+      // Every API server of a deployment shares the token, so a page token from one is good on the others.
+      pageTokenKey: `page-tokens:${token}`,
     });
     const inventory = createInventoryService({ ovirt, client, taskQueue: config.HF_TASK_QUEUE, vendors: config.HF_VENDORS });
-    const app = createApp({ token: apiToken(config), flows, inventory, client, ovirt, taskQueue: config.HF_TASK_QUEUE });
+    const app = createApp({ token, flows, inventory, client, ovirt, taskQueue: config.HF_TASK_QUEUE });
     const server = await listen(app, config.HF_API_PORT, config.HF_HOST, 'HF_API_PORT');
     return {
       urls: [

@@ -2,7 +2,7 @@
 // exported definitions (names, input types, the progress query, the memo) and their search attributes. No call
 // waits on a worker: a start answers once Temporal has the workflow, and the progress query (which a worker
 // answers) is asked within a short bound, with the engine's own record of the flow's jobs as the fallback.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { type Client, isGrpcDeadlineError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -28,6 +28,11 @@ export interface FlowServiceOptions {
   engineTasksUrl?: string;
   /** Heartbeat timeout and attempts of vendor activities in the flows started here. @default the workflow's */
   vendorTiming?: VendorTiming;
+  /**
+   * Signs the page tokens handed out, so that only tokens this API issued (for the same filters) reach Temporal.
+   * Servers behind one load balancer share it. @default random per process
+   */
+  pageTokenKey?: string;
   /** How long a read waits for the workflow's progress query (which needs a worker), in ms. @default 500 */
   queryBoundMs?: number;
   /** How long a read waits for the engine's steps, in ms. @default 350 */
@@ -69,6 +74,23 @@ export function createFlowService(opts: FlowServiceOptions) {
   const queryBoundMs = opts.queryBoundMs ?? 500;
   const engineBoundMs = opts.engineBoundMs ?? 350;
   const queryQuietMs = opts.queryQuietMs ?? 5000;
+  const pageTokenKey = opts.pageTokenKey ?? randomBytes(32).toString('base64url');
+  const pageMac = (raw: Uint8Array, query: string) => createHmac('sha256', pageTokenKey).update(query).update('\0').update(raw).digest().subarray(0, 16);
+  /** Temporal's page token, signed with the listing's filters: clients get it opaque and cannot forge one. */
+  const pageToken = (raw: Uint8Array, query: string) => Buffer.concat([pageMac(raw, query), raw]).toString('base64url');
+  const readPageToken = (token: string, query: string): Uint8Array => {
+    const buf = Buffer.from(token, 'base64url');
+    const raw = buf.subarray(16);
+    if (buf.length <= 16 || !timingSafeEqual(buf.subarray(0, 16), pageMac(raw, query))) {
+      throw new HttpProblem({
+        status: 400,
+        title: 'Invalid request',
+        detail: 'query.pageToken: is not a page token of this listing',
+        errors: [{ field: 'query.pageToken', message: 'is not a page token of this listing (take nextPageToken from the previous page, with the same filters)' }],
+      });
+    }
+    return raw;
+  };
   const links = (id: string, engineJobId?: string | null) => ({
     self: `/api/v1/flows/${encodeURIComponent(id)}`,
     ...(opts.temporalUiUrl ? { temporalUi: `${opts.temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(id)}` } : {}),
@@ -299,20 +321,9 @@ export function createFlowService(opts: FlowServiceOptions) {
       if (q.kind) clauses.push(`FlowKind = '${q.kind}'`);
       if (q.vm) clauses.push(`OvirtVmId = '${q.vm}'`);
       if (q.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[q.status]}'`);
-      let nextPageToken: Uint8Array | undefined;
-      try {
-        nextPageToken = q.pageToken ? Buffer.from(q.pageToken, 'base64url') : undefined;
-      } catch {
-        throw new HttpProblem({ status: 400, title: 'Invalid request', errors: [{ field: 'query.pageToken', message: 'is not a page token' }] });
-      }
-      const page = await client.workflowService
-        .listWorkflowExecutions({ namespace, pageSize: q.pageSize, nextPageToken, query: clauses.join(' AND ') })
-        .catch((err: Error) => {
-          if (/page token|invalid/i.test(err.message)) {
-            throw new HttpProblem({ status: 400, title: 'Invalid request', errors: [{ field: 'query.pageToken', message: 'is not a page token' }] });
-          }
-          throw err;
-        });
+      const query = clauses.join(' AND ');
+      const nextPageToken = q.pageToken === undefined ? undefined : readPageToken(q.pageToken, query);
+      const page = await client.workflowService.listWorkflowExecutions({ namespace, pageSize: q.pageSize, nextPageToken, query });
       const attr = (e: temporal.api.workflow.v1.IWorkflowExecutionInfo, name: string) =>
         (decode(e.searchAttributes?.indexedFields?.[name]) as string | undefined) ?? null;
       const time = (t?: { seconds?: unknown; nanos?: number | null } | null) =>
@@ -333,7 +344,7 @@ export function createFlowService(opts: FlowServiceOptions) {
           engineJobId: attr(e, EngineJobId.name),
           summary: (decode(e.memo?.fields?.summary) as string | undefined) ?? null,
         })),
-        nextPageToken: page.nextPageToken?.length ? Buffer.from(page.nextPageToken).toString('base64url') : null,
+        nextPageToken: page.nextPageToken?.length ? pageToken(page.nextPageToken, query) : null,
       };
     },
 
