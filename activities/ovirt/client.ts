@@ -164,7 +164,8 @@ export class OvirtClient {
     }
     const json = (await response.json().catch(() => ({}))) as { access_token?: string; error?: string; error_description?: string };
     if (response.ok && json.access_token) return json.access_token;
-    const status = response.status >= 500 ? response.status : 401;
+    // 429: the engine throttles logins (someone guessed passwords from this address); retried after a while, not final.
+    const status = response.status >= 500 || response.status === 429 ? response.status : 401;
     const Err = errorForStatus(status);
     throw new Err(`SSO login as ${this.options.user ?? 'admin@internal'} failed: ${json.error_description ?? json.error ?? response.status}`, status, 'POST', url);
   }

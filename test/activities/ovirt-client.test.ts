@@ -23,6 +23,7 @@ let url: string;
 let logins = 0;
 let expired = new Set<string>();
 let alwaysUnauthorized = false;
+let loginsThrottled = false;
 const seenCorrelationIds: string[] = [];
 
 beforeAll(async () => {
@@ -32,6 +33,10 @@ beforeAll(async () => {
       res.end(JSON.stringify(body));
     };
     if (req.url === '/ovirt-engine/sso/oauth/token') {
+      if (loginsThrottled) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' });
+        return res.end(JSON.stringify({ error_code: 'access_denied', error: 'Too many failed logins: try again in 2 s.' }));
+      }
       logins++;
       return send(200, { access_token: `token-${logins}`, token_type: 'bearer', exp: String(Date.now() + 60_000) });
     }
@@ -57,6 +62,7 @@ beforeEach(() => {
   logins = 0;
   expired = new Set();
   alwaysUnauthorized = false;
+  loginsThrottled = false;
 });
 
 const client = (extra: Partial<ConstructorParameters<typeof OvirtClient>[0]> = {}) => new OvirtClient({ url, password: 'secret', caFile, ...extra });
@@ -117,5 +123,16 @@ test.each([
   expect(err).toBeInstanceOf(type);
   expect(err).toMatchObject({ status, retryable, detail: `Operation Failed: [Injected ${status}]` });
   expect((err as Error).name).toBe(type.name); // the type Temporal's retry policy matches on
+  await c.close();
+});
+
+test('a login the engine throttles (429) is retryable, not a final auth error', async () => {
+  loginsThrottled = true;
+  const c = client();
+  const err = await c.get('/vms', collection('vm', Vm)).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(OvirtUnavailableError);
+  expect(err).toMatchObject({ status: 429, retryable: true });
+  loginsThrottled = false;
+  expect((await c.get('/vms', collection('vm', Vm)))[0]?.name).toBe('web-01'); // the next attempt logs in
   await c.close();
 });
