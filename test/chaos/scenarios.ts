@@ -139,4 +139,34 @@ export const scenarios: Scenario[] = [
     chaos: killLoop('temporal', [2, 6], [1, 5], { full: 2, short: 1 }),
     flowDeadlineS: (short) => (short ? 150 : 300),
   },
+  {
+    name: 'vendor-kill',
+    what: 'the vendor worker (vendor-demo) SIGKILLed mid-clone and restarted',
+    async chaos(ctx, running) {
+      while (running()) {
+        // Wait for a clone under way, then kill the vendor at a random moment of it.
+        while (running() && !(await cloneUnderWay(ctx))) await sleep(300);
+        if (!(await wait(ctx.rng.between(0.2, 2.5) * 1000, running))) return;
+        const down = ctx.rng.between(0.5, 4) * 1000;
+        ctx.log(`  SIGKILL vendor-demo mid-clone, down ${(down / 1000).toFixed(1)} s`);
+        await ctx.stack.restart('vendor-demo', down);
+        await wait(ctx.rng.between(3, 8) * 1000, running);
+      }
+    },
+  },
 ];
+
+/** Is any flow of this scenario in a vendor step right now (as the API shows it)? */
+async function cloneUnderWay(ctx: ScenarioContext): Promise<boolean> {
+  const res = await fetch(`${ctx.stack.apiUrl}/api/v1/flows?status=running&pageSize=50`, {
+    headers: { Authorization: `Bearer ${ctx.stack.token}` },
+  }).catch(() => undefined);
+  if (!res?.ok) return false;
+  const { items } = (await res.json()) as { items: { id: string }[] };
+  for (const item of items) {
+    const flow = await ctx.api.getFlow(item.id);
+    const steps = (flow?.steps ?? []) as { kind: string; status: string; description: string }[];
+    if (steps.some((s) => s.kind === 'external' && s.status === 'running' && s.description.includes('clone disk'))) return true;
+  }
+  return false;
+}
