@@ -14,6 +14,11 @@ const flag = (fallback: boolean) =>
 export const EnvSchema = z.object({
   HF_DATA_DIR: z.string().default('.data'),
   HF_HOST: z.string().min(1).default('127.0.0.1'),
+  HF_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]+(,[A-Za-z0-9.:[\]-]+)*$/, 'must be a comma-separated list of host names, e.g. hybridflow.example.com,engine')
+    .optional()
+    .transform((v) => (v ? v.split(',') : [])),
   HF_API_PORT: port(8080),
   HF_ENGINE_PORT: port(8070),
   HF_VENDOR_DEMO_PORT: port(8071),

@@ -8,6 +8,7 @@ import { flowRoutes } from './flows/routes';
 import type { FlowService } from './flows/service';
 import { createFlowWatcher, type FlowWatcher } from './flows/watcher';
 import { healthRoutes } from './health';
+import { allowedHosts, hostGuard } from './host-guard';
 import { inventoryRoutes } from './inventory/routes';
 import type { InventoryService } from './inventory/service';
 import { docsRoutes } from './docs/routes';
@@ -24,6 +25,10 @@ export interface AppDeps {
   taskQueue?: string;
   /** The shared poller of the flows' event streams. @default one of its own */
   watcher?: FlowWatcher;
+  /** Host names the server answers to besides loopback and `listenHost` (HF_ALLOWED_HOSTS). @default none */
+  allowedHosts?: readonly string[];
+  /** The address it listens on (HF_HOST): a specific one is an allowed host name too. @default '127.0.0.1' */
+  listenHost?: string;
 }
 
 /** Bodies are JSON; anything else is a 415, not a silent empty body. */
@@ -38,6 +43,7 @@ const jsonOnly: express.RequestHandler = (req, res, next) => {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(hostGuard(allowedHosts(deps.listenHost, deps.allowedHosts)));
   const auth = createAuth(deps.token);
   app.use(healthRoutes(deps));
   app.use(docsRoutes());

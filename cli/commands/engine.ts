@@ -11,6 +11,7 @@ export const engineCommand = () =>
     const engine = await startEngine({
       port: config.HF_ENGINE_PORT,
       host: config.HF_HOST,
+      allowedHosts: config.HF_ALLOWED_HOSTS,
       dataDir: config.HF_DATA_DIR,
       adminUser: config.OVIRT_USER,
       adminPassword: endpoint.password,

@@ -29,7 +29,7 @@ export const serverCommand = () =>
       pageTokenKey: `page-tokens:${token}`,
     });
     const inventory = createInventoryService({ ovirt, client, taskQueue: config.HF_TASK_QUEUE, vendors: config.HF_VENDORS });
-    const app = createApp({ token, flows, inventory, client, ovirt, taskQueue: config.HF_TASK_QUEUE });
+    const app = createApp({ allowedHosts: config.HF_ALLOWED_HOSTS, listenHost: config.HF_HOST, token, flows, inventory, client, ovirt, taskQueue: config.HF_TASK_QUEUE });
     const server = await listen(app, config.HF_API_PORT, config.HF_HOST, 'HF_API_PORT');
     return {
       urls: [

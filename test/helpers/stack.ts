@@ -52,6 +52,8 @@ export interface TestStackOptions {
   cloneMs?: number;
   /** Bounds of the API's flow reads. @default the service's */
   flowReads?: Pick<FlowServiceOptions, 'queryBoundMs' | 'engineBoundMs' | 'queryQuietMs'>;
+  /** Host names the API server answers to besides loopback. @default none */
+  allowedHosts?: string[];
 }
 
 /**
@@ -121,7 +123,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   const flows = createFlowService({ client: temporal.client, taskQueue, ovirt, engineTasksUrl: `${engine.url}/tasks`, ...options.flowReads });
   const watcher = createFlowWatcher(flows);
   const inventory = createInventoryService({ ovirt, client: temporal.client, taskQueue, vendors: TEST_VENDORS });
-  const app = createApp({ token: TEST_TOKEN, flows, inventory, client: temporal.client, ovirt, taskQueue, watcher });
+  const app = createApp({ token: TEST_TOKEN, flows, inventory, client: temporal.client, ovirt, taskQueue, watcher, allowedHosts: options.allowedHosts });
   const server = await listen(app, 0, '127.0.0.1', 'HF_API_PORT');
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const stack: TestStack = {
