@@ -54,7 +54,7 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
           : Promise.resolve();
       flow.final = await ctx.api.watch(flow.id, deadline);
       await cancelling;
-      ctx.log(`  ${flow.id} ${flow.final?.status ?? 'did not end in time'}`);
+      ctx.log(`  ${flow.id} ${flow.final?.status ?? 'did not end in time'}${flow.final?.error ? `: ${flow.final.error.slice(0, 200)}` : ''}`);
     }),
   );
   active = false;

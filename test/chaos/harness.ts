@@ -22,7 +22,7 @@ export interface ChaosOptions {
 }
 
 /** The short set (jest): engine-restart joins it once flows continue in a new job after an engine restart. */
-export const SHORT_SCENARIOS = ['worker-kill', 'server-kill', 'engine-outage', 'temporal-kill', 'vendor-kill'];
+export const SHORT_SCENARIOS = ['worker-kill', 'server-kill', 'engine-outage', 'temporal-kill', 'vendor-kill', 'vendor-hang'];
 
 export async function runChaos(opts: ChaosOptions): Promise<{ results: ScenarioResult[]; text: string; violations: number }> {
   const log = opts.log ?? ((l: string) => console.log(l));

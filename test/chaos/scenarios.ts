@@ -3,7 +3,7 @@
 import type { ChaosApi } from './api';
 import type { Checker, FlowRecord } from './checks';
 import type { Rng } from './random';
-import { type ChaosStack, sleep } from './stack';
+import { type ChaosStack, HANGING_VENDOR_ID, sleep } from './stack';
 
 export interface ScenarioContext {
   stack: ChaosStack;
@@ -152,6 +152,19 @@ export const scenarios: Scenario[] = [
         await ctx.stack.restart('vendor-demo', down);
         await wait(ctx.rng.between(3, 8) * 1000, running);
       }
+    },
+  },
+  {
+    name: 'vendor-hang',
+    what: `a vendor (${HANGING_VENDOR_ID}) that takes cloneDisk and never heartbeats nor answers`,
+    vendor: HANGING_VENDOR_ID,
+    async chaos(ctx, running) {
+      await ctx.stack.startComponent('hanging-vendor');
+      while (running()) await sleep(300);
+      await ctx.stack.stopComponent('hanging-vendor');
+    },
+    async after(ctx, flows) {
+      for (const f of flows) if (f.final?.status === 'completed') ctx.violations.push(`${f.id}: completed although its vendor never answered`);
     },
   },
 ];
