@@ -102,6 +102,12 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'engine-restart',
+    what: 'the built-in engine restarted mid-flow (STARTED jobs and steps become UNKNOWN)',
+    chaos: killLoop('engine', [2, 6], [0.5, 2], { full: 2, short: 1 }),
+    flowDeadlineS: (short) => (short ? 120 : 300),
+  },
+  {
     name: 'engine-outage',
     what: 'the engine unreachable (connections refused or black-holed), answering 503/409 at random, and slow',
     flowDeadlineS: (short) => (short ? 150 : 480),
