@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     '/api/v1',
     auth.require,
-    flowRoutes({ flows: deps.flows, watcher, precheckRapidClone: deps.inventory.precheckRapidClone }),
+    flowRoutes({ flows: deps.flows, watcher, inventory: deps.inventory }),
     inventoryRoutes(deps.inventory),
   );
   app.use((_req, res) => {

@@ -8,7 +8,10 @@ import type { CheckCloneableResult, VendorActivities } from '../common/vendor-co
 import { MirroredJob } from './mirrored-job';
 
 export interface ClonePreflightInput {
+  /** Name of the source VM (as the API resolved it). */
   sourceVm: string;
+  /** Its id, when the API resolved it: the flow reads exactly that VM. */
+  sourceVmId?: string;
   vendor: string;
   vendorTaskQueue: string;
 }
@@ -41,7 +44,7 @@ export async function clonePreflight(input: ClonePreflightInput): Promise<CloneP
   const job = await MirroredJob.open(`Clone preflight of ${input.sourceVm} with ${input.vendor}`);
   try {
     setCurrentDetails(`**Step 1/2**: reading VM ${input.sourceVm}`);
-    const vm = await job.step(`Read VM ${input.sourceVm} and its disks`, 'ovirt', ovirt.readVm, { vm: input.sourceVm });
+    const vm = await job.step(`Read VM ${input.sourceVm} and its disks`, 'ovirt', ovirt.readVm, { vm: input.sourceVmId ?? input.sourceVm });
     const disks = vm.disks.map(({ id, name, sizeBytes, storageDomainId }) => ({ id, name, sizeBytes, storageDomainId }));
     upsertSearchAttributes([{ key: OvirtVmId, value: vm.id }]);
     setCurrentDetails(`**Step 2/2**: ${input.vendor} checks the disks of ${vm.name}`);

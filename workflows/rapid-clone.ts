@@ -19,8 +19,10 @@ import { Compensations } from './compensations';
 import { MirroredJob } from './mirrored-job';
 
 export interface RapidCloneInput {
-  /** Name or id of the source VM. */
+  /** Name of the source VM (as the API resolved it: what the flow's descriptions say). */
   sourceVm: string;
+  /** Its id, when the API resolved it: the flow acts on exactly that VM. */
+  sourceVmId?: string;
   cloneName: string;
   vendor: string;
   vendorTaskQueue: string;
@@ -84,7 +86,7 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
 
   try {
     current('Reading the source VM');
-    const source = await job.step(`Read VM ${input.sourceVm}`, 'ovirt', quick.readVm, { vm: input.sourceVm });
+    const source = await job.step(`Read VM ${input.sourceVm}`, 'ovirt', quick.readVm, { vm: input.sourceVmId ?? input.sourceVm });
     upsertSearchAttributes([{ key: OvirtVmId, value: source.id }]);
     if (!source.disks.length) throw ApplicationFailure.nonRetryable(`VM ${source.name} has no disk to clone`, 'NothingToClone');
     const vm = { vmId: source.id, name: source.name };

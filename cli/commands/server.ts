@@ -4,6 +4,7 @@ import { loadConfig } from '../../common/config';
 import { apiToken, engineEndpoint } from '../../common/secrets';
 import { createApp } from '../../server/app';
 import { OvirtClient } from '../../activities/ovirt/client';
+import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService } from '../../server/flows/service';
 import { createInventoryService } from '../../server/inventory/service';
 import { runComponent } from '../component';
@@ -18,6 +19,7 @@ export const serverCommand = () =>
     const engine = engineEndpoint(config);
     const ovirt = new OvirtClient(engine);
     const token = apiToken(config);
+    const idempotency = new IdempotencyStore(config.HF_DATA_DIR);
     const flows = createFlowService({
       client,
       taskQueue: config.HF_TASK_QUEUE,
@@ -27,6 +29,7 @@ export const serverCommand = () =>
       vendorTiming: { heartbeatTimeout: config.HF_VENDOR_HEARTBEAT_TIMEOUT, maximumAttempts: config.HF_VENDOR_MAX_ATTEMPTS },
       // Every API server of a deployment shares the token, so a page token from one is good on the others.
       pageTokenKey: `page-tokens:${token}`,
+      idempotency,
     });
     const inventory = createInventoryService({ ovirt, client, taskQueue: config.HF_TASK_QUEUE, vendors: config.HF_VENDORS });
     const app = createApp({ allowedHosts: config.HF_ALLOWED_HOSTS, listenHost: config.HF_HOST, token, flows, inventory, client, ovirt, taskQueue: config.HF_TASK_QUEUE });
@@ -40,6 +43,7 @@ export const serverCommand = () =>
         await close(server);
         await connection.close();
         await ovirt.close();
+        idempotency.close();
       },
     };
   });

@@ -14,6 +14,7 @@ import {
   IdempotencyKey,
   RapidCloneRequest,
 } from './schemas';
+import type { InventoryService } from '../inventory/service';
 import type { FlowService } from './service';
 import type { FlowWatcher } from './watcher';
 
@@ -89,26 +90,26 @@ registerPath({
 
 export interface FlowRouteDeps {
   flows: FlowService;
-  /** The shared poller of the event streams. */
   watcher: FlowWatcher;
-  /** Checks a rapid clone request against the inventory before the flow starts (name taken, VM unknown). */
-  precheckRapidClone(req: RapidCloneRequest): Promise<void>;
+  /** Checks against the inventory before a flow starts: the vendor and source VM (resolved), the clone name. */
+  inventory: Pick<InventoryService, 'resolveSource' | 'requireFreeName'>;
 }
 
-export function flowRoutes({ flows, watcher, precheckRapidClone }: FlowRouteDeps): Router {
+export function flowRoutes({ flows, watcher, inventory }: FlowRouteDeps): Router {
   const router = Router();
   router.post('/flows/rapid-clone', async (req, res) => {
     const body = parse(RapidCloneRequest, req.body ?? {}, 'body');
     const key = parse(IdempotencyKey.optional(), req.get('idempotency-key'), 'header.Idempotency-Key');
-    // A repeated key finds its flow, even though the clone's name is taken by now.
-    const existing = key ? await flows.findRapidClone(body, key) : undefined;
+    const source = await inventory.resolveSource(body);
+    // A repeated key finds its flow (or is a 422 with another request), even though the clone's name is taken by now.
+    const existing = key ? await flows.findRapidClone(body, source, key) : undefined;
     if (existing) return void res.status(202).json(existing);
-    await precheckRapidClone(body);
-    res.status(202).json(await flows.startRapidClone(body, key));
+    await inventory.requireFreeName(body.cloneName);
+    res.status(202).json(await flows.startRapidClone(body, source, key));
   });
   router.post('/flows/clone-preflight', async (req, res) => {
     const body = parse(ClonePreflightRequest, req.body ?? {}, 'body');
-    res.status(202).json(await flows.startClonePreflight(body));
+    res.status(202).json(await flows.startClonePreflight(body, await inventory.resolveSource(body)));
   });
   router.get('/flows', async (req, res) => {
     res.json(await flows.listFlows(parse(FlowListQuery, req.query, 'query')));

@@ -15,6 +15,7 @@ import { progressQuery, type FlowMemo, type FlowProgress, type FlowStep } from '
 import type { RapidCloneInput } from '../../workflows/rapid-clone';
 import { HttpProblem } from '../problem';
 import { engineStepTree } from './engine-steps';
+import { IdempotencyStore, requestFingerprint } from './idempotency';
 import type { ClonePreflightRequest, FlowStatus, RapidCloneRequest, StepsSource } from './schemas';
 
 export interface FlowServiceOptions {
@@ -28,6 +29,8 @@ export interface FlowServiceOptions {
   engineTasksUrl?: string;
   /** Heartbeat timeout and attempts of vendor activities in the flows started here. @default the workflow's */
   vendorTiming?: VendorTiming;
+  /** Where Idempotency-Keys are kept. @default in memory */
+  idempotency?: IdempotencyStore;
   /**
    * Signs the page tokens handed out, so that only tokens this API issued (for the same filters) reach Temporal.
    * Servers behind one load balancer share it. @default random per process
@@ -61,15 +64,33 @@ const VISIBILITY_STATUS: Record<FlowStatus, string> = {
 
 const notFound = (id: string) => new HttpProblem({ status: 404, title: 'Flow not found', detail: `No flow with id ${id}` });
 
-/** The short id of a flow: random, or derived from the Idempotency-Key so that the same key finds the same flow. */
-const shortId = (idempotencyKey?: string) =>
-  idempotencyKey ? createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 8) : randomUUID().slice(0, 8);
+/**
+ * The short id of a flow: random, or derived from its operation and Idempotency-Key, so that even API servers that
+ * keep their keys apart cannot start two flows for one key (Temporal refuses the second id).
+ */
+const shortId = (kind: string, idempotencyKey?: string) =>
+  idempotencyKey ? createHash('sha256').update(`${kind}\0${idempotencyKey}`).digest('hex').slice(0, 8) : randomUUID().slice(0, 8);
+
+/** A source VM as the inventory resolved it. */
+export interface SourceVm {
+  id: string;
+  name: string;
+}
+
+const keyReused = (flowId: string) =>
+  new HttpProblem({
+    status: 422,
+    title: 'Idempotency-Key reused',
+    detail: `This Idempotency-Key came with a different request before (flow ${flowId}); send a new key for a new request.`,
+    errors: [{ field: 'header.Idempotency-Key', message: 'was used before with a different request' }],
+  });
 
 const decode = (payload: temporal.api.common.v1.IPayload | null | undefined) =>
   payload ? defaultPayloadConverter.fromPayload<unknown>(payload) : undefined;
 
 export function createFlowService(opts: FlowServiceOptions) {
   const { client, ovirt } = opts;
+  const idempotency = opts.idempotency ?? new IdempotencyStore();
   const namespace = client.options.namespace;
   const queryBoundMs = opts.queryBoundMs ?? 500;
   const engineBoundMs = opts.engineBoundMs ?? 350;
@@ -155,7 +176,7 @@ export function createFlowService(opts: FlowServiceOptions) {
     return { status, memo, engineJobIds, engineJobId };
   }
 
-  const flowId = (kind: string, vm: string, key?: string) => `${kind}-${vm.replace(/[^0-9a-zA-Z_-]/g, '')}-${shortId(key)}`;
+  const flowId = (kind: string, vm: string, key?: string) => `${kind}-${vm.replace(/[^0-9a-zA-Z_-]/g, '')}-${shortId(kind, key)}`;
 
   /** A start answer from Temporal alone (for a repeated Idempotency-Key): no query, so no worker needed. */
   async function startedAnswer(id: string, kind: string) {
@@ -167,8 +188,23 @@ export function createFlowService(opts: FlowServiceOptions) {
    * Starts a flow (or, for a repeated Idempotency-Key, finds the one it started). It answers as soon as Temporal
    * has the workflow: the engine job is opened by the workflow once a worker runs it, so it is not waited for.
    */
-  async function start<A>(kind: string, workflowType: string, request: object, vm: string, vendor: string, input: A, summary: string, key?: string) {
-    const id = flowId(kind, vm, key);
+  async function start<A>(
+    kind: string,
+    workflowType: string,
+    request: object,
+    vm: string,
+    vendor: string,
+    input: A,
+    summary: string,
+    idem?: { key: string; fingerprint: string },
+  ) {
+    let id = flowId(kind, vm, idem?.key);
+    if (idem) {
+      // The key is claimed before the flow starts: of two concurrent requests with one key, the first one wins.
+      const held = idempotency.claim(kind, idem.key, { flowId: id, fingerprint: idem.fingerprint });
+      if (held.fingerprint !== idem.fingerprint) throw keyReused(held.flowId);
+      id = held.flowId;
+    }
     try {
       await client.workflow.start(workflowType, {
         workflowId: id,
@@ -186,7 +222,7 @@ export function createFlowService(opts: FlowServiceOptions) {
         ],
       });
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError && key)) throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError && idem)) throw err;
       return startedAnswer(id, kind);
     }
     return { id, kind, status: 'running' as FlowStatus, engineJobId: null, links: links(id) };
@@ -288,30 +324,44 @@ export function createFlowService(opts: FlowServiceOptions) {
   return {
     getFlow,
 
-    startClonePreflight(req: ClonePreflightRequest) {
-      const input: ClonePreflightInput = { ...req, vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor) };
-      return start('clone-preflight', 'clonePreflight', req, req.sourceVm, req.vendor, input, `Clone preflight of ${req.sourceVm} with ${req.vendor}`);
+    startClonePreflight(req: ClonePreflightRequest, source: SourceVm) {
+      const input: ClonePreflightInput = {
+        ...req,
+        sourceVm: source.name,
+        sourceVmId: source.id,
+        vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor),
+      };
+      return start('clone-preflight', 'clonePreflight', req, source.name, req.vendor, input, `Clone preflight of ${source.name} with ${req.vendor}`);
     },
 
-    /** The flow an earlier request with this Idempotency-Key started, if any. */
-    async findRapidClone(req: RapidCloneRequest, idempotencyKey: string) {
-      const id = flowId('rapid-clone', req.sourceVm, idempotencyKey);
+    /**
+     * The flow an earlier request with this Idempotency-Key started, if any; a 422 if that request was another one
+     * (naming the source VM by id or by name is the same request).
+     */
+    async findRapidClone(req: RapidCloneRequest, source: SourceVm, idempotencyKey: string) {
+      const held = idempotency.get('rapid-clone', idempotencyKey);
+      if (!held) return undefined;
+      if (held.fingerprint !== rapidCloneFingerprint(req, source)) throw keyReused(held.flowId);
       try {
-        return await startedAnswer(id, 'rapid-clone');
+        return await startedAnswer(held.flowId, 'rapid-clone');
       } catch (err) {
+        // Claimed, but the server stopped before the flow started: the start goes on with the same id.
         if (err instanceof HttpProblem && err.problem.status === 404) return undefined;
         throw err;
       }
     },
 
-    startRapidClone(req: RapidCloneRequest, idempotencyKey?: string) {
+    startRapidClone(req: RapidCloneRequest, source: SourceVm, idempotencyKey?: string) {
       const input: RapidCloneInput = {
         ...req,
+        sourceVm: source.name,
+        sourceVmId: source.id,
         vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor),
         ...(opts.vendorTiming ? { vendorTiming: opts.vendorTiming } : {}),
       };
-      const summary = `Rapid clone of ${req.sourceVm} as ${req.cloneName} (${req.vendor})`;
-      return start('rapid-clone', 'rapidClone', req, req.sourceVm, req.vendor, input, summary, idempotencyKey);
+      const summary = `Rapid clone of ${source.name} as ${req.cloneName} (${req.vendor})`;
+      const idem = idempotencyKey ? { key: idempotencyKey, fingerprint: rapidCloneFingerprint(req, source) } : undefined;
+      return start('rapid-clone', 'rapidClone', req, source.name, req.vendor, input, summary, idem);
     },
 
     /** Lists hybridflow's flows from Temporal visibility, newest first, filtered by the search attributes. */
@@ -364,6 +414,10 @@ export function createFlowService(opts: FlowServiceOptions) {
     },
   };
 }
+
+/** A rapid clone request as resolved: the same whether it named its source VM or gave its id. */
+const rapidCloneFingerprint = (req: RapidCloneRequest, source: SourceVm) =>
+  requestFingerprint('rapid-clone', { ...req, sourceVm: source.id });
 
 /** What went wrong, in the words of the innermost failure (the workflow's own message says what was undone). */
 function plainError(err: Error): string {

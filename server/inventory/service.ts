@@ -6,7 +6,6 @@ import type { OvirtClient } from '../../activities/ovirt/client';
 import { collection, Vm } from '../../activities/ovirt/representation';
 import { attachedDisks, findVm, vmsNamed } from '../../activities/ovirt/vm-queries';
 import { vendorTaskQueue } from '../../common/vendor-contract';
-import type { RapidCloneRequest } from '../flows/schemas';
 import { HttpProblem } from '../problem';
 import { VmName } from './schemas';
 
@@ -51,14 +50,17 @@ export function createInventoryService(opts: InventoryOptions) {
       };
     },
 
-    /** Catches what would fail or hang the flow at once: an unknown vendor or source VM, a clone name that is taken. */
-    async precheckRapidClone(req: RapidCloneRequest) {
-      // An offline vendor is fine (its worker may start late and the flow waits for it); an unknown one is not.
+    /**
+     * The request's vendor and source VM, checked before a flow starts (an unknown one would fail or hang the flow):
+     * the VM resolved to exactly one, by id or exact name. An offline vendor is fine (its worker may start late and
+     * the flow waits for it); an unknown one is not.
+     */
+    async resolveSource(req: { sourceVm: string; vendor: string }): Promise<{ id: string; name: string }> {
       if (!opts.vendors.includes(req.vendor)) {
         const message = `is not a known vendor (known: ${opts.vendors.join(', ')})`;
         throw new HttpProblem({ status: 400, title: 'Invalid request', detail: `vendor ${req.vendor} ${message}`, errors: [{ field: 'body.vendor', message }] });
       }
-      const [source, name] = await Promise.all([findVm(ovirt, req.sourceVm), checkName(req.cloneName)]);
+      const source = await findVm(ovirt, req.sourceVm);
       if (!source) {
         throw new HttpProblem({
           status: 400,
@@ -67,6 +69,12 @@ export function createInventoryService(opts: InventoryOptions) {
           errors: [{ field: 'body.sourceVm', message: `no VM named or with id "${req.sourceVm}"` }],
         });
       }
+      return { id: source.id, name: source.name };
+    },
+
+    /** A clone name that is taken is a 409 before the flow starts. */
+    async requireFreeName(cloneName: string): Promise<void> {
+      const name = await checkName(cloneName);
       if (!name.available) {
         throw new HttpProblem({ status: 409, title: 'Clone name taken', detail: name.problem ?? undefined, errors: [{ field: 'body.cloneName', message: 'is taken' }] });
       }

@@ -1,6 +1,7 @@
 // The first hybrid flow end to end: API -> Temporal -> worker -> built-in engine (oVirt REST) and the demo vendor
 // (its own task queue) -> one engine job with one step per activity.
 import { collection, Job, Step } from '../../activities/ovirt/representation';
+import { FlowKind } from '../../common/search-attributes';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -44,16 +45,30 @@ test('a clone preflight reads the VM over oVirt REST, asks the vendor, and mirro
   expect(flow.steps.map((s: { engineStepId: string }) => s.engineStepId).sort()).toEqual(steps.map((s) => s.id).sort());
 });
 
-test('a VM that does not exist fails the flow at once, and the engine job and its step end FAILED', async () => {
-  const start = await stack.api('POST', '/api/v1/flows/clone-preflight', { sourceVm: 'no-such-vm' });
-  expect(start.status).toBe(202);
-  const flow = await finished(start.body.id);
+test('a VM that does not exist is a 400 from the API; a flow given one anyway fails at once, its job and step FAILED', async () => {
+  const refused = await stack.api('POST', '/api/v1/flows/clone-preflight', { sourceVm: 'no-such-vm' });
+  expect(refused.status).toBe(400);
+  expect(refused.body.errors).toEqual([{ field: 'body.sourceVm', message: 'no VM named or with id "no-such-vm"' }]);
+  // The workflow checks again for itself (the VM may vanish between the API's check and the flow's first step).
+  const handle = await stack.temporal.client.workflow.start('clonePreflight', {
+    workflowId: `clone-preflight-no-such-vm-${Date.now()}`,
+    taskQueue: stack.taskQueue,
+    args: [{ sourceVm: 'no-such-vm', vendor: 'acme-storage', vendorTaskQueue: `${stack.taskQueue}.vendor.acme-storage` }],
+    typedSearchAttributes: [{ key: FlowKind, value: 'clone-preflight' }],
+  });
+  const flow = await finished(handle.workflowId);
   expect(flow.status).toBe('failed');
   expect(flow.error).toMatch(/No VM named "no-such-vm"/);
   const job = await stack.ovirt.get(`/jobs/${flow.engineJobId}`, Job);
   expect(job.status).toBe('failed');
   const steps = await stack.ovirt.get(`/jobs/${job.id}/steps`, collection('step', Step));
   expect(steps.map((s) => [s.description, s.status])).toEqual([['Read VM no-such-vm and its disks', 'failed']]);
+});
+
+test('a preflight with an unknown vendor is a 400 naming body.vendor, and starts nothing', async () => {
+  const res = await stack.api('POST', '/api/v1/flows/clone-preflight', { sourceVm: 'web-01', vendor: 'no-such-vendor' });
+  expect(res.status).toBe(400);
+  expect(res.body.errors[0].field).toBe('body.vendor');
 });
 
 test('bad input is a 400 problem naming the field; no token is a 401', async () => {

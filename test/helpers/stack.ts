@@ -13,6 +13,7 @@ import { OvirtClient } from '../../activities/ovirt/client';
 import { close, listen } from '../../cli/listen';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../engine/start';
 import { createApp } from '../../server/app';
+import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService, type FlowServiceOptions } from '../../server/flows/service';
 import { createFlowWatcher, type FlowWatcher } from '../../server/flows/watcher';
 import { createInventoryService } from '../../server/inventory/service';
@@ -120,7 +121,8 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     await done;
   };
   if (options.mainWorker !== false) await startMainWorker();
-  const flows = createFlowService({ client: temporal.client, taskQueue, ovirt, engineTasksUrl: `${engine.url}/tasks`, ...options.flowReads });
+  const idempotency = new IdempotencyStore(dataDir);
+  const flows = createFlowService({ client: temporal.client, taskQueue, ovirt, engineTasksUrl: `${engine.url}/tasks`, idempotency, ...options.flowReads });
   const watcher = createFlowWatcher(flows);
   const inventory = createInventoryService({ ovirt, client: temporal.client, taskQueue, vendors: TEST_VENDORS });
   const app = createApp({ token: TEST_TOKEN, flows, inventory, client: temporal.client, ovirt, taskQueue, watcher, allowedHosts: options.allowedHosts });
@@ -158,6 +160,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
       await temporal.close();
       await ovirt.close();
       await engine.close();
+      idempotency.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
