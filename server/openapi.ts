@@ -27,6 +27,7 @@ export const errorResponses = {
 } as const;
 export const notFoundResponse = { 404: problem('Not found') } as const;
 export const conflictResponse = (description: string) => ({ 409: problem(description) });
+export const keyReusedResponse = { 422: problem('The Idempotency-Key came with a different request before') } as const;
 
 export const registry = new OpenAPIRegistry();
 export const bearerAuth = registry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -1,6 +1,6 @@
 // HTTP routes of flows (validated with the zod schemas of schemas.ts), and their OpenAPI registration.
 import { Router } from 'express';
-import { conflictResponse, json, notFoundResponse, registerPath } from '../openapi';
+import { conflictResponse, json, keyReusedResponse, notFoundResponse, registerPath } from '../openapi';
 import { parse } from '../validate';
 import { z } from '../zod';
 import { flowEvents } from './events';
@@ -34,6 +34,7 @@ registerPath({
         'not: `engineJobId` is usually null here and appears later in GET /api/v1/flows/{id} and the event stream',
     ),
     ...conflictResponse('The clone name is taken'),
+    ...keyReusedResponse,
   },
 });
 registerPath({
