@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { OvirtClient } from '../../activities/ovirt/client';
 import { loadConfig } from '../../common/config';
 import { engineEndpoint } from '../../common/secrets';
+import { sweepTerminatedFlows } from '../../worker/terminated-flows';
 import { createMainWorker } from '../../worker/workers';
 import { runComponent } from '../component';
 import { temporalAddress } from '../temporal-connection';
@@ -19,9 +20,11 @@ export const workerCommand = () =>
     const ovirt = new OvirtClient(engineEndpoint(config));
     const worker = await createMainWorker({ connection, temporal, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.HF_TASK_QUEUE, ovirt });
     const running = worker.run();
+    const stopSweep = sweepTerminatedFlows({ client: temporal, ovirt, taskQueue: config.HF_TASK_QUEUE, log: (m) => console.log(m) });
     return {
       urls: [`Worker:           polling task queue ${config.HF_TASK_QUEUE} on ${temporalAddress(config)}`],
       stop: async () => {
+        stopSweep();
         worker.shutdown();
         await running;
         await connection.close();
