@@ -33,6 +33,7 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (status === 413) return sendProblem(res, { status, title: 'Request body too large' });
   // Library errors' messages may name files or internals (a static file's ENOENT path): only the status's own words.
   if (status < 500) return sendProblem(res, { status, title: STATUS_CODES[status] ?? 'Bad request' });
-  console.error('Unexpected error', err);
+  // One line, control characters escaped: nothing a client sent can forge a log line; no stack or path leaves either.
+  console.error(JSON.stringify({ level: 'error', msg: 'Unexpected error', error: `${err?.name ?? 'Error'}: ${String(err?.message ?? err)}` }));
   return sendProblem(res, { status: 500, title: 'Internal error', detail: 'The server logged the details.' });
 };
