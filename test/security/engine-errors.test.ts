@@ -2,8 +2,8 @@
 // input that yields a 500 (deeply nested JSON, odd methods, paths, headers and bodies at every route).
 import { TestEngine } from '../engine/engine-harness';
 import type { Entity } from '../engine/engine-harness';
-import { rawRequest } from '../engine/raw-http';
-import type { RawAnswer } from '../engine/raw-http';
+import { rawRequest } from '../helpers/raw-http';
+import type { RawAnswer } from '../helpers/raw-http';
 
 let e: TestEngine;
 let token: string;

@@ -1,7 +1,7 @@
 // DNS rebinding and cross-site writes on the built-in engine: every request must name an allowed host (421
 // otherwise), and a browser write from a page of another site is refused (403).
 import { PASSWORD, TestEngine } from '../engine/engine-harness';
-import { rawRequest } from '../engine/raw-http';
+import { rawRequest } from '../helpers/raw-http';
 import { allowedHostSet, hostnameOfHostHeader } from '../../engine/host-guard';
 
 let e: TestEngine;
