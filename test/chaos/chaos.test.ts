@@ -8,4 +8,4 @@ test('rapid clones keep their invariants under injected faults (short chaos run)
   const { text, violations } = await runChaos({ scenarios: [], seed, short: true, log: (l) => lines.push(l) });
   if (violations) throw new Error(`${lines.join('\n')}\n${text}`);
   expect(violations).toBe(0);
-}, 240_000);
+}, 300_000);

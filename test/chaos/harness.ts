@@ -21,8 +21,8 @@ export interface ChaosOptions {
   log?: (line: string) => void;
 }
 
-/** The short set (jest): engine-restart joins it once flows continue in a new job after an engine restart. */
-export const SHORT_SCENARIOS = ['worker-kill', 'server-kill', 'engine-outage', 'temporal-kill', 'vendor-kill', 'vendor-hang'];
+/** The short set (jest): every scenario, one or two flows each, the engine outage a few seconds. */
+export const SHORT_SCENARIOS = ['worker-kill', 'server-kill', 'engine-restart', 'engine-outage', 'temporal-kill', 'vendor-kill', 'vendor-hang'];
 
 export async function runChaos(opts: ChaosOptions): Promise<{ results: ScenarioResult[]; text: string; violations: number }> {
   const log = opts.log ?? ((l: string) => console.log(l));

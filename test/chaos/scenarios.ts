@@ -82,7 +82,7 @@ export const scenarios: Scenario[] = [
     name: 'worker-kill',
     what: 'the worker SIGKILLed and restarted, several times per flow',
     cancelChance: 0.2,
-    chaos: killLoop('worker', [1, 4], [0.3, 2], { full: Infinity, short: 3 }),
+    chaos: killLoop('worker', [1, 4], [0.3, 2], { full: Infinity, short: 2 }),
   },
   {
     name: 'server-kill',
@@ -113,9 +113,11 @@ export const scenarios: Scenario[] = [
     flowDeadlineS: (short) => (short ? 150 : 480),
     async chaos(ctx, running) {
       const faulty = async (seconds: number) => {
+        const conflictRate = Number(ctx.rng.between(0.05, 0.2).toFixed(2));
         const rules = [
           { pathPattern: '.', errorRate: Number(ctx.rng.between(0.1, 0.3).toFixed(2)), status: 503 },
-          { pathPattern: '^/(vms|disks|storagedomains)', errorRate: Number(ctx.rng.between(0.05, 0.2).toFixed(2)), status: 409 },
+          // oVirt answers 409 to actions on busy VMs and disks (never to reads), so only writes get one here.
+          ...['POST', 'DELETE'].map((method) => ({ pathPattern: '^/(vms|disks|storagedomains)', method, errorRate: conflictRate, status: 409 })),
           { pathPattern: '.', latencyMs: Math.round(ctx.rng.between(100, 1500)) },
         ];
         ctx.log(`  engine faults for ${seconds.toFixed(1)} s: ${JSON.stringify(rules)}`);
