@@ -1,23 +1,11 @@
 // The Tasks page in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): jobs and nested steps
 // created over the API appear live, change status live, show progress; the status filter and `#job-<id>` work.
 // Screenshots at 1280 and 400 px go to test-artifacts/.
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { TestEngine } from './engine-harness';
+import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WAIT = { timeout: 5000 };
 
 let e: TestEngine;
@@ -25,10 +13,9 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   [e, browser] = await Promise.all([
     TestEngine.start(),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true }),
+    launchBrowser(),
   ]);
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (err) => console.error('page error:', err));

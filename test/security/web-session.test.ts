@@ -2,19 +2,19 @@
 // address), sessions live on the server (a new one each login, gone after logout), and wrong tokens are throttled
 // with 429 and Retry-After. Real API server, real headless Chromium for the redirects.
 import http from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { SessionStore } from '../../server/sessions';
 import { AuthThrottle } from '../../server/throttle';
 import { TEST_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
+import { launchBrowser } from '../helpers/browser';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let stack: TestStack;
 let browser: Browser;
 beforeAll(async () => {
   [stack, browser] = await Promise.all([
     startTestStack('web-session', { allowedHosts: ['hybridflow.example.com'] }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
+    launchBrowser(),
   ]);
 });
 afterAll(async () => {

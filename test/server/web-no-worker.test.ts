@@ -1,14 +1,11 @@
 // The flow page while no worker runs, in headless Chromium against the real stack: it shows the flow at once with a
 // notice that no worker answers and no engine job yet; once a worker runs, the engine job and its Tasks link appear
 // without a reload, and the notice goes.
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { TEST_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
+import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const WAIT = { timeout: 10_000 };
 const FLOW_WAIT = { timeout: 30_000 };
 
@@ -18,10 +15,9 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   [stack, browser] = await Promise.all([
     startTestStack('web-no-worker', { mainWorker: false, cloneMs: 1500, flowReads: { queryQuietMs: 1000 } }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
+    launchBrowser(),
   ]);
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.on('pageerror', (err) => pageErrors.push(String(err)));

@@ -2,14 +2,11 @@
 // real stack (engine, worker, demo vendor, API server, Temporal): log in with a token link, clone a VM through the
 // wizard and watch its step tree reach finished live; a failing flow shows its error in plain words; cancel with
 // confirmation; the flows list filters and links. Screenshots at 1280 and 400 px go to test-artifacts/.
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TEST_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
+import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const WAIT = { timeout: 10_000 };
 const FLOW_WAIT = { timeout: 30_000 };
 
@@ -20,10 +17,9 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   [stack, browser] = await Promise.all([
     startTestStack('web-wizard', { cloneMs: 1500 }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
+    launchBrowser(),
   ]);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();

@@ -1,0 +1,14 @@
+// Debian's Chromium, headless, driven by playwright-core: with its background networking off, since this machine's
+// closed network refuses it, and screenshots kept in test-artifacts/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function launchBrowser(): Promise<Browser> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
