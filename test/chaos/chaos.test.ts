@@ -7,5 +7,6 @@ test('rapid clones keep their invariants under injected faults (short chaos run)
   const lines: string[] = [];
   const { text, violations } = await runChaos({ scenarios: [], seed, short: true, log: (l) => lines.push(l) });
   if (violations) throw new Error(`${lines.join('\n')}\n${text}`);
+  console.log(text); // the table, for the record
   expect(violations).toBe(0);
 }, 300_000);
