@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { OvirtClient } from './ovirt/client';
 import { OvirtNotFoundError } from './ovirt/errors';
 import { collection, DiskAttachment, Vm } from './ovirt/representation';
-import { attachedDisks, findVm } from './ovirt/vm-queries';
+import { attachedDisks, findVm, vmsNamed } from './ovirt/vm-queries';
 import { waitForEngineJobs } from './engine-work';
 import { flowCorrelationId, waitUntil } from './flow-context';
 
@@ -38,6 +38,9 @@ export interface VmActivityDeps {
   pollIntervalMs?: number;
 }
 
+/** Whether this flow made the VM: createVm writes the flow's marker into its description. */
+const madeBy = (vm: Vm, marker: string) => vm.description?.endsWith(`(${marker})`) === true;
+
 export function createVmActivities(deps: VmActivityDeps) {
   const engine = () => deps.ovirt.withCorrelationId(flowCorrelationId());
   const wait = { intervalMs: deps.pollIntervalMs ?? 1000 };
@@ -47,6 +50,24 @@ export function createVmActivities(deps: VmActivityDeps) {
   /** Waits until the VM reaches `status`. */
   const reach = (ovirt: OvirtClient, vmId: string, name: string, status: string) =>
     waitUntil(`VM ${name} to be ${status}`, async () => ((await vmStatus(ovirt, vmId)) === status ? true : undefined), wait);
+
+  /** Removes the VM (powering it off first), keeping its disks for their own undo; done if it is gone already. */
+  const removeVmNow = async (ovirt: OvirtClient, vmId: string, name: string) => {
+    let status: string;
+    try {
+      status = await vmStatus(ovirt, vmId);
+    } catch (err) {
+      if (err instanceof OvirtNotFoundError) return;
+      throw err;
+    }
+    if (status !== 'down') {
+      if (status !== 'powering_down') await ovirt.action(`/vms/${vmId}/stop`, {});
+      await reach(ovirt, vmId, name, 'down');
+    }
+    await ovirt.delete(`/vms/${vmId}`, { query: { detach_only: 'true' } }).catch((err) => {
+      if (!(err instanceof OvirtNotFoundError)) throw err;
+    });
+  };
 
   return {
     /** Reads a VM (by name or id) with its disks and the configuration a clone copies. */
@@ -104,8 +125,8 @@ export function createVmActivities(deps: VmActivityDeps) {
     async createVm({ name, source, marker }: { name: string; source: VmDetails; marker: string }): Promise<{ vmId: string }> {
       const ovirt = engine();
       const description = `Rapid clone of ${source.name} (${marker})`;
-      const [existing] = await ovirt.get('/vms', collection('vm', Vm), { query: { search: `name=${name}` } });
-      if (existing && existing.description !== description) {
+      const [existing] = await vmsNamed(ovirt, name);
+      if (existing && !madeBy(existing, marker)) {
         throw ApplicationFailure.nonRetryable(`A VM named "${name}" already exists`, 'VmNameTaken');
       }
       const vm =
@@ -141,23 +162,13 @@ export function createVmActivities(deps: VmActivityDeps) {
       );
     },
 
-    /** Undo of createVm: removes the VM (powering it off first), keeping its disks for their own undo. */
-    async removeVm({ vmId, name }: { vmId: string; name: string }): Promise<void> {
+    /**
+     * Undo of createVm: removes the VM named `name` that this flow made (its description carries `marker`), if
+     * there is one; a VM of that name made by anyone else is left alone.
+     */
+    async removeVmMade({ name, marker }: { name: string; marker: string }): Promise<void> {
       const ovirt = engine();
-      let status: string;
-      try {
-        status = await vmStatus(ovirt, vmId);
-      } catch (err) {
-        if (err instanceof OvirtNotFoundError) return;
-        throw err;
-      }
-      if (status !== 'down') {
-        if (status !== 'powering_down') await ovirt.action(`/vms/${vmId}/stop`, {});
-        await reach(ovirt, vmId, name, 'down');
-      }
-      await ovirt.delete(`/vms/${vmId}`, { query: { detach_only: 'true' } }).catch((err) => {
-        if (!(err instanceof OvirtNotFoundError)) throw err;
-      });
+      for (const vm of await vmsNamed(ovirt, name)) if (madeBy(vm, marker)) await removeVmNow(ovirt, vm.id, name);
     },
   };
 }

@@ -10,6 +10,7 @@
 // there (a step that was running is mirrored again, with a note) and ends it as the flow ends.
 import {
   CancellationScope,
+  CancelledFailure,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -41,6 +42,11 @@ const watcher = proxyActivities<ReturnType<typeof createVendorProgressActivities
 const PROGRESS_GRANULARITY = 10;
 
 const now = () => new Date(Date.now()).toISOString();
+
+/** A step is not begun once the flow is being cancelled: no engine step may stand for an activity never run. */
+function throwIfCancelled(): void {
+  if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('The flow is being cancelled');
+}
 
 interface ExternalStepState {
   step: FlowStep;
@@ -91,19 +97,26 @@ export class MirroredJob {
     return this.state.steps;
   }
 
-  /** Runs one activity as one mirrored step; its description is also the activity's summary in the Temporal UI. */
+  /**
+   * Runs one activity as one mirrored step; its description is also the activity's summary in the Temporal UI. The
+   * activity is scheduled in the same workflow task as its engine step, so the two go side by side and a cancel can
+   * never leave an engine step for an activity that did not run.
+   */
   async step<F extends ActivityFunction>(
     description: string,
     kind: StepKind,
     activity: ActivityFunctionWithOptions<F>,
     ...args: Parameters<F>
   ): Promise<Awaited<ReturnType<F>>> {
-    const step = await this.begin(description, kind);
+    throwIfCancelled();
+    const { step, mirrored } = this.open(description, kind);
     try {
       const result = await activity.executeWithOptions({ summary: description }, args);
+      await mirrored;
       await this.finish(step, true);
       return result;
     } catch (err) {
+      await mirrored;
       await this.finish(step, false);
       throw err;
     }
@@ -119,9 +132,12 @@ export class MirroredJob {
     activity: ActivityFunctionWithOptions<F>,
     ...args: Parameters<F>
   ): Promise<Awaited<ReturnType<F>>> {
-    const step = await this.begin(description, 'external');
+    throwIfCancelled();
+    const { step, mirrored } = this.open(description, 'external');
     const entry: ExternalStepState = { step, mirroredProgress: 0 };
     this.externalSteps.set(activityId, entry);
+    // Sub-steps go under the vendor's engine step: their writes wait until it exists.
+    this.subStepWrites = this.subStepWrites.then(() => mirrored);
     const watching = new CancellationScope();
     const watch = watching
       .run(() => watcher.watchVendorProgress.executeWithOptions({ summary: `Watch the progress of: ${description}` }, [{ activityId }]))
@@ -174,12 +190,20 @@ export class MirroredJob {
   }
 
   private async begin(description: string, kind: StepKind, parent?: FlowStep): Promise<FlowStep> {
+    const { step, mirrored } = this.open(description, kind, parent);
+    await mirrored;
+    return step;
+  }
+
+  /** Adds the step to the tree at once; `mirrored` settles once its engine step exists (never cancelled). */
+  private open(description: string, kind: StepKind, parent?: FlowStep): { step: FlowStep; mirrored: Promise<void> } {
     const siblings = parent ? parent.children : this.state.steps;
     const key = `${parent ? `${parent.key}.` : 's'}${siblings.length + 1}`;
     const step: FlowStep = { key, description, kind, status: 'running', startedAt: now(), children: [] };
     siblings.push(step);
-    await CancellationScope.nonCancellable(() => this.mirrorStart(step, parent));
-    return step;
+    const mirrored = CancellationScope.nonCancellable(() => this.mirrorStart(step, parent));
+    mirrored.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
+    return { step, mirrored };
   }
 
   /** Adds the step's engine step in the job in use (under its parent's), opening a continuation job if need be. */

@@ -91,11 +91,13 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
     if (!source.disks.length) throw ApplicationFailure.nonRetryable(`VM ${source.name} has no disk to clone`, 'NothingToClone');
     const vm = { vmId: source.id, name: source.name };
 
+    // Each undo is added before its step runs, and is safe when the step did nothing: a step cancelled or failed
+    // half-way (the engine finished the shutdown, the array placed the image) is undone all the same.
     const wasRunning = source.status !== 'down';
     if (wasRunning) {
       current(`Shutting down ${source.name}`);
-      await job.step(`Shut down VM ${source.name}`, 'ovirt', waiting.shutdownVm, vm);
       undo.add(`Start VM ${source.name} again`, waiting.startVm, vm);
+      await job.step(`Shut down VM ${source.name}`, 'ovirt', waiting.shutdownVm, vm);
     }
 
     current(`Merging the snapshots of ${source.name}`);
@@ -111,32 +113,34 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
       const name = `${input.cloneName}${diskSuffix(disk, i)}`;
       const image = { imageId: uuid4(), storageDomainId };
       current(`${input.vendor} clones disk ${disk.name}`);
+      undo.add(`delete the cloned image ${name} on the array`, vendor.deleteImage, image);
       await job.external(`${input.vendor}: clone disk ${disk.name} as ${name}`, `clone-disk-${i + 1}`, vendor.cloneDisk, {
         ...image,
         name,
         sourceDisk: { id: disk.id, name: disk.name, sizeBytes: disk.sizeBytes, storageDomainId },
       });
-      undo.add(`delete the cloned image ${name} on the array`, vendor.deleteImage, image);
       await job.external(`${input.vendor}: write the metadata of ${name} in its storage domain`, `disk-metadata-${i + 1}`, vendor.updateDiskMetadata, {
         ...image,
         alias: name,
         description: `Clone of ${disk.name} (VM ${source.name})`,
       });
       current(`Registering disk ${name}`);
-      await job.step(`Register disk ${name}`, 'ovirt', waiting.registerDisk, { storageDomainId, diskId: image.imageId });
       undo.add(`remove disk ${name}`, waiting.removeDisk, { diskId: image.imageId });
+      await job.step(`Register disk ${name}`, 'ovirt', waiting.registerDisk, { storageDomainId, diskId: image.imageId });
       clones.push({ disk, diskId: image.imageId, name });
     }
 
     current(`Creating VM ${input.cloneName}`);
+    // The new VM is known by its name and this flow's marker until it exists, so its undo needs no id.
+    const made = { name: input.cloneName, marker: workflowInfo().workflowId };
+    undo.add(`remove VM ${input.cloneName}`, waiting.removeVmMade, made);
     const { vmId: cloneVmId } = await job.step(
       `Create VM ${input.cloneName} from the configuration of ${source.name}`,
       'ovirt',
       waiting.createVm,
-      { name: input.cloneName, source, marker: workflowInfo().workflowId },
+      { ...made, source },
     );
     const clone = { vmId: cloneVmId, name: input.cloneName };
-    undo.add(`remove VM ${input.cloneName}`, waiting.removeVm, clone);
 
     for (const c of clones) {
       await job.step(`Attach disk ${c.name} to VM ${input.cloneName}`, 'ovirt', quick.attachDisk, {

@@ -58,10 +58,10 @@ export interface TestStackOptions {
 }
 
 /**
- * Vendors the test API server knows: the demo vendor and `broken-storage` (both served by the stack), and
- * `idle-storage` (never served: a flow waits at its vendor step until cancelled).
+ * Vendors the test API server knows: the demo vendor, `broken-storage` and `lossy-storage` (served by the stack),
+ * and `idle-storage` (never served: a flow waits at its vendor step until cancelled).
  */
-export const TEST_VENDORS = ['acme-storage', 'broken-storage', 'idle-storage'];
+export const TEST_VENDORS = ['acme-storage', 'broken-storage', 'lossy-storage', 'idle-storage'];
 
 export async function startTestStack(name: string, options: TestStackOptions = {}): Promise<TestStack> {
   const engineOptions = options.engine ?? {};
@@ -97,6 +97,19 @@ export async function startTestStack(name: string, options: TestStackOptions = {
       taskQueue: vendorTaskQueue(taskQueue, 'broken-storage'),
       activities: broken,
     }),
+  );
+  // lossy-storage: its clone places the image on the array, then fails for good (the array lost the session):
+  // the flow must delete that image although the clone step never succeeded.
+  const acme = createAcmeActivities({ array, cloneMs: 200 });
+  const lossy: VendorActivities = {
+    ...acme,
+    async cloneDisk(input) {
+      await acme.cloneDisk(input);
+      throw ApplicationFailure.nonRetryable('the array lost the session after placing the image', 'VendorRejected');
+    },
+  };
+  workers.push(
+    await Worker.create({ connection: temporal.nativeConnection, taskQueue: vendorTaskQueue(taskQueue, 'lossy-storage'), activities: lossy }),
   );
   workers.push(
     await createVendorWorker({
