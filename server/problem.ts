@@ -1,6 +1,8 @@
 // Errors as RFC 9457 problem details (application/problem+json); nothing else, and never a stack trace, leaves.
 import { STATUS_CODES } from 'node:http';
+import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler, Response } from 'express';
+import { OvirtError } from '../activities/ovirt/errors';
 import { z } from 'zod';
 
 export interface Problem {
@@ -25,8 +27,27 @@ export function validationProblem(err: z.ZodError, where: string): Problem {
   return { status: 400, title: 'Invalid request', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors };
 }
 
+/** gRPC codes of a Temporal server that is down or restarting: UNAVAILABLE, DEADLINE_EXCEEDED. */
+const TEMPORAL_DOWN = new Set([14, 4]);
+
 export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (err instanceof HttpProblem) return sendProblem(res, err.problem);
+  // The engine's own answers are not this API's: its outage is a 503, any other refusal of a read a 502.
+  if (err instanceof OvirtError) {
+    const down = err.status === 0 || err.status === 429 || err.status >= 500;
+    if (down) res.set('Retry-After', '5');
+    return sendProblem(res, {
+      status: down ? 503 : 502,
+      title: down ? 'Engine unavailable' : 'Engine refused the request',
+      detail: `The oVirt engine answered ${err.status || 'nothing'} to ${err.method} ${err.path.split('?')[0]}; try again shortly.`,
+    });
+  }
+  // The client wraps gRPC errors in a ServiceError.
+  const grpc = [err, err?.cause].find(isGrpcServiceError);
+  if (grpc && TEMPORAL_DOWN.has(grpc.code)) {
+    res.set('Retry-After', '5');
+    return sendProblem(res, { status: 503, title: 'Temporal unavailable', detail: 'The Temporal server does not answer; try again shortly.' });
+  }
   if (err instanceof z.ZodError) return sendProblem(res, validationProblem(err, 'body'));
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
   if (status === 400 && err.type === 'entity.parse.failed') return sendProblem(res, { status, title: 'Malformed JSON body' });

@@ -1,6 +1,6 @@
 // Errors of the API server as an attacker would probe them: no 500, no internal path, no forged page token reaching
 // Temporal, and a docs page that serves only what it needs, under a CSP.
-import { startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
+import { ENGINE_PASSWORD, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -46,4 +46,21 @@ test('/api/docs sends a CSP, nosniff and frame-ancestors; its script is a file o
   expect(html).not.toMatch(/<script>[^<]/); // no inline script
   expect((await get('/api/docs/assets/docs.js', false)).status).toBe(200);
   expect((await get('/api/docs/assets/swagger-ui.css', false)).status).toBe(200);
+});
+
+test('an engine refusing or failing a read is a 502 / 503 of the API, not the engine answer passed through', async () => {
+  const auth = { Authorization: `Basic ${Buffer.from(`admin@internal:${ENGINE_PASSWORD}`).toString('base64')}`, 'Content-Type': 'application/json' };
+  const rules = (status: number) => ({ rules: [{ pathPattern: '^/vms$', method: 'GET', errorRate: 1, status }] });
+  try {
+    await fetch(`${stack.engine.url}/builtin/faults`, { method: 'PUT', headers: auth, body: JSON.stringify(rules(409)) });
+    const refused = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-x' });
+    expect(refused.status).toBe(502);
+    expect(refused.body.title).toBe('Engine refused the request');
+    await fetch(`${stack.engine.url}/builtin/faults`, { method: 'PUT', headers: auth, body: JSON.stringify(rules(503)) });
+    const down = await fetch(`${stack.apiUrl}/api/v1/vms`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('5');
+  } finally {
+    await fetch(`${stack.engine.url}/builtin/faults`, { method: 'DELETE', headers: auth });
+  }
 });
