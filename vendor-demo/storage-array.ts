@@ -7,6 +7,8 @@ export interface StorageArrayOptions {
   password: string;
 }
 
+const CALL_ATTEMPTS = 5;
+
 export class StorageArrayError extends Error {
   constructor(message: string, readonly status: number) {
     super(message);
@@ -17,7 +19,7 @@ export class StorageArrayError extends Error {
 export function createStorageArray(opts: StorageArrayOptions) {
   const auth = `Basic ${Buffer.from(`${opts.user}:${opts.password}`).toString('base64')}`;
   const imagePath = (sd: string, id: string) => `/builtin/storage-array/domains/${sd}/images/${id}`;
-  async function call(method: string, path: string, body?: unknown): Promise<number> {
+  async function callOnce(method: string, path: string, body?: unknown): Promise<number> {
     const res = await fetch(opts.engineUrl + path, {
       method,
       headers: { Authorization: auth, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
@@ -28,6 +30,22 @@ export function createStorageArray(opts: StorageArrayOptions) {
       throw new StorageArrayError(`${method} ${path} -> ${res.status} ${(await res.text()).slice(0, 200)}`, res.status);
     }
     return res.status;
+  }
+  /**
+   * Every call is idempotent (the image id is chosen by the flow), so a dropped connection or a busy array (5xx,
+   * 409, 429) is tried again a few times, half a second apart (short enough to heartbeat in between), before the
+   * activity fails and Temporal retries it.
+   */
+  async function call(method: string, path: string, body?: unknown): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await callOnce(method, path, body);
+      } catch (err) {
+        const transient = !(err instanceof StorageArrayError) || err.status >= 500 || err.status === 409 || err.status === 429;
+        if (!transient || attempt >= CALL_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
   return {
     /** Places an unregistered image (idempotent: the same id again is fine). */
