@@ -90,8 +90,10 @@ export class ChaosStack {
       HF_ENGINE_SEED_FILE: path.join(this.dataDir, 'seed.json'),
       HF_ENGINE_FAULTS: undefined,
       HF_VENDORS: `acme-storage,${HANGING_VENDOR_ID}`,
-      HF_VENDOR_HEARTBEAT_TIMEOUT: '3s',
-      HF_VENDOR_MAX_ATTEMPTS: '2',
+      // Short enough that a vendor that never answers is given up within half a minute; long enough (with three
+      // attempts) that a vendor whose heartbeats could not land while Temporal restarted is retried, not failed.
+      HF_VENDOR_HEARTBEAT_TIMEOUT: '5s',
+      HF_VENDOR_MAX_ATTEMPTS: '3',
     };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     return env;
