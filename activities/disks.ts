@@ -1,7 +1,7 @@
 // Disk and snapshot activities over oVirt REST; like the VM ones, each is safe to run again.
-import type { OvirtClient } from './ovirt/client';
-import { OvirtNotFoundError } from './ovirt/errors';
-import { collection, Disk, Snapshot } from './ovirt/representation';
+import type { OvirtClient } from '../ovirt/client';
+import { OvirtNotFoundError } from '../ovirt/errors';
+import { collection, Disk, Snapshot } from '../ovirt/representation';
 import { waitForEngineJobs } from './engine-work';
 import { flowCorrelationId, waitUntil } from './flow-context';
 

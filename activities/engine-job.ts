@@ -4,9 +4,9 @@
 // UNKNOWN after a restart) is logged and reported, never failing the flow.
 import { log } from '@temporalio/activity';
 import { z } from 'zod';
-import { OvirtConflictError, OvirtError } from './ovirt/errors';
-import type { OvirtClient } from './ovirt/client';
-import { collection, Job, Step, type JobStatus } from './ovirt/representation';
+import { OvirtConflictError, OvirtError } from '../ovirt/errors';
+import type { OvirtClient } from '../ovirt/client';
+import { collection, Job, Step, type JobStatus } from '../ovirt/representation';
 import { flowCorrelationId } from './flow-context';
 
 export type EngineStatus = z.infer<typeof JobStatus>;

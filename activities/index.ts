@@ -1,6 +1,6 @@
 // All activities of the main task queue, built once per worker around one oVirt client and one Temporal client.
 import type { Client } from '@temporalio/client';
-import type { OvirtClient } from './ovirt/client';
+import type { OvirtClient } from '../ovirt/client';
 import { createDiskActivities } from './disks';
 import { createEngineJobActivities } from './engine-job';
 import { createVendorProgressActivities } from './vendor-progress';

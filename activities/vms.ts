@@ -1,10 +1,10 @@
 // VM activities over oVirt REST. Each one is safe to run again (a retry, a restarted worker): it looks at the
 // current state before acting, and waits for oVirt's asynchronous work to end before it returns.
 import { ApplicationFailure } from '@temporalio/activity';
-import type { OvirtClient } from './ovirt/client';
-import { OvirtNotFoundError } from './ovirt/errors';
-import { collection, DiskAttachment, Vm } from './ovirt/representation';
-import { attachedDisks, findVm, vmsNamed } from './ovirt/vm-queries';
+import type { OvirtClient } from '../ovirt/client';
+import { OvirtNotFoundError } from '../ovirt/errors';
+import { collection, DiskAttachment, Vm } from '../ovirt/representation';
+import { attachedDisks, findVm, vmsNamed } from '../ovirt/vm-queries';
 import { waitForEngineJobs } from './engine-work';
 import { flowCorrelationId, waitUntil } from './flow-context';
 

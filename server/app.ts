@@ -2,7 +2,7 @@
 // health -> OpenAPI/docs -> web pages -> /api/v1 (auth, JSON body) -> flows / inventory routes -> problem answers.
 import type { Client } from '@temporalio/client';
 import express from 'express';
-import type { OvirtClient } from '../activities/ovirt/client';
+import type { OvirtClient } from '../ovirt/client';
 import { createAuth } from './auth';
 import { flowRoutes } from './flows/routes';
 import type { FlowService } from './flows/service';

@@ -2,7 +2,7 @@
 import { STATUS_CODES } from 'node:http';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler, Response } from 'express';
-import { OvirtError } from '../activities/ovirt/errors';
+import { OvirtError } from '../ovirt/errors';
 import { z } from 'zod';
 
 export interface Problem {

@@ -4,10 +4,10 @@
 // a FAILED step saying so, then the job FAILED. Idempotent, so any number of workers may sweep.
 import type { Client } from '@temporalio/client';
 import { correlationIdFor } from '../activities/correlation';
-import type { OvirtClient } from '../activities/ovirt/client';
-import { collection, Job, Step } from '../activities/ovirt/representation';
+import type { OvirtClient } from '../ovirt/client';
+import { collection, Job, Step } from '../ovirt/representation';
 import { EngineJobId } from '../common/search-attributes';
-import type { FlowMemo } from '../workflows/definitions';
+import type { FlowMemo } from '../common/flow-definitions';
 
 const REASONS: Record<string, string> = { TERMINATED: 'terminated in Temporal', TIMED_OUT: 'timed out in Temporal' };
 

@@ -2,7 +2,7 @@
 import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../activities';
-import type { OvirtClient } from '../activities/ovirt/client';
+import type { OvirtClient } from '../ovirt/client';
 
 export interface WorkerOptions {
   connection: NativeConnection;

@@ -12,6 +12,21 @@ export class Compensations {
     this.undos.push({ description, run: (job) => job.step(`Undo: ${description}`, 'compensation', activity, ...args) });
   }
 
+  /** An undo that runs only if `needed()` says so when the undos run (e.g. only if the step it undoes ever ran). */
+  addIf<F extends ActivityFunction>(
+    needed: () => Promise<boolean>,
+    description: string,
+    activity: ActivityFunctionWithOptions<F>,
+    ...args: Parameters<F>
+  ): void {
+    this.undos.push({
+      description,
+      run: async (job) => {
+        if (await needed()) await job.step(`Undo: ${description}`, 'compensation', activity, ...args);
+      },
+    });
+  }
+
   /** Runs every undo, newest first; returns the descriptions of those that failed. */
   async runAll(job: MirroredJob): Promise<string[]> {
     const failed: string[] = [];

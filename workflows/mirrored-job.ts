@@ -22,7 +22,7 @@ import type { EngineJobActivities, EngineStatus } from '../activities/engine-job
 import { EngineJobId } from '../common/search-attributes';
 import type { createVendorProgressActivities } from '../activities/vendor-progress';
 import type { VendorProgress } from '../common/vendor-contract';
-import { progressQuery, vendorProgressSignal, type FlowMemo, type FlowProgress, type FlowStep, type StepKind } from './definitions';
+import { progressQuery, vendorProgressSignal, type FlowMemo, type FlowProgress, type FlowStep, type StepKind } from '../common/flow-definitions';
 
 // Mirroring must never fail a flow: engine outages are retried without limit (the flow waits), and the
 // activities themselves turn permanent refusals into a `lost` answer.

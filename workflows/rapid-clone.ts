@@ -113,12 +113,22 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
       const name = `${input.cloneName}${diskSuffix(disk, i)}`;
       const image = { imageId: uuid4(), storageDomainId };
       current(`${input.vendor} clones disk ${disk.name}`);
-      undo.add(`delete the cloned image ${name} on the array`, vendor.deleteImage, image);
-      await job.external(`${input.vendor}: clone disk ${disk.name} as ${name}`, `clone-disk-${i + 1}`, vendor.cloneDisk, {
+      // The array may have placed the image even if the clone did not succeed; but a vendor whose worker never took
+      // the clone has nothing to undo (and no worker to undo it with).
+      const cloneId = `clone-disk-${i + 1}`;
+      let cloned = false;
+      undo.addIf(
+        async () => cloned || (await quick.vendorTookTask({ activityId: cloneId })),
+        `delete the cloned image ${name} on the array`,
+        vendor.deleteImage,
+        image,
+      );
+      await job.external(`${input.vendor}: clone disk ${disk.name} as ${name}`, cloneId, vendor.cloneDisk, {
         ...image,
         name,
         sourceDisk: { id: disk.id, name: disk.name, sizeBytes: disk.sizeBytes, storageDomainId },
       });
+      cloned = true;
       await job.external(`${input.vendor}: write the metadata of ${name} in its storage domain`, `disk-metadata-${i + 1}`, vendor.updateDiskMetadata, {
         ...image,
         alias: name,

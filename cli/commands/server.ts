@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../common/config';
 import { apiToken, engineEndpoint } from '../../common/secrets';
 import { createApp } from '../../server/app';
-import { OvirtClient } from '../../activities/ovirt/client';
+import { OvirtClient } from '../../ovirt/client';
 import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService } from '../../server/flows/service';
 import { createInventoryService } from '../../server/inventory/service';

@@ -1,7 +1,7 @@
 // `hybridflow worker`: the Temporal worker of the main task queue (workflows and oVirt activities).
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { OvirtClient } from '../../activities/ovirt/client';
+import { OvirtClient } from '../../ovirt/client';
 import { loadConfig } from '../../common/config';
 import { engineEndpoint } from '../../common/secrets';
 import { sweepTerminatedFlows } from '../../worker/terminated-flows';

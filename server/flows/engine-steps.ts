@@ -1,8 +1,8 @@
 // A flow's step tree as the engine knows it, for when no worker can answer the workflow's progress query: the
 // steps of each of the flow's engine jobs, nested by parent step, in the order they were added. The engine does not
 // know a step's kind, so it is inferred from the descriptions the workflows write.
-import type { Step } from '../../activities/ovirt/representation';
-import type { FlowStep, StepKind, StepStatus } from '../../workflows/definitions';
+import type { Step } from '../../ovirt/representation';
+import type { FlowStep, StepKind, StepStatus } from '../../common/flow-definitions';
 
 export interface EngineJobSteps {
   jobId: string;

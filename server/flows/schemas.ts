@@ -1,6 +1,6 @@
 // Request and response shapes of the flows API: the single source of their types, their validation and their
 // OpenAPI components.
-import type { FlowStep as FlowStepShape } from '../../workflows/definitions';
+import type { FlowStep as FlowStepShape } from '../../common/flow-definitions';
 
 export type { FlowStepShape };
 import { z } from '../zod';

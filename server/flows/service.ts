@@ -6,12 +6,12 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import { type Client, isGrpcDeadlineError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import type { OvirtClient } from '../../activities/ovirt/client';
-import { collection, Step } from '../../activities/ovirt/representation';
+import type { OvirtClient } from '../../ovirt/client';
+import { collection, Step } from '../../ovirt/representation';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
 import { vendorTaskQueue, type VendorTiming } from '../../common/vendor-contract';
 import type { ClonePreflightInput } from '../../workflows/clone-preflight';
-import { progressQuery, type FlowMemo, type FlowProgress, type FlowStep } from '../../workflows/definitions';
+import { progressQuery, type FlowMemo, type FlowProgress, type FlowStep } from '../../common/flow-definitions';
 import type { RapidCloneInput } from '../../workflows/rapid-clone';
 import { HttpProblem } from '../problem';
 import { engineStepTree } from './engine-steps';

@@ -2,9 +2,9 @@
 // have a worker polling their task queue).
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { OvirtClient } from '../../activities/ovirt/client';
-import { collection, Vm } from '../../activities/ovirt/representation';
-import { attachedDisks, findVm, vmsNamed } from '../../activities/ovirt/vm-queries';
+import type { OvirtClient } from '../../ovirt/client';
+import { collection, Vm } from '../../ovirt/representation';
+import { attachedDisks, findVm, vmsNamed } from '../../ovirt/vm-queries';
 import { vendorTaskQueue } from '../../common/vendor-contract';
 import { HttpProblem } from '../problem';
 import { VmName } from './schemas';

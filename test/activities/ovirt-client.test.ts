@@ -5,15 +5,15 @@ import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { OvirtClient } from '../../activities/ovirt/client';
+import { OvirtClient } from '../../ovirt/client';
 import {
   OvirtAuthError,
   OvirtBadRequestError,
   OvirtConflictError,
   OvirtNotFoundError,
   OvirtUnavailableError,
-} from '../../activities/ovirt/errors';
-import { collection, Vm } from '../../activities/ovirt/representation';
+} from '../../ovirt/errors';
+import { collection, Vm } from '../../ovirt/representation';
 
 const TLS = path.join(__dirname, '..', 'fixtures', 'tls');
 const caFile = path.join(TLS, 'engine-cert.pem');

@@ -5,8 +5,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { z } from 'zod';
 import { correlationIdFor } from '../../activities/correlation';
 import { createEngineJobActivities } from '../../activities/engine-job';
-import { OvirtClient } from '../../activities/ovirt/client';
-import { collection, Disk, Job, Step, Vm } from '../../activities/ovirt/representation';
+import { OvirtClient } from '../../ovirt/client';
+import { collection, Disk, Job, Step, Vm } from '../../ovirt/representation';
 import type { FlowDoc } from './api';
 import { sleep } from './stack';
 
@@ -41,6 +41,7 @@ const MIRRORING = new Set([
   'endEngineJob',
   'setEngineStepProgress',
   'watchVendorProgress',
+  'vendorTookTask',
 ]);
 {
   // Whatever else the engine-job module offers mirrors too (e.g. a continuation job after an engine restart).

@@ -1,7 +1,7 @@
 // The chaos run: one stack of real processes, the chosen scenarios one after the other (each on source VMs of its
 // own), then the report. Used by `npm run chaos` (run.ts) and, in short mode, by chaos.test.ts.
 import { Client, Connection } from '@temporalio/client';
-import { OvirtClient } from '../../activities/ovirt/client';
+import { OvirtClient } from '../../ovirt/client';
 import { ChaosApi } from './api';
 import { Checker } from './checks';
 import { runScenario, type ScenarioResult } from './drive';

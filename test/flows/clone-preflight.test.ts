@@ -1,6 +1,6 @@
 // The first hybrid flow end to end: API -> Temporal -> worker -> built-in engine (oVirt REST) and the demo vendor
 // (its own task queue) -> one engine job with one step per activity.
-import { collection, Job, Step } from '../../activities/ovirt/representation';
+import { collection, Job, Step } from '../../ovirt/representation';
 import { FlowKind } from '../../common/search-attributes';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 

@@ -2,7 +2,7 @@
 // ended), or an admin ends the flow's job by hand: the flow opens a continuation job, mirrors what remains there and
 // ends it, so the job it reports tells the truth. Real Temporal dev server, real built-in engine restarted on its
 // own database.
-import { collection, Job, Step } from '../../activities/ovirt/representation';
+import { collection, Job, Step } from '../../ovirt/representation';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;

@@ -2,7 +2,7 @@
 // for good, a cancel mid-clone, a worker killed with SIGKILL mid-flow, an engine answering 503 for a while.
 import { defaultPayloadConverter } from '@temporalio/common';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
-import { collection, DiskAttachment, Job, Step, Vm } from '../../activities/ovirt/representation';
+import { collection, DiskAttachment, Job, Step, Vm } from '../../ovirt/representation';
 import { runCli } from '../helpers/processes';
 import { ENGINE_PASSWORD, eventually, startTestStack, type TestStack } from '../helpers/stack';
 

@@ -2,9 +2,9 @@
 // half-way is undone as well; and a cancel never leaves an engine step for an activity that did not run. Real
 // Temporal dev server and built-in engine, with slow VM transitions (3 s) so that a cancel lands mid-step.
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { Vm } from '../../activities/ovirt/representation';
-import { collection, Job, Step } from '../../activities/ovirt/representation';
-import { vmsNamed } from '../../activities/ovirt/vm-queries';
+import type { Vm } from '../../ovirt/representation';
+import { collection, Job, Step } from '../../ovirt/representation';
+import { vmsNamed } from '../../ovirt/vm-queries';
 import { ENGINE_PASSWORD, eventually, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;

@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
 import { createAcmeActivities } from '../../vendor-demo/activities';
-import { OvirtClient } from '../../activities/ovirt/client';
+import { OvirtClient } from '../../ovirt/client';
 import { close, listen } from '../../cli/listen';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../engine/start';
 import { createApp } from '../../server/app';

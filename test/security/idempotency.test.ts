@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { collection, Vm } from '../../activities/ovirt/representation';
+import { collection, Vm } from '../../ovirt/representation';
 import { IdempotencyStore } from '../../server/flows/idempotency';
 import { startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
 

@@ -1,6 +1,6 @@
 // Whoever reaches Temporal may terminate a flow (not cancel it): its code stops at once and cannot end its engine
 // job. The worker's sweep ends that job FAILED, saying so, so the Tasks view never keeps it STARTED.
-import { collection, Job, Step } from '../../activities/ovirt/representation';
+import { collection, Job, Step } from '../../ovirt/representation';
 import { endJobsOfTerminatedFlows } from '../../worker/terminated-flows';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 

@@ -1,7 +1,7 @@
 // A VM reference resolves to exactly one VM, by id or by exact name: a wildcard never picks a target, and a search
 // the engine cannot read is a 400 naming our field, not the engine's raw error.
-import { findVm, vmsNamed } from '../../activities/ovirt/vm-queries';
-import { collection, Vm } from '../../activities/ovirt/representation';
+import { findVm, vmsNamed } from '../../ovirt/vm-queries';
+import { collection, Vm } from '../../ovirt/representation';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;

@@ -1,7 +1,7 @@
 // The HTTP API against the real stack: every endpoint and every error class, each answer checked against the
 // server's own OpenAPI document, which itself must be a valid OpenAPI 3.1 document.
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { collection, Job } from '../../activities/ovirt/representation';
+import { collection, Job } from '../../ovirt/representation';
 import { openApiChecker } from '../helpers/openapi';
 import { eventually, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
 
@@ -232,6 +232,7 @@ describe('inventory for the wizard', () => {
     expect(vendors.body.items).toEqual([
       { id: 'acme-storage', name: expect.any(String), online: true, taskQueue: `${stack.taskQueue}.vendor.acme-storage` },
       { id: 'broken-storage', name: 'broken-storage', online: true, taskQueue: `${stack.taskQueue}.vendor.broken-storage` },
+      { id: 'lossy-storage', name: 'lossy-storage', online: true, taskQueue: `${stack.taskQueue}.vendor.lossy-storage` },
       { id: 'idle-storage', name: 'idle-storage', online: false, taskQueue: `${stack.taskQueue}.vendor.idle-storage` },
     ]);
   });

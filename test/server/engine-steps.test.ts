@@ -1,5 +1,5 @@
 // The step tree read from the engine when no worker answers: nesting, order, status and kind, continuation jobs.
-import type { Step } from '../../activities/ovirt/representation';
+import type { Step } from '../../ovirt/representation';
 import { engineStepTree } from '../../server/flows/engine-steps';
 
 const step = (id: string, description: string, status: Step['status'], more: Partial<Step> = {}): Step => ({ id, description, status, ...more });

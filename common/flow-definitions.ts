@@ -1,6 +1,6 @@
 // Queries, signals and status types of hybridflow workflows, shared with the API server and the activities.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { VendorProgress } from '../common/vendor-contract';
+import type { VendorProgress } from './vendor-contract';
 
 export type StepKind = 'ovirt' | 'external' | 'compensation';
 /** `unknown` appears only in a step tree read from the engine (its step was left UNKNOWN by an engine restart). */
