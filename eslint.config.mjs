@@ -22,10 +22,19 @@ export default tseslint.config(
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no activity implementations.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-        patterns: [{ group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Workflows import activities as types only.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+          patterns: [
+            {
+              group: ['../activities/*', '../activities'],
+              allowTypeImports: true,
+              message: 'Workflows import activities as types only.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -35,7 +44,15 @@ export default tseslint.config(
   },
   {
     files: ['bin/*.js', '*.js', '*.cjs', '*.mjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

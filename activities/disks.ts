@@ -13,14 +13,25 @@ export function createDiskActivities(deps: { ovirt: OvirtClient; pollIntervalMs?
   const engine = () => deps.ovirt.withCorrelationId(flowCorrelationId());
   const wait = { intervalMs: deps.pollIntervalMs ?? 1000 };
   const diskStatus = (ovirt: OvirtClient, diskId: string) =>
-    ovirt.get(`/disks/${diskId}`, Disk).then((d) => d.status ?? 'ok', (err) => (ignoreNotFound(err), 'gone' as const));
+    ovirt.get(`/disks/${diskId}`, Disk).then(
+      (d) => d.status ?? 'ok',
+      (err) => (ignoreNotFound(err), 'gone' as const),
+    );
 
   return {
     /**
      * Coalesces the VM's disks: deletes (merges) every snapshot but the active one, then waits until they are
      * gone and the disks are unlocked.
      */
-    async mergeSnapshots({ vmId, name, diskIds }: { vmId: string; name: string; diskIds: string[] }): Promise<{ merged: number }> {
+    async mergeSnapshots({
+      vmId,
+      name,
+      diskIds,
+    }: {
+      vmId: string;
+      name: string;
+      diskIds: string[];
+    }): Promise<{ merged: number }> {
       const ovirt = engine();
       const list = () => ovirt.get(`/vms/${vmId}/snapshots`, collection('snapshot', Snapshot));
       const toMerge = (await list()).filter((s) => s.snapshot_type !== 'active');
@@ -35,10 +46,14 @@ export function createDiskActivities(deps: { ovirt: OvirtClient; pollIntervalMs?
           wait,
         );
       }
-      await waitUntil(`the disks of ${name} to unlock`, async () => {
-        const statuses = await Promise.all(diskIds.map((id) => diskStatus(ovirt, id)));
-        return statuses.every((s) => s !== 'locked') ? true : undefined;
-      }, wait);
+      await waitUntil(
+        `the disks of ${name} to unlock`,
+        async () => {
+          const statuses = await Promise.all(diskIds.map((id) => diskStatus(ovirt, id)));
+          return statuses.every((s) => s !== 'locked') ? true : undefined;
+        },
+        wait,
+      );
       await waitForEngineJobs(ovirt, `merging the snapshots of ${name}`, wait.intervalMs);
       return { merged: toMerge.length };
     },
@@ -49,7 +64,11 @@ export function createDiskActivities(deps: { ovirt: OvirtClient; pollIntervalMs?
       if ((await diskStatus(ovirt, diskId)) === 'gone') {
         await ovirt.post(`/storagedomains/${storageDomainId}/disks;unregistered`, { disk: { id: diskId } }, Disk);
       }
-      await waitUntil(`disk ${diskId} to be ok`, async () => ((await diskStatus(ovirt, diskId)) === 'ok' ? true : undefined), wait);
+      await waitUntil(
+        `disk ${diskId} to be ok`,
+        async () => ((await diskStatus(ovirt, diskId)) === 'ok' ? true : undefined),
+        wait,
+      );
       await waitForEngineJobs(ovirt, `registering disk ${diskId}`, wait.intervalMs);
     },
 
@@ -57,7 +76,11 @@ export function createDiskActivities(deps: { ovirt: OvirtClient; pollIntervalMs?
     async removeDisk({ diskId }: { diskId: string }): Promise<void> {
       const ovirt = engine();
       await ovirt.delete(`/disks/${diskId}`).catch(ignoreNotFound);
-      await waitUntil(`disk ${diskId} to be removed`, async () => ((await diskStatus(ovirt, diskId)) === 'gone' ? true : undefined), wait);
+      await waitUntil(
+        `disk ${diskId} to be removed`,
+        async () => ((await diskStatus(ovirt, diskId)) === 'gone' ? true : undefined),
+        wait,
+      );
     },
   };
 }

@@ -86,7 +86,8 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
       const correlationId = flowCorrelationId();
       return unlessRefused('add the step', async () => {
         const job = await ovirt.get(`/jobs/${input.jobId}`, Job, { correlationId });
-        if (job.status !== 'started' && !(job.status === 'failed' && input.jobMayHaveFailed)) return { jobStatus: job.status };
+        if (job.status !== 'started' && !(job.status === 'failed' && input.jobMayHaveFailed))
+          return { jobStatus: job.status };
         const steps = await ovirt.get(`/jobs/${input.jobId}/steps`, collection('step', Step), { correlationId });
         const existing = steps.find(
           (s) => s.description === input.description && s.parent_step?.id === input.parentStepId,
@@ -110,21 +111,34 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
     async endEngineStep(input: { jobId: string; stepId: string; succeeded: boolean }): Promise<EngineEndRef> {
       const correlationId = flowCorrelationId();
       return unlessRefused('end the step', async () => {
-        await ovirt.action(`/jobs/${input.jobId}/steps/${input.stepId}/end`, { succeeded: input.succeeded }, { correlationId });
+        await ovirt.action(
+          `/jobs/${input.jobId}/steps/${input.stepId}/end`,
+          { succeeded: input.succeeded },
+          { correlationId },
+        );
         const step = await ovirt.get(`/jobs/${input.jobId}/steps/${input.stepId}`, Step, { correlationId });
         return { status: step.status };
       });
     },
 
     /** Shows a step's progress where the engine supports it (the built-in engine); a no-op on real oVirt. */
-    async setEngineStepProgress(input: { jobId: string; stepId: string; progress: number }): Promise<{ lost?: string }> {
+    async setEngineStepProgress(input: {
+      jobId: string;
+      stepId: string;
+      progress: number;
+    }): Promise<{ lost?: string }> {
       if (!(await supportsProgress())) return {};
       return unlessRefused('set the progress', async () => {
         await ovirt
-          .put(`/builtin/jobs/${input.jobId}/steps/${input.stepId}/progress`, { progress: Math.round(input.progress) }, z.unknown(), {
-            outsideApi: true,
-            correlationId: flowCorrelationId(),
-          })
+          .put(
+            `/builtin/jobs/${input.jobId}/steps/${input.stepId}/progress`,
+            { progress: Math.round(input.progress) },
+            z.unknown(),
+            {
+              outsideApi: true,
+              correlationId: flowCorrelationId(),
+            },
+          )
           .catch((err) => {
             // 409: the step has ended meanwhile; its progress no longer matters.
             if (!(err instanceof OvirtConflictError)) throw err;

@@ -9,7 +9,9 @@ export function waitForEngineJobs(ovirt: OvirtClient, what: string, intervalMs: 
   return waitUntil(
     `the engine's jobs for ${what} to end`,
     async () => {
-      const jobs = await ovirt.get('/jobs', collection('job', Job), { query: { search: `correlation_id=${correlationId}` } });
+      const jobs = await ovirt.get('/jobs', collection('job', Job), {
+        query: { search: `correlation_id=${correlationId}` },
+      });
       return jobs.some((j) => j.external === false && j.status === 'started') ? undefined : true;
     },
     { intervalMs },

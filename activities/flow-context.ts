@@ -19,7 +19,11 @@ export interface WaitOptions {
  * Polls `check` until it returns a value. Heartbeats on every poll (so a dead worker is noticed and a cancel
  * reaches us); times out with a retryable `WaitTimeout` failure.
  */
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, opts: WaitOptions = {}): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  opts: WaitOptions = {},
+): Promise<T> {
   const ctx = Context.current();
   const timeoutMs = opts.timeoutMs ?? 600_000;
   const deadline = Date.now() + timeoutMs;
@@ -27,7 +31,10 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) {
-      throw ApplicationFailure.retryable(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`, 'WaitTimeout');
+      throw ApplicationFailure.retryable(
+        `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`,
+        'WaitTimeout',
+      );
     }
     ctx.heartbeat({ waitingFor: what });
     await ctx.sleep(opts.intervalMs ?? 1000);

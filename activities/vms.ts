@@ -49,7 +49,11 @@ export function createVmActivities(deps: VmActivityDeps) {
 
   /** Waits until the VM reaches `status`. */
   const reach = (ovirt: OvirtClient, vmId: string, name: string, status: string) =>
-    waitUntil(`VM ${name} to be ${status}`, async () => ((await vmStatus(ovirt, vmId)) === status ? true : undefined), wait);
+    waitUntil(
+      `VM ${name} to be ${status}`,
+      async () => ((await vmStatus(ovirt, vmId)) === status ? true : undefined),
+      wait,
+    );
 
   /** Removes the VM (powering it off first), keeping its disks for their own undo; done if it is gone already. */
   const removeVmNow = async (ovirt: OvirtClient, vmId: string, name: string) => {
@@ -122,7 +126,15 @@ export function createVmActivities(deps: VmActivityDeps) {
      * `marker` (the flow id) goes into its description, so a retry recognises the VM it made earlier, while
      * a VM of that name made by anyone else is a clear, final error.
      */
-    async createVm({ name, source, marker }: { name: string; source: VmDetails; marker: string }): Promise<{ vmId: string }> {
+    async createVm({
+      name,
+      source,
+      marker,
+    }: {
+      name: string;
+      source: VmDetails;
+      marker: string;
+    }): Promise<{ vmId: string }> {
       const ovirt = engine();
       const description = `Rapid clone of ${source.name} (${marker})`;
       const [existing] = await vmsNamed(ovirt, name);
@@ -152,7 +164,10 @@ export function createVmActivities(deps: VmActivityDeps) {
     /** Attaches a disk (active) unless it is attached already. */
     async attachDisk(input: { vmId: string; diskId: string; interface: string; bootable: boolean }): Promise<void> {
       const ovirt = engine();
-      const attached = await ovirt.get(`/vms/${input.vmId}/diskattachments`, collection('disk_attachment', DiskAttachment));
+      const attached = await ovirt.get(
+        `/vms/${input.vmId}/diskattachments`,
+        collection('disk_attachment', DiskAttachment),
+      );
       if (attached.some((a) => a.disk.id === input.diskId)) return;
       // oVirt leaves a disk inactive unless `active` is sent.
       await ovirt.post(

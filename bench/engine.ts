@@ -78,16 +78,31 @@ class Client {
       path: '/ovirt-engine/sso/oauth/token',
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'password', scope: 'ovirt-app-api', username: user, password }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        scope: 'ovirt-app-api',
+        username: user,
+        password,
+      }).toString(),
     });
     const body = (await res.body.json()) as { access_token?: string };
     if (!body.access_token) throw new Error(`login failed: ${res.statusCode} ${JSON.stringify(body)}`);
-    this.headers = { authorization: `Bearer ${body.access_token}`, accept: 'application/json', 'content-type': 'application/json' };
+    this.headers = {
+      authorization: `Bearer ${body.access_token}`,
+      accept: 'application/json',
+      'content-type': 'application/json',
+    };
   }
 
   /** Calls the API (or any path starting with '/') and returns the JSON body; throws unless `expect` matches. */
-  async call<T>(method: 'GET' | 'POST', apiPath: string, body?: unknown, expect = method === 'POST' ? [200, 201] : [200]): Promise<T> {
-    const fullPath = apiPath.startsWith('/ovirt-engine') || apiPath.startsWith('/tasks') ? apiPath : `/ovirt-engine/api${apiPath}`;
+  async call<T>(
+    method: 'GET' | 'POST',
+    apiPath: string,
+    body?: unknown,
+    expect = method === 'POST' ? [200, 201] : [200],
+  ): Promise<T> {
+    const fullPath =
+      apiPath.startsWith('/ovirt-engine') || apiPath.startsWith('/tasks') ? apiPath : `/ovirt-engine/api${apiPath}`;
     const res = await this.pool.request({
       path: fullPath,
       method,
@@ -95,7 +110,8 @@ class Client {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = (await res.body.json()) as T;
-    if (!expect.includes(res.statusCode)) throw new Error(`${method} ${fullPath}: ${res.statusCode} ${JSON.stringify(json)}`);
+    if (!expect.includes(res.statusCode))
+      throw new Error(`${method} ${fullPath}: ${res.statusCode} ${JSON.stringify(json)}`);
     return json;
   }
 
@@ -113,11 +129,15 @@ async function stepPairs(client: Client): Promise<{ pairs: number; seconds: numb
     let inJob = STEPS_PER_JOB;
     while (Date.now() < deadline) {
       if (inJob >= STEPS_PER_JOB) {
-        jobId = (await client.call<{ id: string }>('POST', '/jobs', { description: 'bench job', auto_cleared: true })).id;
+        jobId = (await client.call<{ id: string }>('POST', '/jobs', { description: 'bench job', auto_cleared: true }))
+          .id;
         inJob = 0;
       }
       const started = performance.now();
-      const step = await client.call<{ id: string }>('POST', `/jobs/${jobId}/steps`, { description: 'bench step', type: 'executing' });
+      const step = await client.call<{ id: string }>('POST', `/jobs/${jobId}/steps`, {
+        description: 'bench step',
+        type: 'executing',
+      });
       await client.call('POST', `/jobs/${jobId}/steps/${step.id}/end`, { succeeded: true });
       latencyMs.push(performance.now() - started);
       pairs++;
@@ -139,7 +159,10 @@ async function fillJobs(target: Target, client: Client, count: number): Promise<
       const base = Date.now() - count * 1000;
       db.transaction(() => {
         for (let i = 0; i < count; i++) {
-          const job = store.addJob({ description: `filler job ${i}`, autoCleared: false, external: true }, base + i * 1000);
+          const job = store.addJob(
+            { description: `filler job ${i}`, autoCleared: false, external: true },
+            base + i * 1000,
+          );
           if (i % 3 === 1) store.endJob(job.id, 'finished', false, base + i * 1000 + 500);
           else if (i % 50 === 7) store.endJob(job.id, 'failed', false, base + i * 1000 + 500);
         }
@@ -150,7 +173,10 @@ async function fillJobs(target: Target, client: Client, count: number): Promise<
     } finally {
       db.close();
     }
-    return { how: 'directly through JobStore in one SQLite transaction (not over HTTP)', seconds: (performance.now() - started) / 1000 };
+    return {
+      how: 'directly through JobStore in one SQLite transaction (not over HTTP)',
+      seconds: (performance.now() - started) / 1000,
+    };
   }
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -160,7 +186,11 @@ async function fillJobs(target: Target, client: Client, count: number): Promise<
   return { how: 'over HTTP (POST /jobs)', seconds: (performance.now() - started) / 1000 };
 }
 
-async function timeList(client: Client, apiPath: string, rounds = 20): Promise<{ firstMs: number; medianMs: number; p95Ms: number }> {
+async function timeList(
+  client: Client,
+  apiPath: string,
+  rounds = 20,
+): Promise<{ firstMs: number; medianMs: number; p95Ms: number }> {
   const times: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const started = performance.now();
@@ -182,7 +212,8 @@ function processCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 const ms = (n: number): string => `${n.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
@@ -191,8 +222,12 @@ async function main(): Promise<void> {
   try {
     await client.login(args.user, args.password);
     const cpu = os.cpus();
-    console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`);
-    console.log(`engine: ${target.url}${target.dataDir ? ' (started by the bench, own process, temporary directory)' : ''}`);
+    console.log(
+      `machine: ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`,
+    );
+    console.log(
+      `engine: ${target.url}${target.dataDir ? ' (started by the bench, own process, temporary directory)' : ''}`,
+    );
 
     await stepPairs(client); // warm-up (JIT, SQLite page cache); not counted
     const engineCpuBefore = processCpuMs(target.pid);
@@ -216,7 +251,9 @@ async function main(): Promise<void> {
     console.log(`stored ${JOBS} more jobs ${fill.how} in ${fill.seconds.toFixed(1)} s`);
     for (const listPath of ['/jobs?max=100', '/tasks/api/jobs', '/tasks/api/counts']) {
       const t = await timeList(client, listPath);
-      console.log(`GET ${listPath} (100,000+ jobs stored): first ${ms(t.firstMs)}, median ${ms(t.medianMs)}, p95 ${ms(t.p95Ms)}`);
+      console.log(
+        `GET ${listPath} (100,000+ jobs stored): first ${ms(t.firstMs)}, median ${ms(t.medianMs)}, p95 ${ms(t.p95Ms)}`,
+      );
     }
   } finally {
     await client.close();

@@ -38,7 +38,11 @@ export class ApiError extends Error {
 /** No TCP connection or no answer: server down, wrong URL, timeout. */
 export class ApiUnreachableError extends ApiError {
   override name = 'ApiUnreachableError';
-  constructor(readonly url: string, readonly reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Cannot reach the hybridflow API at ${url}: ${reason}. Is \`hybridflow dev\` running?`, options);
   }
 }
@@ -108,9 +112,18 @@ function fieldLabel(field: string): string {
   return flag ? `${flag} (${name})` : name;
 }
 
-function problemMessage(status: number, title: string, detail: string | undefined, errors: readonly FieldError[], request: string) {
+function problemMessage(
+  status: number,
+  title: string,
+  detail: string | undefined,
+  errors: readonly FieldError[],
+  request: string,
+) {
   if (errors.length > 0) {
-    return [`The API refused the request (${status} ${title}):`, ...errors.map((e) => `  ${fieldLabel(e.field)}: ${e.message}`)].join('\n');
+    return [
+      `The API refused the request (${status} ${title}):`,
+      ...errors.map((e) => `  ${fieldLabel(e.field)}: ${e.message}`),
+    ].join('\n');
   }
   const text = detail ? `${title}: ${detail}` : title;
   if (status === 404 && /^not found$/i.test(title)) {
@@ -163,10 +176,14 @@ export interface ApiSettings {
  * The API URL and token: flags first, then HF_API_URL / HF_API_TOKEN, then the token file `hybridflow dev` writes in
  * HF_DATA_DIR. The file is only read, never created.
  */
-export function resolveApiSettings(flags: { url?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): ApiSettings {
+export function resolveApiSettings(
+  flags: { url?: string; token?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): ApiSettings {
   const config = loadConfig(env);
   const url = (flags.url ?? config.HF_API_URL).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/\s]+/i.test(url)) throw new ApiError(`--url must be an http(s) URL such as http://127.0.0.1:8080, not "${url}".`);
+  if (!/^https?:\/\/[^/\s]+/i.test(url))
+    throw new ApiError(`--url must be an http(s) URL such as http://127.0.0.1:8080, not "${url}".`);
   if (flags.token) return { url, token: flags.token, tokenSource: '--token' };
   if (config.HF_API_TOKEN) return { url, token: config.HF_API_TOKEN, tokenSource: 'HF_API_TOKEN' };
   const tokenFile = path.join(config.HF_DATA_DIR, 'api-token');
@@ -246,7 +263,13 @@ export function createApiClient(options: ApiClientOptions) {
       body = undefined;
     }
     if (!body || typeof body !== 'object') {
-      return new ApiProblemError(res.status, res.statusText || 'Error', text.slice(0, 200).trim() || undefined, [], request);
+      return new ApiProblemError(
+        res.status,
+        res.statusText || 'Error',
+        text.slice(0, 200).trim() || undefined,
+        [],
+        request,
+      );
     }
     const errors = Array.isArray(body.errors)
       ? body.errors
@@ -254,13 +277,22 @@ export function createApiClient(options: ApiClientOptions) {
           .map((e) => ({ field: e.field, message: e.message }))
       : [];
     const title = typeof body.title === 'string' ? body.title : res.statusText || 'Error';
-    return new ApiProblemError(res.status, title, typeof body.detail === 'string' ? body.detail : undefined, errors, request);
+    return new ApiProblemError(
+      res.status,
+      title,
+      typeof body.detail === 'string' ? body.detail : undefined,
+      errors,
+      request,
+    );
   }
 
   function check<S extends z.ZodType>(schema: S, value: unknown, request: string): z.infer<S> {
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data;
-    const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const where = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
     throw new ApiUnexpectedAnswerError(`The API at ${url} answered ${request} with an unexpected document (${where}).`);
   }
 
@@ -285,7 +317,11 @@ export function createApiClient(options: ApiClientOptions) {
   const getFlow = (id: string): Promise<FlowDocument> => json({ method: 'GET', path: flowPath(id) }, Flow);
 
   /** One connection to the flow's event stream; resolves with the closed flow, or undefined if the stream ended early. */
-  async function streamOnce(id: string, onUpdate: (flow: FlowDocument) => void, outer: AbortSignal): Promise<FlowDocument | undefined> {
+  async function streamOnce(
+    id: string,
+    onUpdate: (flow: FlowDocument) => void,
+    outer: AbortSignal,
+  ): Promise<FlowDocument | undefined> {
     const controller = new AbortController();
     const abort = () => controller.abort();
     outer.addEventListener('abort', abort, { once: true });
@@ -306,7 +342,10 @@ export function createApiClient(options: ApiClientOptions) {
             onUpdate(flow);
             if (event.event === 'flow' || flow.status !== 'running') final = flow;
           } catch (err) {
-            failure = err instanceof ApiError ? err : new ApiUnexpectedAnswerError(`The API sent an unreadable event on ${request}.`);
+            failure =
+              err instanceof ApiError
+                ? err
+                : new ApiUnexpectedAnswerError(`The API sent an unreadable event on ${request}.`);
           }
         },
       });
@@ -336,7 +375,12 @@ export function createApiClient(options: ApiClientOptions) {
 
     /** Starts a rapid clone; an Idempotency-Key makes the one retry after a dropped connection safe. */
     async startRapidClone(req: RapidCloneOptions): Promise<FlowStartedAnswer> {
-      const call: Call = { method: 'POST', path: '/api/v1/flows/rapid-clone', body: req, headers: { 'Idempotency-Key': randomUUID() } };
+      const call: Call = {
+        method: 'POST',
+        path: '/api/v1/flows/rapid-clone',
+        body: req,
+        headers: { 'Idempotency-Key': randomUUID() },
+      };
       try {
         return await json(call, FlowStarted);
       } catch (err) {
@@ -364,7 +408,11 @@ export function createApiClient(options: ApiClientOptions) {
      * when it breaks, and polling GET once a second when the server offers no stream. A server that stays
      * unreachable for `reconnectForMs` ends the watch with ApiUnreachableError; so do 401 and 404.
      */
-    async watchFlow(id: string, onUpdate: (flow: FlowDocument) => void, signal: AbortSignal = new AbortController().signal): Promise<FlowDocument> {
+    async watchFlow(
+      id: string,
+      onUpdate: (flow: FlowDocument) => void,
+      signal: AbortSignal = new AbortController().signal,
+    ): Promise<FlowDocument> {
       let useStream = true;
       let streamFailures = 0;
       let unreachableSince: number | undefined;

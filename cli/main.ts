@@ -15,7 +15,10 @@ program.command('temporal').description('run only the Temporal dev server').acti
 program.command('engine').description('run only the built-in oVirt-compatible engine').action(engineCommand);
 program.command('worker').description('run only the Temporal worker').action(workerCommand);
 program.command('server').description('run only the API server and web UI').action(serverCommand);
-program.command('vendor-demo').description('run only the simulated storage vendor acme-storage').action(vendorDemoCommand);
+program
+  .command('vendor-demo')
+  .description('run only the simulated storage vendor acme-storage')
+  .action(vendorDemoCommand);
 // Commands that call the API server: clone, flows list|show|cancel.
 registerCloneCommand(program);
 registerFlowsCommands(program);

@@ -81,7 +81,10 @@ export function stepLines(steps: readonly FlowStep[], options: RenderOptions): s
   const flat = flatten(steps);
   const column = Math.min(DESCRIPTION_MAX, Math.max(0, ...flat.map((f) => f.depth * 2 + f.step.description.length)));
   return flat.map(({ step, depth }) => {
-    const icon = step.status === 'running' && options.frame !== undefined ? SPINNER[options.frame % SPINNER.length]! : ICONS[step.status];
+    const icon =
+      step.status === 'running' && options.frame !== undefined
+        ? SPINNER[options.frame % SPINNER.length]!
+        : ICONS[step.status];
     const indent = '  '.repeat(depth);
     const description = clip(step.description, Math.max(10, column - indent.length)).padEnd(column - indent.length);
     const duration = stepDuration(step, options.now).padStart(7);
@@ -99,7 +102,11 @@ export function stepLines(steps: readonly FlowStep[], options: RenderOptions): s
  * What changed between two trees as plain log lines, for output that is not a terminal: a line when a step starts,
  * one when it ends. `previous` undefined means nothing was shown yet.
  */
-export function stepEventLines(previous: readonly FlowStep[] | undefined, next: readonly FlowStep[], now: number): string[] {
+export function stepEventLines(
+  previous: readonly FlowStep[] | undefined,
+  next: readonly FlowStep[],
+  now: number,
+): string[] {
   const before = new Map(flatten(previous ?? []).map((f) => [f.path, f.step.status]));
   const lines: string[] = [];
   for (const { step, depth, path } of flatten(next)) {
@@ -127,8 +134,13 @@ const FAILED_WORDS: Record<string, string> = {
 };
 
 /** The flow's outcome in plain words: the clone made, or what went wrong. */
-export function outcomeLines(flow: RenderedFlow, options: Pick<RenderOptions, 'color'> & { now?: number } = {}): string[] {
-  const took = formatDuration((flow.closedAt ? Date.parse(flow.closedAt) : (options.now ?? Date.now())) - Date.parse(flow.startedAt));
+export function outcomeLines(
+  flow: RenderedFlow,
+  options: Pick<RenderOptions, 'color'> & { now?: number } = {},
+): string[] {
+  const took = formatDuration(
+    (flow.closedAt ? Date.parse(flow.closedAt) : (options.now ?? Date.now())) - Date.parse(flow.startedAt),
+  );
   if (flow.status === 'running') return [`… ${flow.id} is still running (${took} so far)`];
   if (flow.status === 'completed') {
     const r = isRecord(flow.result) ? flow.result : {};
@@ -138,10 +150,15 @@ export function outcomeLines(flow: RenderedFlow, options: Pick<RenderOptions, 'c
         : `${flow.kind} ${flow.id} completed`;
     return [`${paint(options.color, COLORS.finished, '✓')} ${what}, in ${took}.`];
   }
-  const failedStep = flatten(flow.steps).filter((f) => f.step.status === 'failed' && f.step.kind !== 'compensation').pop();
-  const lines = [`${paint(options.color, COLORS.failed, '✗')} ${flow.kind} ${flow.id} ${FAILED_WORDS[flow.status] ?? flow.status} after ${took}.`];
+  const failedStep = flatten(flow.steps)
+    .filter((f) => f.step.status === 'failed' && f.step.kind !== 'compensation')
+    .pop();
+  const lines = [
+    `${paint(options.color, COLORS.failed, '✗')} ${flow.kind} ${flow.id} ${FAILED_WORDS[flow.status] ?? flow.status} after ${took}.`,
+  ];
   if (flow.error) lines.push(`  Error: ${flow.error}`);
-  if (failedStep) lines.push(`  ${flow.status === 'failed' ? 'Failed' : 'Interrupted'} step: ${failedStep.step.description}`);
+  if (failedStep)
+    lines.push(`  ${flow.status === 'failed' ? 'Failed' : 'Interrupted'} step: ${failedStep.step.description}`);
   return lines;
 }
 
@@ -209,7 +226,8 @@ export class LiveProgress {
     });
     // The cursor cannot move above the screen: a tree taller than it shows its latest steps.
     const room = (this.out.rows ?? Infinity) - 2;
-    if (!all && lines.length > room && room > 1) lines = [`… ${lines.length - room + 1} steps above`, ...lines.slice(-(room - 1))];
+    if (!all && lines.length > room && room > 1)
+      lines = [`… ${lines.length - room + 1} steps above`, ...lines.slice(-(room - 1))];
     // Up to the first line drawn last time, rewrite every line, clear whatever is left below.
     const up = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
     this.out.write(up + lines.map((l) => `\x1b[2K${l}\n`).join('') + '\x1b[J');

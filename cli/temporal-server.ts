@@ -89,7 +89,10 @@ async function spawnDevServer(executable: string, opts: DevServerOptions): Promi
 }
 
 /** The SDK's own download of the CLI (needs internet), run by the SDK. */
-async function sdkDevServer(executable: EphemeralServerExecutable, opts: DevServerOptions): Promise<{ stop(): Promise<void> }> {
+async function sdkDevServer(
+  executable: EphemeralServerExecutable,
+  opts: DevServerOptions,
+): Promise<{ stop(): Promise<void> }> {
   try {
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
@@ -123,7 +126,9 @@ async function waitForFrontend(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exitCode !== undefined) {
-      throw new Error(`the Temporal dev server exited (code ${exitCode}) while starting: ${stderr().trim().split('\n').slice(-3).join(' ')}`);
+      throw new Error(
+        `the Temporal dev server exited (code ${exitCode}) while starting: ${stderr().trim().split('\n').slice(-3).join(' ')}`,
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
@@ -136,7 +141,8 @@ async function waitForFrontend(
     } catch {
       // not serving yet
     }
-    if (Date.now() > deadline) throw new Error(`the Temporal dev server at ${address} did not start within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`the Temporal dev server at ${address} did not start within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -149,7 +155,8 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`the Temporal Web UI at ${url} did not answer within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`the Temporal Web UI at ${url} did not answer within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

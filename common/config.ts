@@ -11,63 +11,74 @@ const flag = (fallback: boolean) =>
     .transform((v) => v === 'true' || v === '1' || v === 'yes')
     .default(fallback);
 
-export const EnvSchema = z.object({
-  HF_DATA_DIR: z.string().default('.data'),
-  HF_HOST: z.string().min(1).default('127.0.0.1'),
-  HF_ALLOWED_HOSTS: z
-    .string()
-    .regex(/^[A-Za-z0-9.:[\]-]+(,[A-Za-z0-9.:[\]-]+)*$/, 'must be a comma-separated list of host names, e.g. hybridflow.example.com,engine')
-    .optional()
-    .transform((v) => (v ? v.split(',') : [])),
-  HF_API_PORT: port(8080),
-  HF_ENGINE_PORT: port(8070),
-  HF_VENDOR_DEMO_PORT: port(8071),
-  TEMPORAL_PORT: port(7233),
-  TEMPORAL_UI_PORT: port(8233),
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. temporal.example.com:7233')
-    .optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_CLI: z.string().optional(),
-  TEMPORAL_UI_URL: z.url().optional(),
-  HF_TASK_QUEUE: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,200}$/, "may contain only letters, digits, '.', '_' and '-'")
-    .default('hybridflow'),
-  HF_VENDORS: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*$/, 'must be a comma-separated list of vendor ids, e.g. acme-storage')
-    .default('acme-storage')
-    .transform((v) => v.split(',')),
-  HF_VENDOR_HEARTBEAT_TIMEOUT: z
-    .string()
-    .regex(/^[1-9]\d*(ms|s|m|h)$/, 'must be a duration such as 30s, 2m or 500ms')
-    .default('30s')
-    .transform((v) => v as Duration), // the regex admits only what Temporal's duration parser reads
-  HF_VENDOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
-  OVIRT_URL: z
-    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://engine.example.com/ovirt-engine/api' })
-    .optional(),
-  OVIRT_USER: z.string().min(1).default('admin@internal'),
-  OVIRT_PASSWORD: z.string().optional(),
-  OVIRT_CA_FILE: z.string().optional(),
-  OVIRT_INSECURE: flag(false),
-  // Built-in engine (ignored when OVIRT_URL points to a real engine).
-  HF_ENGINE_SEED_FILE: z.string().optional(),
-  HF_ENGINE_TRANSITION_MS: z.coerce.number().int().min(0).default(2000),
-  HF_ENGINE_CLEANUP_INTERVAL_MIN: z.coerce.number().positive().default(10),
-  HF_ENGINE_CLEANUP_SUCCEEDED_MIN: z.coerce.number().min(0).default(10),
-  HF_ENGINE_CLEANUP_FAILED_MIN: z.coerce.number().min(0).default(60),
-  HF_ENGINE_UNKNOWN_ON_RESTART: flag(true),
-  HF_ENGINE_FAULTS: z.string().optional(),
-  HF_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  HF_API_URL: z.url().default('http://127.0.0.1:8080'),
-}).superRefine((env, ctx) => {
-  if (env.OVIRT_URL && !env.OVIRT_PASSWORD) {
-    ctx.addIssue({ code: 'custom', path: ['OVIRT_PASSWORD'], message: 'is required when OVIRT_URL is set' });
-  }
-});
+export const EnvSchema = z
+  .object({
+    HF_DATA_DIR: z.string().default('.data'),
+    HF_HOST: z.string().min(1).default('127.0.0.1'),
+    HF_ALLOWED_HOSTS: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9.:[\]-]+(,[A-Za-z0-9.:[\]-]+)*$/,
+        'must be a comma-separated list of host names, e.g. hybridflow.example.com,engine',
+      )
+      .optional()
+      .transform((v) => (v ? v.split(',') : [])),
+    HF_API_PORT: port(8080),
+    HF_ENGINE_PORT: port(8070),
+    HF_VENDOR_DEMO_PORT: port(8071),
+    TEMPORAL_PORT: port(7233),
+    TEMPORAL_UI_PORT: port(8233),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. temporal.example.com:7233')
+      .optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_CLI: z.string().optional(),
+    TEMPORAL_UI_URL: z.url().optional(),
+    HF_TASK_QUEUE: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,200}$/, "may contain only letters, digits, '.', '_' and '-'")
+      .default('hybridflow'),
+    HF_VENDORS: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*$/,
+        'must be a comma-separated list of vendor ids, e.g. acme-storage',
+      )
+      .default('acme-storage')
+      .transform((v) => v.split(',')),
+    HF_VENDOR_HEARTBEAT_TIMEOUT: z
+      .string()
+      .regex(/^[1-9]\d*(ms|s|m|h)$/, 'must be a duration such as 30s, 2m or 500ms')
+      .default('30s')
+      .transform((v) => v as Duration), // the regex admits only what Temporal's duration parser reads
+    HF_VENDOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+    OVIRT_URL: z
+      .url({
+        protocol: /^https?$/,
+        message: 'must be an http(s) URL such as https://engine.example.com/ovirt-engine/api',
+      })
+      .optional(),
+    OVIRT_USER: z.string().min(1).default('admin@internal'),
+    OVIRT_PASSWORD: z.string().optional(),
+    OVIRT_CA_FILE: z.string().optional(),
+    OVIRT_INSECURE: flag(false),
+    // Built-in engine (ignored when OVIRT_URL points to a real engine).
+    HF_ENGINE_SEED_FILE: z.string().optional(),
+    HF_ENGINE_TRANSITION_MS: z.coerce.number().int().min(0).default(2000),
+    HF_ENGINE_CLEANUP_INTERVAL_MIN: z.coerce.number().positive().default(10),
+    HF_ENGINE_CLEANUP_SUCCEEDED_MIN: z.coerce.number().min(0).default(10),
+    HF_ENGINE_CLEANUP_FAILED_MIN: z.coerce.number().min(0).default(60),
+    HF_ENGINE_UNKNOWN_ON_RESTART: flag(true),
+    HF_ENGINE_FAULTS: z.string().optional(),
+    HF_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    HF_API_URL: z.url().default('http://127.0.0.1:8080'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.OVIRT_URL && !env.OVIRT_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['OVIRT_PASSWORD'], message: 'is required when OVIRT_URL is set' });
+    }
+  });
 
 export type Config = z.infer<typeof EnvSchema>;
 
@@ -84,9 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
   }
   return { ...parsed.data, HF_DATA_DIR: path.resolve(parsed.data.HF_DATA_DIR) };
 }

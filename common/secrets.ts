@@ -22,14 +22,16 @@ function readOrCreate(dataDir: string, name: string): { secret: string; source: 
 
 /** The operator token of the API server: HF_API_TOKEN, else `$HF_DATA_DIR/api-token` (created if missing). */
 export function apiTokenWithSource(config: Config): { secret: string; source: SecretSource } {
-  if (config.HF_API_TOKEN) return { secret: config.HF_API_TOKEN, source: { from: 'variable', variable: 'HF_API_TOKEN' } };
+  if (config.HF_API_TOKEN)
+    return { secret: config.HF_API_TOKEN, source: { from: 'variable', variable: 'HF_API_TOKEN' } };
   return readOrCreate(config.HF_DATA_DIR, 'api-token');
 }
 export const apiToken = (config: Config) => apiTokenWithSource(config).secret;
 
 /** The built-in engine's admin password: OVIRT_PASSWORD, else `$HF_DATA_DIR/engine-password` (created if missing). */
 export function enginePasswordWithSource(config: Config): { secret: string; source: SecretSource } {
-  if (config.OVIRT_PASSWORD) return { secret: config.OVIRT_PASSWORD, source: { from: 'variable', variable: 'OVIRT_PASSWORD' } };
+  if (config.OVIRT_PASSWORD)
+    return { secret: config.OVIRT_PASSWORD, source: { from: 'variable', variable: 'OVIRT_PASSWORD' } };
   return readOrCreate(config.HF_DATA_DIR, 'engine-password');
 }
 

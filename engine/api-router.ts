@@ -76,7 +76,13 @@ export class ApiRoutes {
   private add(method: string | undefined, paths: string | readonly string[], handler: ApiHandler): void {
     const write = method !== undefined && isWrite(method);
     for (const path of typeof paths === 'string' ? [paths] : paths) {
-      const segments = path === '/' ? [] : path.slice(1).split('/').map((s) => (s.startsWith(':') ? s : s.toLowerCase()));
+      const segments =
+        path === '/'
+          ? []
+          : path
+              .slice(1)
+              .split('/')
+              .map((s) => (s.startsWith(':') ? s : s.toLowerCase()));
       this.routes.push({ method, segments, handler, write });
     }
   }
@@ -99,10 +105,14 @@ export class ApiRoutes {
   }
 
   /** The route serving `method` on `path` (under the API, no query) and its parameters, or undefined. */
-  match(method: string, path: string): { handler: ApiHandler; params: Record<string, string>; write: boolean } | undefined {
+  match(
+    method: string,
+    path: string,
+  ): { handler: ApiHandler; params: Record<string, string>; write: boolean } | undefined {
     const parts = splitPath(path);
     for (const route of this.routes) {
-      if (route.method !== undefined && route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
+      if (route.method !== undefined && route.method !== method && !(method === 'HEAD' && route.method === 'GET'))
+        continue;
       const params = matchPath(route, parts);
       if (params) return { handler: route.handler, params, write: route.write };
     }
@@ -176,7 +186,12 @@ export interface ApiOptions {
 }
 
 /** The API's request handler: serves a request under the API and returns true, or returns false for any other. */
-export function apiHandler({ auth, faults, routes, bodyLimit }: ApiOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function apiHandler({
+  auth,
+  faults,
+  routes,
+  bodyLimit,
+}: ApiOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const readBody = jsonBodyReader(bodyLimit);
 
   const answer = (res: ServerResponse, { status, body, location }: Answer): void => {
@@ -215,7 +230,8 @@ export function apiHandler({ auth, faults, routes, bodyLimit }: ApiOptions): (re
       let user: User;
       try {
         user = authenticate(auth, req, res);
-        const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+        const hasBody =
+          Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
         if (hasBody && !isJson(req)) {
           throw new ApiFault(
             415,
@@ -237,7 +253,10 @@ export function apiHandler({ auth, faults, routes, bodyLimit }: ApiOptions): (re
           if (!route) throw noResource(method, url);
           // Every write route (POST, DELETE) needs the admin role, so no route can forget to check it.
           if (route.write) assertAdmin(user);
-          answer(res, route.handler({ method, path: base + path, params: route.params, query, body, user, correlationId }));
+          answer(
+            res,
+            route.handler({ method, path: base + path, params: route.params, query, body, user, correlationId }),
+          );
         } catch (caught) {
           fail(res, caught);
         }

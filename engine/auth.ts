@@ -54,7 +54,9 @@ interface UserRow {
 
 const splitPrincipal = (principal: string): { name: string; domain: string } => {
   const at = principal.lastIndexOf('@');
-  return at > 0 ? { name: principal.slice(0, at), domain: principal.slice(at + 1) } : { name: principal, domain: 'internal' };
+  return at > 0
+    ? { name: principal.slice(0, at), domain: principal.slice(at + 1) }
+    : { name: principal, domain: 'internal' };
 };
 
 /**
@@ -100,14 +102,21 @@ export class Authenticator {
   private ensureUsers(): void {
     const admin = splitPrincipal(this.options.adminUser);
     const plain = splitPrincipal(PLAIN_USER);
-    const find = this.db.prepare<[string, string], UserRow>('SELECT id, name, domain, role FROM users WHERE name = ? AND domain = ?');
+    const find = this.db.prepare<[string, string], UserRow>(
+      'SELECT id, name, domain, role FROM users WHERE name = ? AND domain = ?',
+    );
     const insert = this.db.prepare('INSERT INTO users (id, name, domain, role) VALUES (?, ?, ?, ?)');
     // The role follows the configuration: a user named admin earlier and not now loses the role.
     const setRole = this.db.prepare('UPDATE users SET role = ? WHERE id = ?');
     const wanted: { name: string; domain: string; role: Role; id: string }[] = [
-      { ...admin, role: 'admin', id: admin.name === 'admin' && admin.domain === 'internal' ? ADMIN_USER_ID : crypto.randomUUID() },
+      {
+        ...admin,
+        role: 'admin',
+        id: admin.name === 'admin' && admin.domain === 'internal' ? ADMIN_USER_ID : crypto.randomUUID(),
+      },
     ];
-    if (plain.name !== admin.name || plain.domain !== admin.domain) wanted.push({ ...plain, role: 'user', id: crypto.randomUUID() });
+    if (plain.name !== admin.name || plain.domain !== admin.domain)
+      wanted.push({ ...plain, role: 'user', id: crypto.randomUUID() });
     for (const w of wanted) {
       let row = find.get(w.name, w.domain);
       if (!row) {
@@ -117,7 +126,12 @@ export class Authenticator {
         setRole.run(w.role, row.id);
         row = { ...row, role: w.role };
       }
-      const user: User = { id: row.id, name: row.name, domain: row.domain, role: row.role === 'admin' ? 'admin' : 'user' };
+      const user: User = {
+        id: row.id,
+        name: row.name,
+        domain: row.domain,
+        role: row.role === 'admin' ? 'admin' : 'user',
+      };
       this.byPrincipal.set(`${user.name}@${user.domain}`, user);
       this.byId.set(user.id, user);
     }
@@ -189,13 +203,20 @@ export function ssoRouter(auth: Authenticator): express.Router {
   router.post('/oauth/token', (req, res) => {
     const queryAt = req.originalUrl.indexOf('?');
     if (queryAt >= 0 && queryAt < req.originalUrl.length - 1) {
-      return ssoError(res, 400, 'invalid_request', 'The token endpoint takes its parameters in the form-encoded request body only, not in the query string.');
+      return ssoError(
+        res,
+        400,
+        'invalid_request',
+        'The token endpoint takes its parameters in the form-encoded request body only, not in the query string.',
+      );
     }
     const params = (req.body as Record<string, unknown> | undefined) ?? {};
-    const param = (name: string): string | undefined => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
+    const param = (name: string): string | undefined =>
+      typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined;
     const grantType = param('grant_type');
     if (!grantType) return ssoError(res, 400, 'invalid_request', "No 'grant_type' parameter in request.");
-    if (grantType !== 'password') return ssoError(res, 400, 'unsupported_grant_type', `The grant type '${grantType}' is not supported.`);
+    if (grantType !== 'password')
+      return ssoError(res, 400, 'unsupported_grant_type', `The grant type '${grantType}' is not supported.`);
     const scope = param('scope');
     if (!scope) return ssoError(res, 400, 'invalid_request', "No 'scope' parameter in request.");
     if (!scope.split(' ').includes(API_SCOPE)) {
@@ -211,10 +232,20 @@ export function ssoRouter(auth: Authenticator): express.Router {
     } catch (err) {
       if (!(err instanceof LoginThrottled)) throw err;
       res.setHeader('Retry-After', String(err.retryAfterSec));
-      return ssoError(res, 429, 'temporarily_unavailable', `Too many failed logins. Try again in ${err.retryAfterSec} seconds.`);
+      return ssoError(
+        res,
+        429,
+        'temporarily_unavailable',
+        `Too many failed logins. Try again in ${err.retryAfterSec} seconds.`,
+      );
     }
     if (!user) {
-      return ssoError(res, 400, 'access_denied', `Cannot authenticate user '${safeEcho(username, 64)}': The username or password is incorrect..`);
+      return ssoError(
+        res,
+        400,
+        'access_denied',
+        `Cannot authenticate user '${safeEcho(username, 64)}': The username or password is incorrect..`,
+      );
     }
     const { token, expiresAt } = auth.issueToken(user);
     res.json({ access_token: token, scope, exp: String(expiresAt), token_type: 'bearer' });
@@ -233,7 +264,11 @@ const unauthorized = (detail: string): ApiFault => new ApiFault(401, 'Unauthoriz
  * The user of an `Authorization` header (Bearer token or Basic credentials), or undefined. Basic credentials go
  * through the login throttle (throws `LoginThrottled`).
  */
-export function userOfAuthorization(auth: Authenticator, header: string, clientAddress: string | undefined): User | undefined {
+export function userOfAuthorization(
+  auth: Authenticator,
+  header: string,
+  clientAddress: string | undefined,
+): User | undefined {
   const [scheme, credentials] = header.split(/\s+/, 2);
   if (scheme?.toLowerCase() === 'bearer' && credentials) return auth.userForToken(credentials);
   if (scheme?.toLowerCase() === 'basic' && credentials) {

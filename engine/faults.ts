@@ -62,7 +62,8 @@ export const cannotDo = (message: string): ApiFault => new ApiFault(400, 'Operat
 /** The same with 409, for a conflict with the entity's state (VM is not down, disks are locked). */
 export const conflict = (message: string): ApiFault => new ApiFault(409, 'Operation Failed', `[${message}]`);
 
-export const entityNotFound = (id: string): ApiFault => new ApiFault(404, 'Operation Failed', `Entity not found: ${id}`);
+export const entityNotFound = (id: string): ApiFault =>
+  new ApiFault(404, 'Operation Failed', `Entity not found: ${id}`);
 
 export const notAuthorized = (): ApiFault =>
   new ApiFault(403, 'Operation Failed', '[User is not authorized to perform this action.]');
@@ -119,7 +120,12 @@ const CLIENT_ERRORS: Record<string, string> = {
 export function faultOf(err: unknown): ApiFault {
   if (err instanceof ApiFault) return err;
   const thrown = err as { type?: unknown; status?: unknown; statusCode?: unknown; message?: unknown } | undefined;
-  const status = typeof thrown?.status === 'number' ? thrown.status : typeof thrown?.statusCode === 'number' ? thrown.statusCode : undefined;
+  const status =
+    typeof thrown?.status === 'number'
+      ? thrown.status
+      : typeof thrown?.statusCode === 'number'
+        ? thrown.statusCode
+        : undefined;
   if (status !== undefined && status >= 400 && status < 500) {
     const known = typeof thrown?.type === 'string' ? CLIENT_ERRORS[thrown.type] : undefined;
     if (thrown?.type === 'entity.parse.failed' && typeof thrown.message === 'string') {

@@ -35,7 +35,8 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
     const [item, depth] = pending.pop()!;
     if (item === null || typeof item !== 'object') continue;
     if (depth + 1 > max) return true;
-    for (const child of Object.values(item)) if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
+    for (const child of Object.values(item))
+      if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
   }
   return false;
 }
@@ -56,7 +57,9 @@ export function jsonBodyReader(limit: number): (req: IncomingMessage, res: Serve
   const general = express.json({ limit });
   const viaBodyParser = (req: IncomingMessage, res: ServerResponse, done: BodyCallback): void => {
     // body-parser needs only Node's request (headers and stream); it leaves the body in `req.body`.
-    general(req as Request, res as Response, (err?: unknown) => (err ? done(err) : checkedDepth((req as Request).body, done)));
+    general(req as Request, res as Response, (err?: unknown) =>
+      err ? done(err) : checkedDepth((req as Request).body, done),
+    );
   };
   return (req, res, done) => {
     const type = req.headers['content-type'];
@@ -67,7 +70,13 @@ export function jsonBodyReader(limit: number): (req: IncomingMessage, res: Serve
     }
     const declared = Number(length);
     const encoding = req.headers['content-encoding'];
-    if (length === undefined || !Number.isSafeInteger(declared) || declared > limit || OTHER_CHARSET.test(type) || (encoding !== undefined && encoding.toLowerCase() !== 'identity')) {
+    if (
+      length === undefined ||
+      !Number.isSafeInteger(declared) ||
+      declared > limit ||
+      OTHER_CHARSET.test(type) ||
+      (encoding !== undefined && encoding.toLowerCase() !== 'identity')
+    ) {
       return viaBodyParser(req, res, done);
     }
     const chunks: Buffer[] = [];
@@ -78,11 +87,18 @@ export function jsonBodyReader(limit: number): (req: IncomingMessage, res: Serve
     });
     req.on('error', done);
     req.on('end', () => {
-      if (size !== declared) return done(bodyError(400, 'request.size.invalid', 'request size did not match content length'));
+      if (size !== declared)
+        return done(bodyError(400, 'request.size.invalid', 'request size did not match content length'));
       const text = size === 0 ? '' : Buffer.concat(chunks, size).toString('utf8');
       if (text === '') return done(undefined, {});
       if (!STRICT_START.test(text)) {
-        return done(bodyError(400, 'entity.parse.failed', `Unexpected token ${JSON.stringify(text.trimStart()[0] ?? '')}: JSON bodies are objects or arrays`));
+        return done(
+          bodyError(
+            400,
+            'entity.parse.failed',
+            `Unexpected token ${JSON.stringify(text.trimStart()[0] ?? '')}: JSON bodies are objects or arrays`,
+          ),
+        );
       }
       let body: unknown;
       try {

@@ -11,7 +11,11 @@ export interface SearchClause {
  * Parses `name=web-01`, `name = "web 01"`, case-insensitive field names; `*` in values is a wildcard.
  * Fields outside `allowed` are a 400.
  */
-export function readSearch(query: ParsedUrlQuery, allowed: readonly string[], collection: string): SearchClause | undefined {
+export function readSearch(
+  query: ParsedUrlQuery,
+  allowed: readonly string[],
+  collection: string,
+): SearchClause | undefined {
   const raw = query.search;
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string') throw invalidValue(raw, 'search');

@@ -22,7 +22,13 @@ const SeedDisk = z.object({
 export const SeedSchema = z.object({
   clusters: z.array(z.object({ name: z.string().min(1), description: z.string().optional() })).min(1),
   storage_domains: z
-    .array(z.object({ name: z.string().min(1), storage_type: z.string().default('nfs'), size_gb: z.number().positive().default(1024) }))
+    .array(
+      z.object({
+        name: z.string().min(1),
+        storage_type: z.string().default('nfs'),
+        size_gb: z.number().positive().default(1024),
+      }),
+    )
     .min(1),
   vms: z.array(
     z.object({
@@ -122,7 +128,7 @@ export function plantSeed(db: Db, input: Seed, now = Date.now()): void {
       'INSERT INTO disk_attachments (vm_id, disk_id, interface, bootable, active) VALUES (?, ?, ?, ?, 1)',
     );
     const insertSnapshot = db.prepare(
-      'INSERT INTO snapshots (id, vm_id, description, type, status, date) VALUES (?, ?, ?, ?, \'ok\', ?)',
+      "INSERT INTO snapshots (id, vm_id, description, type, status, date) VALUES (?, ?, ?, ?, 'ok', ?)",
     );
     const usage = new Map<string, number>();
     for (const vm of seed.vms) {
@@ -156,10 +162,14 @@ export function plantSeed(db: Db, input: Seed, now = Date.now()): void {
         insertAttachment.run(vmId, diskId, disk.interface, disk.bootable ? 1 : 0);
         usage.set(domainId, (usage.get(domainId) ?? 0) + actual);
       }
-      vm.snapshots.forEach((s, index) => insertSnapshot.run(id(), vmId, s.description, 'regular', now - (vm.snapshots.length - index) * 3_600_000));
+      vm.snapshots.forEach((s, index) =>
+        insertSnapshot.run(id(), vmId, s.description, 'regular', now - (vm.snapshots.length - index) * 3_600_000),
+      );
       insertSnapshot.run(id(), vmId, 'Active VM', 'active', now);
     }
-    const updateUsage = db.prepare('UPDATE storage_domains SET used = ?, committed = ?, available = available - ? WHERE id = ?');
+    const updateUsage = db.prepare(
+      'UPDATE storage_domains SET used = ?, committed = ?, available = available - ? WHERE id = ?',
+    );
     for (const [domainId, used] of usage) updateUsage.run(used, used, used, domainId);
   })();
 }

@@ -86,7 +86,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   let stopWork: (() => void) | undefined;
   let stopAuth: (() => void) | undefined;
   try {
-    const auth = new Authenticator(db, { adminUser: options.adminUser ?? 'admin@internal', adminPassword: options.adminPassword });
+    const auth = new Authenticator(db, {
+      adminUser: options.adminUser ?? 'admin@internal',
+      adminPassword: options.adminPassword,
+    });
     stopAuth = () => auth.close();
     const inventory = new InventoryStore(db);
     if (inventory.isEmpty()) plantSeed(db, options.seedFile ? readSeedFile(options.seedFile) : builtInSeed);

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { Agent, fetch } from 'undici';
 import type { z } from 'zod';
-import type { OvirtError} from './errors';
+import type { OvirtError } from './errors';
 import { errorForStatus, OvirtUnavailableError } from './errors';
 import { Fault } from './representation';
 
@@ -98,7 +98,12 @@ export class OvirtClient {
     if (!schema) return undefined as z.infer<T>;
     const parsed = schema.safeParse(text ? JSON.parse(text) : {});
     if (!parsed.success) {
-      throw new OvirtUnavailableError(`${method} ${path}: unexpected answer: ${parsed.error.message}`, response.status, method, path);
+      throw new OvirtUnavailableError(
+        `${method} ${path}: unexpected answer: ${parsed.error.message}`,
+        response.status,
+        method,
+        path,
+      );
     }
     return parsed.data;
   }
@@ -130,7 +135,9 @@ export class OvirtClient {
         throw err;
       });
     } catch (err) {
-      throw new OvirtUnavailableError(`${method} ${path}: ${describeNetworkError(err)}`, 0, method, path, undefined, { cause: err });
+      throw new OvirtUnavailableError(`${method} ${path}: ${describeNetworkError(err)}`, 0, method, path, undefined, {
+        cause: err,
+      });
     }
   }
 
@@ -160,14 +167,25 @@ export class OvirtClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (err) {
-      throw new OvirtUnavailableError(`SSO login: ${describeNetworkError(err)}`, 0, 'POST', url, undefined, { cause: err });
+      throw new OvirtUnavailableError(`SSO login: ${describeNetworkError(err)}`, 0, 'POST', url, undefined, {
+        cause: err,
+      });
     }
-    const json = (await response.json().catch(() => ({}))) as { access_token?: string; error?: string; error_description?: string };
+    const json = (await response.json().catch(() => ({}))) as {
+      access_token?: string;
+      error?: string;
+      error_description?: string;
+    };
     if (response.ok && json.access_token) return json.access_token;
     // 429: the engine throttles logins (someone guessed passwords from this address); retried after a while, not final.
     const status = response.status >= 500 || response.status === 429 ? response.status : 401;
     const Err = errorForStatus(status);
-    throw new Err(`SSO login as ${this.options.user ?? 'admin@internal'} failed: ${json.error_description ?? json.error ?? response.status}`, status, 'POST', url);
+    throw new Err(
+      `SSO login as ${this.options.user ?? 'admin@internal'} failed: ${json.error_description ?? json.error ?? response.status}`,
+      status,
+      'POST',
+      url,
+    );
   }
 
   private failure(method: string, path: string, status: number, text: string): OvirtError {

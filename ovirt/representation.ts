@@ -5,7 +5,13 @@ import { z } from 'zod';
 /** "true"/"false" (oVirt) or real booleans. Note that the string "false" must read as false. */
 export const ovBool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 /** "3" (oVirt) or 3. */
-export const ovInt = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
+export const ovInt = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
 const ovDate = z.union([z.number(), z.string().transform((v) => (/^\d+$/.test(v) ? Number(v) : Date.parse(v)))]);
 const ref = z.object({ id: z.string(), href: z.string().optional() });
 
@@ -46,7 +52,9 @@ export const Vm = z.object({
   memory: ovInt.optional(),
   type: z.string().optional(),
   cpu: z
-    .object({ topology: z.object({ cores: ovInt.optional(), sockets: ovInt.optional(), threads: ovInt.optional() }).optional() })
+    .object({
+      topology: z.object({ cores: ovInt.optional(), sockets: ovInt.optional(), threads: ovInt.optional() }).optional(),
+    })
     .optional(),
   os: z.object({ type: z.string().optional() }).optional(),
   cluster: ref.optional(),

@@ -33,7 +33,15 @@ export async function findVm(ovirt: OvirtClient, ref: string): Promise<Vm | unde
 }
 
 /** The VM's disks, each with its attachment (interface, bootable, active). */
-export async function attachedDisks(ovirt: OvirtClient, vmId: string): Promise<{ attachment: DiskAttachment; disk: Disk }[]> {
+export async function attachedDisks(
+  ovirt: OvirtClient,
+  vmId: string,
+): Promise<{ attachment: DiskAttachment; disk: Disk }[]> {
   const attachments = await ovirt.get(`/vms/${vmId}/diskattachments`, collection('disk_attachment', DiskAttachment));
-  return Promise.all(attachments.map(async (attachment) => ({ attachment, disk: await ovirt.get(`/disks/${attachment.disk.id}`, Disk) })));
+  return Promise.all(
+    attachments.map(async (attachment) => ({
+      attachment,
+      disk: await ovirt.get(`/disks/${attachment.disk.id}`, Disk),
+    })),
+  );
 }

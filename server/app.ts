@@ -35,7 +35,11 @@ export interface AppDeps {
 const jsonOnly: express.RequestHandler = (req, res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
   if (hasBody && !req.is('application/json')) {
-    return sendProblem(res, { status: 415, title: 'Unsupported media type', detail: 'Send the body as application/json.' });
+    return sendProblem(res, {
+      status: 415,
+      title: 'Unsupported media type',
+      detail: 'Send the body as application/json.',
+    });
   }
   next();
 };

@@ -42,7 +42,9 @@ registerPath({
   tags: ['session'],
   security: [],
   request: { body: { content: { 'application/json': { schema: SessionRequest } }, required: true } },
-  responses: { 204: { description: 'Logged in; the hf_session cookie is set (any earlier session of this browser ends)' } },
+  responses: {
+    204: { description: 'Logged in; the hf_session cookie is set (any earlier session of this browser ends)' },
+  },
 });
 registerPath({
   method: 'delete',
@@ -63,7 +65,10 @@ export function createAuth(token: string, options: AuthOptions = {}) {
   const throttle = options.throttle ?? new AuthThrottle();
   const client = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
-  const unauthorized = (res: Response, detail = 'Send Authorization: Bearer <API token> (hybridflow dev prints it), or log in.') => {
+  const unauthorized = (
+    res: Response,
+    detail = 'Send Authorization: Bearer <API token> (hybridflow dev prints it), or log in.',
+  ) => {
     res.set('WWW-Authenticate', 'Bearer');
     sendProblem(res, { status: 401, title: 'Unauthorized', detail });
   };
@@ -72,7 +77,11 @@ export function createAuth(token: string, options: AuthOptions = {}) {
     const wait = throttle.retryAfter(client(req));
     if (!wait) return false;
     res.set('Retry-After', String(wait));
-    sendProblem(res, { status: 429, title: 'Too many failed attempts', detail: `Too many wrong tokens from this address; try again in ${wait} s.` });
+    sendProblem(res, {
+      status: 429,
+      title: 'Too many failed attempts',
+      detail: `Too many wrong tokens from this address; try again in ${wait} s.`,
+    });
     return true;
   };
   const checkToken = (req: Request, given: string): boolean => {
@@ -90,9 +99,14 @@ export function createAuth(token: string, options: AuthOptions = {}) {
     if (bearer !== undefined) return checkToken(req, bearer) ? next() : unauthorized(res);
     const session = cookie(req.get('cookie'), SESSION_COOKIE);
     if (session === undefined) return unauthorized(res);
-    if (!sessions.touch(session)) return unauthorized(res, 'The session has ended (logged out or expired): log in again.');
+    if (!sessions.touch(session))
+      return unauthorized(res, 'The session has ended (logged out or expired): log in again.');
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.get('x-requested-by') !== 'hybridflow') {
-      return sendProblem(res, { status: 403, title: 'Forbidden', detail: 'Requests made with the session cookie must send X-Requested-By: hybridflow.' });
+      return sendProblem(res, {
+        status: 403,
+        title: 'Forbidden',
+        detail: 'Requests made with the session cookie must send X-Requested-By: hybridflow.',
+      });
     }
     next();
   };
@@ -106,7 +120,13 @@ export function createAuth(token: string, options: AuthOptions = {}) {
     const id = sessions.create(cookie(req.get('cookie'), SESSION_COOKIE));
     // Secure except over plain HTTP on this machine (the dev stack), where browsers would drop a Secure cookie.
     const secure = req.secure || !LOOPBACK.has(req.hostname);
-    res.cookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'strict', path: '/', secure, maxAge: sessions.maxAgeSeconds * 1000 });
+    res.cookie(SESSION_COOKIE, id, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      secure,
+      maxAge: sessions.maxAgeSeconds * 1000,
+    });
     res.status(204).end();
   });
   sessionRoutes.delete('/session', (req, res) => {

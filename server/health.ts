@@ -6,7 +6,10 @@ import { z } from 'zod';
 import type { OvirtClient } from '../ovirt/client';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
+  ]);
 
 /** A poller seen this recently counts as a running worker (Temporal lists pollers for minutes after they stop). */
 const WORKER_SEEN_MS = 90_000;
@@ -25,7 +28,9 @@ async function workerCheck(client: Client, taskQueue: string) {
       }),
     );
     const since = Date.now() - WORKER_SEEN_MS;
-    return (answer.pollers ?? []).some((p) => p.lastAccessTime?.seconds != null && Number(p.lastAccessTime.seconds) * 1000 >= since);
+    return (answer.pollers ?? []).some(
+      (p) => p.lastAccessTime?.seconds != null && Number(p.lastAccessTime.seconds) * 1000 >= since,
+    );
   };
   const [workflow, activity] = await Promise.all([seen(TASK_QUEUE_TYPES.workflow), seen(TASK_QUEUE_TYPES.activity)]);
   if (workflow && activity) return { ok: true };
@@ -42,16 +47,25 @@ export function healthRoutes(deps: { client: Client; ovirt: OvirtClient; taskQue
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const check = (p: Promise<unknown>) => withTimeout(p, CHECK_MS).then(() => ({ ok: true }), (err: Error) => ({ ok: false, error: err.message }));
+    const check = (p: Promise<unknown>) =>
+      withTimeout(p, CHECK_MS).then(
+        () => ({ ok: true }),
+        (err: Error) => ({ ok: false, error: err.message }),
+      );
     const [temporal, engine, workers] = await Promise.all([
       check(deps.client.workflowService.getSystemInfo({})),
       check(deps.ovirt.get('/', z.unknown())),
       deps.taskQueue
-        ? withTimeout(workerCheck(deps.client, deps.taskQueue), CHECK_MS).catch((err: Error) => ({ ok: false, warning: `Workers not known: ${err.message}` }))
+        ? withTimeout(workerCheck(deps.client, deps.taskQueue), CHECK_MS).catch((err: Error) => ({
+            ok: false,
+            warning: `Workers not known: ${err.message}`,
+          }))
         : undefined,
     ]);
     const ready = temporal.ok && engine.ok;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: { temporal, engine, ...(workers ? { workers } : {}) } });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not ready', checks: { temporal, engine, ...(workers ? { workers } : {}) } });
   });
   return router;
 }

@@ -39,7 +39,8 @@ export function hostGuard(allowed: ReadonlySet<string>): RequestHandler {
         return sendProblem(res, {
           status: 421,
           title: 'Misdirected request',
-          detail: "This server does not answer to that host name; if it is this server's name, add it to HF_ALLOWED_HOSTS.",
+          detail:
+            "This server does not answer to that host name; if it is this server's name, add it to HF_ALLOWED_HOSTS.",
         });
       }
     }
@@ -47,7 +48,11 @@ export function hostGuard(allowed: ReadonlySet<string>): RequestHandler {
     if (origin !== undefined && !SAFE_METHODS.has(req.method)) {
       const name = hostname(origin, true);
       if (!name || !allowed.has(name)) {
-        return sendProblem(res, { status: 403, title: 'Forbidden', detail: 'Writes from a page of another site are refused.' });
+        return sendProblem(res, {
+          status: 403,
+          title: 'Forbidden',
+          detail: 'Writes from a page of another site are refused.',
+        });
       }
     }
     next();

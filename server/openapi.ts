@@ -13,7 +13,10 @@ export const Problem = z
   })
   .openapi('Problem', { description: 'RFC 9457 problem details; `errors` names each invalid field' });
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: Problem } },
+});
 
 /** The error answers every authenticated call may give. */
 export const errorResponses = {
@@ -37,11 +40,18 @@ export const bearerAuth = registry.registerComponent('securitySchemes', 'bearerA
 });
 
 /** A JSON answer of the document. */
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 /** Registers an authenticated JSON path with the common error answers. */
 export function registerPath(route: RouteConfig): void {
-  registry.registerPath({ security: [{ [bearerAuth.name]: [] }], ...route, responses: { ...errorResponses, ...route.responses } });
+  registry.registerPath({
+    security: [{ [bearerAuth.name]: [] }],
+    ...route,
+    responses: { ...errorResponses, ...route.responses },
+  });
 }
 
 let document: ReturnType<OpenApiGeneratorV31['generateDocument']> | undefined;
@@ -51,7 +61,8 @@ export function openApiDocument() {
     info: {
       title: 'hybridflow API',
       version: '1',
-      description: 'Hybrid oVirt + vendor operations (rapid cloning) as durable Temporal workflows, mirrored as oVirt external tasks.',
+      description:
+        'Hybrid oVirt + vendor operations (rapid cloning) as durable Temporal workflows, mirrored as oVirt external tasks.',
     },
     servers: [{ url: '/' }],
   });

@@ -20,11 +20,19 @@ export class HttpProblem extends Error {
 }
 
 export const sendProblem = (res: Response, p: Problem) =>
-  res.status(p.status).type('application/problem+json').json({ type: 'about:blank', ...p });
+  res
+    .status(p.status)
+    .type('application/problem+json')
+    .json({ type: 'about:blank', ...p });
 
 export function validationProblem(err: z.ZodError, where: string): Problem {
   const errors = err.issues.map((i) => ({ field: [where, ...i.path].join('.'), message: i.message }));
-  return { status: 400, title: 'Invalid request', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors };
+  return {
+    status: 400,
+    title: 'Invalid request',
+    detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+    errors,
+  };
 }
 
 /** gRPC codes of a Temporal server that is down or restarting: UNAVAILABLE, DEADLINE_EXCEEDED. */
@@ -46,15 +54,26 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   const grpc = [err, err?.cause].find(isGrpcServiceError);
   if (grpc && TEMPORAL_DOWN.has(grpc.code)) {
     res.set('Retry-After', '5');
-    return sendProblem(res, { status: 503, title: 'Temporal unavailable', detail: 'The Temporal server does not answer; try again shortly.' });
+    return sendProblem(res, {
+      status: 503,
+      title: 'Temporal unavailable',
+      detail: 'The Temporal server does not answer; try again shortly.',
+    });
   }
   if (err instanceof z.ZodError) return sendProblem(res, validationProblem(err, 'body'));
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-  if (status === 400 && err.type === 'entity.parse.failed') return sendProblem(res, { status, title: 'Malformed JSON body' });
+  if (status === 400 && err.type === 'entity.parse.failed')
+    return sendProblem(res, { status, title: 'Malformed JSON body' });
   if (status === 413) return sendProblem(res, { status, title: 'Request body too large' });
   // Library errors' messages may name files or internals (a static file's ENOENT path): only the status's own words.
   if (status < 500) return sendProblem(res, { status, title: STATUS_CODES[status] ?? 'Bad request' });
   // One line, control characters escaped: nothing a client sent can forge a log line; no stack or path leaves either.
-  console.error(JSON.stringify({ level: 'error', msg: 'Unexpected error', error: `${err?.name ?? 'Error'}: ${String(err?.message ?? err)}` }));
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      msg: 'Unexpected error',
+      error: `${err?.name ?? 'Error'}: ${String(err?.message ?? err)}`,
+    }),
+  );
   return sendProblem(res, { status: 500, title: 'Internal error', detail: 'The server logged the details.' });
 };

@@ -8,7 +8,10 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
-  const server = await startDevServer({ port: await freePort(), log: (line) => console.log(`\n[global-setup] ${line}`) });
+  const server = await startDevServer({
+    port: await freePort(),
+    log: (line) => console.log(`\n[global-setup] ${line}`),
+  });
   globalThis.__TEMPORAL_DEV_SERVER__ = server;
   process.env.TEMPORAL_TEST_ADDRESS = server.address;
 }

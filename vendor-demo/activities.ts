@@ -25,7 +25,8 @@ export interface AcmeOptions {
 
 // A 404 from the array (no such domain or image) will not get better with retries.
 const finalIfNotFound = (err: unknown) => {
-  if (err instanceof StorageArrayError && err.status === 404) throw ApplicationFailure.nonRetryable(err.message, 'VendorNotFound');
+  if (err instanceof StorageArrayError && err.status === 404)
+    throw ApplicationFailure.nonRetryable(err.message, 'VendorNotFound');
   throw err;
 };
 
@@ -59,7 +60,13 @@ export function createAcmeActivities(opts: AcmeOptions): VendorActivities {
         report(to);
       };
       await phase('snapshot', `Snapshot volume of ${input.sourceDisk.name} on the array`, 0, 10, cloneMs * 0.1);
-      await phase('copy', `Copy ${Math.round(input.sourceDisk.sizeBytes / 2 ** 30)} GiB to a new volume`, 10, 90, cloneMs * 0.8);
+      await phase(
+        'copy',
+        `Copy ${Math.round(input.sourceDisk.sizeBytes / 2 ** 30)} GiB to a new volume`,
+        10,
+        90,
+        cloneMs * 0.8,
+      );
       await phase('export', `Export the new volume into the storage domain`, 90, 100, cloneMs * 0.1);
       await opts.array
         .putImage(input.storageDomainId, input.imageId, {

@@ -10,7 +10,10 @@ export interface StorageArrayOptions {
 const CALL_ATTEMPTS = 5;
 
 export class StorageArrayError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'StorageArrayError';
   }
@@ -22,7 +25,11 @@ export function createStorageArray(opts: StorageArrayOptions) {
   async function callOnce(method: string, path: string, body?: unknown): Promise<number> {
     const res = await fetch(opts.engineUrl + path, {
       method,
-      headers: { Authorization: auth, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: {
+        Authorization: auth,
+        Accept: 'application/json',
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(30_000),
     });
@@ -41,7 +48,8 @@ export function createStorageArray(opts: StorageArrayOptions) {
       try {
         return await callOnce(method, path, body);
       } catch (err) {
-        const transient = !(err instanceof StorageArrayError) || err.status >= 500 || err.status === 409 || err.status === 429;
+        const transient =
+          !(err instanceof StorageArrayError) || err.status >= 500 || err.status === 409 || err.status === 429;
         if (!transient || attempt >= CALL_ATTEMPTS) throw err;
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -49,8 +57,13 @@ export function createStorageArray(opts: StorageArrayOptions) {
   }
   return {
     /** Places an unregistered image (idempotent: the same id again is fine). */
-    async putImage(sd: string, id: string, image: { name: string; provisioned_size: number; source_disk_id: string; description?: string }) {
-      if ((await call('PUT', imagePath(sd, id), image)) === 404) throw new StorageArrayError(`Storage domain ${sd} not found`, 404);
+    async putImage(
+      sd: string,
+      id: string,
+      image: { name: string; provisioned_size: number; source_disk_id: string; description?: string },
+    ) {
+      if ((await call('PUT', imagePath(sd, id), image)) === 404)
+        throw new StorageArrayError(`Storage domain ${sd} not found`, 404);
     },
     async updateMetadata(sd: string, id: string, metadata: { alias: string; description: string }) {
       if ((await call('PATCH', `${imagePath(sd, id)}/metadata`, metadata)) === 404) {

@@ -3,7 +3,9 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import { vendorTaskQueue } from '../common/vendor-contract';
 import { createAcmeActivities, VENDOR_ID, type AcmeOptions } from './activities';
 
-export function createVendorWorker(opts: { connection: NativeConnection; namespace: string; queuePrefix: string } & AcmeOptions) {
+export function createVendorWorker(
+  opts: { connection: NativeConnection; namespace: string; queuePrefix: string } & AcmeOptions,
+) {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

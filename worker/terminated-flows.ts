@@ -49,7 +49,9 @@ export async function endJobsOfTerminatedFlows(opts: SweepOptions): Promise<stri
 }
 
 /** Sweeps every `intervalMs` (first after a short delay) until stopped; errors wait for the next round. */
-export function sweepTerminatedFlows(opts: SweepOptions & { intervalMs?: number; log?: (m: string) => void }): () => void {
+export function sweepTerminatedFlows(
+  opts: SweepOptions & { intervalMs?: number; log?: (m: string) => void },
+): () => void {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const round = async () => {

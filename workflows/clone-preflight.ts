@@ -44,15 +44,27 @@ export async function clonePreflight(input: ClonePreflightInput): Promise<CloneP
   const job = await MirroredJob.open(`Clone preflight of ${input.sourceVm} with ${input.vendor}`);
   try {
     setCurrentDetails(`**Step 1/2**: reading VM ${input.sourceVm}`);
-    const vm = await job.step(`Read VM ${input.sourceVm} and its disks`, 'ovirt', ovirt.readVm, { vm: input.sourceVmId ?? input.sourceVm });
-    const disks = vm.disks.map(({ id, name, sizeBytes, storageDomainId }) => ({ id, name, sizeBytes, storageDomainId }));
+    const vm = await job.step(`Read VM ${input.sourceVm} and its disks`, 'ovirt', ovirt.readVm, {
+      vm: input.sourceVmId ?? input.sourceVm,
+    });
+    const disks = vm.disks.map(({ id, name, sizeBytes, storageDomainId }) => ({
+      id,
+      name,
+      sizeBytes,
+      storageDomainId,
+    }));
     upsertSearchAttributes([{ key: OvirtVmId, value: vm.id }]);
     setCurrentDetails(`**Step 2/2**: ${input.vendor} checks the disks of ${vm.name}`);
-    const report = await job.step(`${input.vendor}: check that the disks of ${vm.name} can be cloned`, 'external', vendor.checkCloneable, {
-      vmId: vm.id,
-      vmName: vm.name,
-      disks,
-    });
+    const report = await job.step(
+      `${input.vendor}: check that the disks of ${vm.name} can be cloned`,
+      'external',
+      vendor.checkCloneable,
+      {
+        vmId: vm.id,
+        vmName: vm.name,
+        disks,
+      },
+    );
     const cloneable = report.volumes.every((v) => v.cloneable);
     await job.end(true);
     setCurrentDetails(cloneable ? `${vm.name} can be cloned` : `${vm.name} cannot be cloned`);

@@ -8,7 +8,11 @@ type Undo = (job: MirroredJob) => Promise<unknown>;
 export class Compensations {
   private readonly undos: { description: string; run: Undo }[] = [];
 
-  add<F extends ActivityFunction>(description: string, activity: ActivityFunctionWithOptions<F>, ...args: Parameters<F>): void {
+  add<F extends ActivityFunction>(
+    description: string,
+    activity: ActivityFunctionWithOptions<F>,
+    ...args: Parameters<F>
+  ): void {
     this.undos.push({ description, run: (job) => job.step(`Undo: ${description}`, 'compensation', activity, ...args) });
   }
 

@@ -22,7 +22,14 @@ import type { EngineJobActivities, EngineStatus } from '../activities/engine-job
 import { EngineJobId } from '../common/search-attributes';
 import type { createVendorProgressActivities } from '../activities/vendor-progress';
 import type { VendorProgress } from '../common/vendor-contract';
-import { progressQuery, vendorProgressSignal, type FlowMemo, type FlowProgress, type FlowStep, type StepKind } from '../common/flow-definitions';
+import {
+  progressQuery,
+  vendorProgressSignal,
+  type FlowMemo,
+  type FlowProgress,
+  type FlowStep,
+  type StepKind,
+} from '../common/flow-definitions';
 
 // Mirroring must never fail a flow: engine outages are retried without limit (the flow waits), and the
 // activities themselves turn permanent refusals into a `lost` answer.
@@ -140,7 +147,11 @@ export class MirroredJob {
     this.subStepWrites = this.subStepWrites.then(() => mirrored);
     const watching = new CancellationScope();
     const watch = watching
-      .run(() => watcher.watchVendorProgress.executeWithOptions({ summary: `Watch the progress of: ${description}` }, [{ activityId }]))
+      .run(() =>
+        watcher.watchVendorProgress.executeWithOptions({ summary: `Watch the progress of: ${description}` }, [
+          { activityId },
+        ]),
+      )
       .catch(() => undefined); // best effort; it ends by being cancelled
     try {
       const result = await activity.executeWithOptions({ summary: description, activityId }, args);
@@ -185,7 +196,11 @@ export class MirroredJob {
         if (this.engineJobId === jobId) break;
       }
     });
-    const memo: FlowMemo = { steps: this.state.steps, engineJobId: this.engineJobId ?? null, engineJobIds: this.state.engineJobIds };
+    const memo: FlowMemo = {
+      steps: this.state.steps,
+      engineJobId: this.engineJobId ?? null,
+      engineJobIds: this.state.engineJobIds,
+    };
     upsertMemo(memo as Record<string, unknown>);
   }
 
@@ -215,7 +230,12 @@ export class MirroredJob {
       if (parent && !parent.engineStepId) return; // the parent could not be mirrored; neither can its children
       if (this.engineJobId !== jobId) continue;
       const ref = await mirror.ensureEngineStep.executeWithOptions({ summary: `Mirror: ${step.description}` }, [
-        { jobId, description: step.description, parentStepId: parent?.engineStepId, jobMayHaveFailed: this.failedByFlow },
+        {
+          jobId,
+          description: step.description,
+          parentStepId: parent?.engineStepId,
+          jobMayHaveFailed: this.failedByFlow,
+        },
       ]);
       if (ref.stepId) {
         step.engineStepId = ref.stepId;
@@ -277,7 +297,9 @@ export class MirroredJob {
         const why = status === 'unknown' ? 'the engine restarted' : `the job was ${status} outside this flow`;
         this.givenUp.set(jobId, why);
         const description = `${this.description} (continued: ${why}; earlier job ${jobId})`.slice(0, 1000);
-        const job = await mirror.ensureEngineJob.executeWithOptions({ summary: 'Open a continuation engine job' }, [{ description }]);
+        const job = await mirror.ensureEngineJob.executeWithOptions({ summary: 'Open a continuation engine job' }, [
+          { description },
+        ]);
         if (job.jobId) this.useJob(job.jobId);
         // A flow that failed its first job has said why there; its continuation is STARTED again.
         this.failedByFlow = false;
@@ -323,11 +345,16 @@ export class MirroredJob {
         }
         const jobId = this.engineJobId;
         const value = step.progress ?? 0;
-        if (jobId && step.engineStepId && (value >= entry.mirroredProgress + PROGRESS_GRANULARITY || (value === 100 && entry.mirroredProgress < 100))) {
+        if (
+          jobId &&
+          step.engineStepId &&
+          (value >= entry.mirroredProgress + PROGRESS_GRANULARITY || (value === 100 && entry.mirroredProgress < 100))
+        ) {
           entry.mirroredProgress = value;
-          await mirror.setEngineStepProgress.executeWithOptions({ summary: `Mirror: ${value}% of ${step.description}` }, [
-            { jobId, stepId: step.engineStepId, progress: value },
-          ]);
+          await mirror.setEngineStepProgress.executeWithOptions(
+            { summary: `Mirror: ${value}% of ${step.description}` },
+            [{ jobId, stepId: step.engineStepId, progress: value }],
+          );
         }
       }),
     );

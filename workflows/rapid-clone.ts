@@ -63,7 +63,7 @@ const waiting = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: FINAL_OVIRT_ERRORS },
 });
 
-const diskSuffix = (disk: VmDisk, index: number) => (/_Disk\d+$/.exec(disk.name)?.[0] ?? `_Disk${index + 1}`);
+const diskSuffix = (disk: VmDisk, index: number) => /_Disk\d+$/.exec(disk.name)?.[0] ?? `_Disk${index + 1}`;
 
 export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResult> {
   const restartSource = input.restartSource ?? true;
@@ -82,13 +82,17 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
   });
   const job = await MirroredJob.open(`Rapid clone of ${input.sourceVm} as ${input.cloneName}`);
   const undo = new Compensations();
-  const current = (text: string) => setCurrentDetails(`**${text}**\n\nRapid clone of ${input.sourceVm} as ${input.cloneName} (${input.vendor})`);
+  const current = (text: string) =>
+    setCurrentDetails(`**${text}**\n\nRapid clone of ${input.sourceVm} as ${input.cloneName} (${input.vendor})`);
 
   try {
     current('Reading the source VM');
-    const source = await job.step(`Read VM ${input.sourceVm}`, 'ovirt', quick.readVm, { vm: input.sourceVmId ?? input.sourceVm });
+    const source = await job.step(`Read VM ${input.sourceVm}`, 'ovirt', quick.readVm, {
+      vm: input.sourceVmId ?? input.sourceVm,
+    });
     upsertSearchAttributes([{ key: OvirtVmId, value: source.id }]);
-    if (!source.disks.length) throw ApplicationFailure.nonRetryable(`VM ${source.name} has no disk to clone`, 'NothingToClone');
+    if (!source.disks.length)
+      throw ApplicationFailure.nonRetryable(`VM ${source.name} has no disk to clone`, 'NothingToClone');
     const vm = { vmId: source.id, name: source.name };
 
     // Each undo is added before its step runs, and is safe when the step did nothing: a step cancelled or failed
@@ -109,7 +113,8 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
     const clones: { disk: VmDisk; diskId: string; name: string }[] = [];
     for (const [i, disk] of source.disks.entries()) {
       const storageDomainId = disk.storageDomainId;
-      if (!storageDomainId) throw ApplicationFailure.nonRetryable(`Disk ${disk.name} has no storage domain`, 'NothingToClone');
+      if (!storageDomainId)
+        throw ApplicationFailure.nonRetryable(`Disk ${disk.name} has no storage domain`, 'NothingToClone');
       const name = `${input.cloneName}${diskSuffix(disk, i)}`;
       const image = { imageId: uuid4(), storageDomainId };
       current(`${input.vendor} clones disk ${disk.name}`);
@@ -129,14 +134,22 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
         sourceDisk: { id: disk.id, name: disk.name, sizeBytes: disk.sizeBytes, storageDomainId },
       });
       cloned = true;
-      await job.external(`${input.vendor}: write the metadata of ${name} in its storage domain`, `disk-metadata-${i + 1}`, vendor.updateDiskMetadata, {
-        ...image,
-        alias: name,
-        description: `Clone of ${disk.name} (VM ${source.name})`,
-      });
+      await job.external(
+        `${input.vendor}: write the metadata of ${name} in its storage domain`,
+        `disk-metadata-${i + 1}`,
+        vendor.updateDiskMetadata,
+        {
+          ...image,
+          alias: name,
+          description: `Clone of ${disk.name} (VM ${source.name})`,
+        },
+      );
       current(`Registering disk ${name}`);
       undo.add(`remove disk ${name}`, waiting.removeDisk, { diskId: image.imageId });
-      await job.step(`Register disk ${name}`, 'ovirt', waiting.registerDisk, { storageDomainId, diskId: image.imageId });
+      await job.step(`Register disk ${name}`, 'ovirt', waiting.registerDisk, {
+        storageDomainId,
+        diskId: image.imageId,
+      });
       clones.push({ disk, diskId: image.imageId, name });
     }
 
@@ -184,11 +197,17 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
     });
     current(`Failed: ${reason}`);
     if (isCancellation(err)) throw err;
-    const leftover = failedUndos.length ? ` Some undo steps failed and need a look: ${failedUndos.join('; ')}.` : ' Every step done was undone.';
-    throw ApplicationFailure.nonRetryable(`Rapid clone of ${input.sourceVm} as ${input.cloneName} failed: ${reason}.${leftover}`, 'RapidCloneFailed', {
-      reason,
-      failedUndos,
-    });
+    const leftover = failedUndos.length
+      ? ` Some undo steps failed and need a look: ${failedUndos.join('; ')}.`
+      : ' Every step done was undone.';
+    throw ApplicationFailure.nonRetryable(
+      `Rapid clone of ${input.sourceVm} as ${input.cloneName} failed: ${reason}.${leftover}`,
+      'RapidCloneFailed',
+      {
+        reason,
+        failedUndos,
+      },
+    );
   }
 }
 

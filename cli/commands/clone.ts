@@ -1,6 +1,13 @@
 // `hybridflow clone`: starts a rapid clone through the API; with --wait, follows it step by step to its outcome.
 import type { Command } from 'commander';
-import { apiAction, createApiClient, resolveApiSettings, type ApiClient, type FlowDocument, type FlowStartedAnswer } from '../api-client';
+import {
+  apiAction,
+  createApiClient,
+  resolveApiSettings,
+  type ApiClient,
+  type FlowDocument,
+  type FlowStartedAnswer,
+} from '../api-client';
 import { LiveProgress } from '../progress';
 
 export interface CloneFlags {
@@ -19,7 +26,10 @@ export interface CloneFlags {
 export const withApiOptions = (command: Command) =>
   command
     .option('--url <url>', 'API server URL (default: HF_API_URL, else http://127.0.0.1:8080)')
-    .option('--token <token>', 'API token (default: HF_API_TOKEN, else $HF_DATA_DIR/api-token written by `hybridflow dev`)');
+    .option(
+      '--token <token>',
+      'API token (default: HF_API_TOKEN, else $HF_DATA_DIR/api-token written by `hybridflow dev`)',
+    );
 
 export function registerCloneCommand(program: Command): void {
   withApiOptions(
@@ -48,7 +58,8 @@ function startedLines(started: FlowStartedAnswer, api: ApiClient): string[] {
   ];
 }
 
-const engineJobLine = (jobId: string, tasksUrl?: string) => `  Engine job:   ${jobId}${tasksUrl ? `  ${tasksUrl}` : ''}`;
+const engineJobLine = (jobId: string, tasksUrl?: string) =>
+  `  Engine job:   ${jobId}${tasksUrl ? `  ${tasksUrl}` : ''}`;
 
 /**
  * What the follower writes besides the step tree: the engine job's line once the flow opened it (the start answer
@@ -84,15 +95,22 @@ export async function cloneCommand(flags: CloneFlags): Promise<void> {
   const out = process.stdout;
   if (!flags.wait) {
     if (flags.json) out.write(JSON.stringify(started, null, 2) + '\n');
-    else out.write([...startedLines(started, api), `Follow it with: hybridflow flows show ${started.id}`].join('\n') + '\n');
+    else
+      out.write(
+        [...startedLines(started, api), `Follow it with: hybridflow flows show ${started.id}`].join('\n') + '\n',
+      );
     return;
   }
   if (!flags.json) out.write(startedLines(started, api).join('\n') + '\n');
 
-  const progress = flags.json ? undefined : new LiveProgress(out, { color: Boolean(out.isTTY) && !process.env.NO_COLOR });
+  const progress = flags.json
+    ? undefined
+    : new LiveProgress(out, { color: Boolean(out.isTTY) && !process.env.NO_COLOR });
   const onInterrupt = () => {
     progress?.stop();
-    process.stderr.write(`\nStopped watching; the flow keeps running. Cancel it with: hybridflow flows cancel ${started.id}\n`);
+    process.stderr.write(
+      `\nStopped watching; the flow keeps running. Cancel it with: hybridflow flows cancel ${started.id}\n`,
+    );
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);

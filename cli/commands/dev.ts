@@ -47,7 +47,9 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 function portsToCheck(config: Config): Record<string, number> {
   return {
-    ...(config.TEMPORAL_ADDRESS ? {} : { TEMPORAL_PORT: config.TEMPORAL_PORT, TEMPORAL_UI_PORT: config.TEMPORAL_UI_PORT }),
+    ...(config.TEMPORAL_ADDRESS
+      ? {}
+      : { TEMPORAL_PORT: config.TEMPORAL_PORT, TEMPORAL_UI_PORT: config.TEMPORAL_UI_PORT }),
     ...(config.OVIRT_URL ? {} : { HF_ENGINE_PORT: config.HF_ENGINE_PORT }),
     HF_API_PORT: config.HF_API_PORT,
   };
@@ -103,7 +105,14 @@ export async function devCommand(): Promise<void> {
     return;
   }
 
-  console.log(startText(config, layers.flat().flatMap((c) => c.urls), token, enginePassword));
+  console.log(
+    startText(
+      config,
+      layers.flat().flatMap((c) => c.urls),
+      token,
+      enginePassword,
+    ),
+  );
 }
 
 const where = (source: SecretSource) => (source.from === 'variable' ? `from ${source.variable}` : `in ${source.file}`);
@@ -112,7 +121,12 @@ const where = (source: SecretSource) => (source.from === 'variable' ? `from ${so
  * What `dev` prints once everything runs. A secret is shown only when it was generated just now, and then once (the
  * API token in the web UI link; its fragment never reaches a server or a log); otherwise the text says where it is.
  */
-export function startText(config: Config, urls: string[], token: { secret: string; source: SecretSource }, enginePassword?: SecretSource): string {
+export function startText(
+  config: Config,
+  urls: string[],
+  token: { secret: string; source: SecretSource },
+  enginePassword?: SecretSource,
+): string {
   const api = `http://127.0.0.1:${config.HF_API_PORT}`;
   const { source } = token;
   const generated = source.from === 'generated' ? source : undefined;
@@ -124,7 +138,9 @@ export function startText(config: Config, urls: string[], token: { secret: strin
     generated
       ? `  API token:        new, shown once in the link below; kept in ${generated.file}`
       : `  API token:        ${where(source)}`,
-    generated ? `  Open the web UI:  ${api}/login#token=${encodeURIComponent(token.secret)}` : `  Open the web UI:  ${api}/login`,
+    generated
+      ? `  Open the web UI:  ${api}/login#token=${encodeURIComponent(token.secret)}`
+      : `  Open the web UI:  ${api}/login`,
     ...(enginePassword ? [`  Engine password:  ${where(enginePassword)}`] : []),
     '',
     'Try it:',

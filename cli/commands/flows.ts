@@ -23,12 +23,16 @@ export function registerFlowsCommands(program: Command): void {
       .option('--page-token <token>', 'the next page, as printed below a page')
       .option('--json', 'print the API answer as JSON'),
   ).action(apiAction(listCommand));
-  withApiOptions(flows.command('show').description('one flow with its step tree').argument('<id>', 'flow id').option('--json', 'print the flow as JSON')).action(
-    apiAction(showCommand),
-  );
-  withApiOptions(flows.command('cancel').description('request the cancellation of a running flow').argument('<id>', 'flow id')).action(
-    apiAction(cancelCommand),
-  );
+  withApiOptions(
+    flows
+      .command('show')
+      .description('one flow with its step tree')
+      .argument('<id>', 'flow id')
+      .option('--json', 'print the flow as JSON'),
+  ).action(apiAction(showCommand));
+  withApiOptions(
+    flows.command('cancel').description('request the cancellation of a running flow').argument('<id>', 'flow id'),
+  ).action(apiAction(cancelCommand));
 }
 
 const clientOf = (flags: ApiFlags) => createApiClient(resolveApiSettings(flags));
@@ -49,15 +53,34 @@ const durationOf = (f: { startedAt: string; closedAt: string | null }, now: numb
 export function flowTable(list: FlowListAnswer, now = Date.now()): string[] {
   const rows = [
     ['ID', 'KIND', 'STATUS', 'STARTED', 'DURATION'],
-    ...list.items.map((f) => [f.id, f.kind, f.status, localTime(f.startedAt), durationOf(f, now) + (f.closedAt ? '' : ' so far')]),
+    ...list.items.map((f) => [
+      f.id,
+      f.kind,
+      f.status,
+      localTime(f.startedAt),
+      durationOf(f, now) + (f.closedAt ? '' : ' so far'),
+    ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
-async function listCommand(flags: ApiFlags & { status?: string; kind?: string; vm?: string; pageSize?: string; pageToken?: string }) {
+async function listCommand(
+  flags: ApiFlags & { status?: string; kind?: string; vm?: string; pageSize?: string; pageToken?: string },
+) {
   const pageSize = flags.pageSize === undefined ? undefined : Number(flags.pageSize);
-  const list = await clientOf(flags).listFlows({ status: flags.status, kind: flags.kind, vm: flags.vm, pageSize, pageToken: flags.pageToken });
+  const list = await clientOf(flags).listFlows({
+    status: flags.status,
+    kind: flags.kind,
+    vm: flags.vm,
+    pageSize,
+    pageToken: flags.pageToken,
+  });
   if (flags.json) return void out(JSON.stringify(list, null, 2));
   if (list.items.length === 0) return void out('No flows.');
   flowTable(list).forEach((l) => out(l));
@@ -65,19 +88,28 @@ async function listCommand(flags: ApiFlags & { status?: string; kind?: string; v
 }
 
 /** One flow as text: what it is, its links, its step tree and its outcome. */
-export function flowLines(flow: FlowDocument, base: string, options: { now: number; color?: boolean; width?: number }): string[] {
-  const input = flow.input && typeof flow.input === 'object' ? Object.entries(flow.input as Record<string, unknown>) : [];
+export function flowLines(
+  flow: FlowDocument,
+  base: string,
+  options: { now: number; color?: boolean; width?: number },
+): string[] {
+  const input =
+    flow.input && typeof flow.input === 'object' ? Object.entries(flow.input as Record<string, unknown>) : [];
   const shown = input.filter(([k]) => k !== 'vendorTaskQueue').map(([k, v]) => `${k}=${String(v)}`);
   return [
     `${flow.id}  ${flow.kind}  ${flow.status}`,
     `  Started:      ${localTime(flow.startedAt)}${flow.closedAt ? `, closed ${localTime(flow.closedAt)}` : ''} (${durationOf(flow, options.now)})`,
     ...(shown.length ? [`  Input:        ${shown.join(' ')}`] : []),
-    ...(flow.engineJobId ? [`  Engine job:   ${flow.engineJobId}${flow.links.engineTasks ? `  ${flow.links.engineTasks}` : ''}`] : []),
+    ...(flow.engineJobId
+      ? [`  Engine job:   ${flow.engineJobId}${flow.links.engineTasks ? `  ${flow.links.engineTasks}` : ''}`]
+      : []),
     `  Flow:         ${new URL(flow.links.self, base + '/').toString()}`,
     ...(flow.links.temporalUi ? [`  Temporal UI:  ${flow.links.temporalUi}`] : []),
     ...(flow.engineJobIds.length > 1 ? [`  Engine jobs:  ${flow.engineJobIds.join(', ')} (oldest first)`] : []),
     ...(flow.notice ? [`  Notice:       ${flow.notice}`] : []),
-    flow.steps.length ? `Steps:${flow.stepsSource === 'engine' ? ' (read from the engine, may lag)' : ''}` : 'Steps: none reported',
+    flow.steps.length
+      ? `Steps:${flow.stepsSource === 'engine' ? ' (read from the engine, may lag)' : ''}`
+      : 'Steps: none reported',
     ...stepLines(flow.steps, options).map((l) => `  ${l}`),
     ...outcomeLines(flow, options),
   ];

@@ -26,13 +26,30 @@ export const serverCommand = () =>
       ovirt,
       temporalUiUrl: temporalUiUrl(config),
       engineTasksUrl: engine.builtIn ? `http://127.0.0.1:${config.HF_ENGINE_PORT}/tasks` : undefined,
-      vendorTiming: { heartbeatTimeout: config.HF_VENDOR_HEARTBEAT_TIMEOUT, maximumAttempts: config.HF_VENDOR_MAX_ATTEMPTS },
+      vendorTiming: {
+        heartbeatTimeout: config.HF_VENDOR_HEARTBEAT_TIMEOUT,
+        maximumAttempts: config.HF_VENDOR_MAX_ATTEMPTS,
+      },
       // Every API server of a deployment shares the token, so a page token from one is good on the others.
       pageTokenKey: `page-tokens:${token}`,
       idempotency,
     });
-    const inventory = createInventoryService({ ovirt, client, taskQueue: config.HF_TASK_QUEUE, vendors: config.HF_VENDORS });
-    const app = createApp({ allowedHosts: config.HF_ALLOWED_HOSTS, listenHost: config.HF_HOST, token, flows, inventory, client, ovirt, taskQueue: config.HF_TASK_QUEUE });
+    const inventory = createInventoryService({
+      ovirt,
+      client,
+      taskQueue: config.HF_TASK_QUEUE,
+      vendors: config.HF_VENDORS,
+    });
+    const app = createApp({
+      allowedHosts: config.HF_ALLOWED_HOSTS,
+      listenHost: config.HF_HOST,
+      token,
+      flows,
+      inventory,
+      client,
+      ovirt,
+      taskQueue: config.HF_TASK_QUEUE,
+    });
     const server = await listen(app, config.HF_API_PORT, config.HF_HOST, 'HF_API_PORT');
     return {
       urls: [

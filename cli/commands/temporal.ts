@@ -16,7 +16,10 @@ export const temporalCommand = () =>
       namespace: config.TEMPORAL_NAMESPACE,
     });
     return {
-      urls: [`Temporal server:  ${server.address} (namespace ${config.TEMPORAL_NAMESPACE}; CLI from ${server.source})`, `Temporal UI:      ${server.uiUrl}`],
+      urls: [
+        `Temporal server:  ${server.address} (namespace ${config.TEMPORAL_NAMESPACE}; CLI from ${server.source})`,
+        `Temporal UI:      ${server.uiUrl}`,
+      ],
       stop: server.stop,
     };
   });

@@ -15,8 +15,17 @@ export const vendorDemoCommand = () =>
     const connection = await NativeConnection.connect({ address: temporalAddress(config) });
     // The demo's "storage array" is the built-in engine's storage-side hook.
     const engine = engineEndpoint(config);
-    const array = createStorageArray({ engineUrl: new URL(engine.url).origin, user: engine.user, password: engine.password });
-    const worker = await createVendorWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, queuePrefix: config.HF_TASK_QUEUE, array });
+    const array = createStorageArray({
+      engineUrl: new URL(engine.url).origin,
+      user: engine.user,
+      password: engine.password,
+    });
+    const worker = await createVendorWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      queuePrefix: config.HF_TASK_QUEUE,
+      array,
+    });
     const running = worker.run();
     return {
       urls: [`Vendor (demo):    acme-storage polling task queue ${worker.options.taskQueue}`],

@@ -18,9 +18,20 @@ export const workerCommand = () =>
     const clientConnection = await Connection.connect({ address: temporalAddress(config) });
     const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
     const ovirt = new OvirtClient(engineEndpoint(config));
-    const worker = await createMainWorker({ connection, temporal, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.HF_TASK_QUEUE, ovirt });
+    const worker = await createMainWorker({
+      connection,
+      temporal,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.HF_TASK_QUEUE,
+      ovirt,
+    });
     const running = worker.run();
-    const stopSweep = sweepTerminatedFlows({ client: temporal, ovirt, taskQueue: config.HF_TASK_QUEUE, log: (m) => console.log(m) });
+    const stopSweep = sweepTerminatedFlows({
+      client: temporal,
+      ovirt,
+      taskQueue: config.HF_TASK_QUEUE,
+      log: (m) => console.log(m),
+    });
     return {
       urls: [`Worker:           polling task queue ${config.HF_TASK_QUEUE} on ${temporalAddress(config)}`],
       stop: async () => {

@@ -37,12 +37,18 @@ export class FaultInjector {
   }
 
   replace(rules: FaultRule[]): void {
-    this.active = rules.map((rule) => ({ rule, pattern: new RegExp(rule.pathPattern), remainingFailures: rule.failNext ?? 0 }));
+    this.active = rules.map((rule) => ({
+      rule,
+      pattern: new RegExp(rule.pathPattern),
+      remainingFailures: rule.failNext ?? 0,
+    }));
   }
 
   /** The rules as set, with `failNext` counted down to what is left. */
   rules(): FaultRule[] {
-    return this.active.map(({ rule, remainingFailures }) => (rule.failNext === undefined ? rule : { ...rule, failNext: remainingFailures }));
+    return this.active.map(({ rule, remainingFailures }) =>
+      rule.failNext === undefined ? rule : { ...rule, failNext: remainingFailures },
+    );
   }
 
   decide(method: string, path: string): FaultDecision {
@@ -72,7 +78,9 @@ export class FaultInjector {
   inject(method: string, path: string): { latencyMs: number; fault?: ApiFault } | undefined {
     if (this.active.length === 0) return undefined;
     const { latencyMs, failure, status = 503 } = this.decide(method, path);
-    const fault = failure ? new ApiFault(status, REASONS[status] ?? 'Operation Failed', `[Injected fault: ${failure}]`) : undefined;
+    const fault = failure
+      ? new ApiFault(status, REASONS[status] ?? 'Operation Failed', `[Injected fault: ${failure}]`)
+      : undefined;
     return { latencyMs, fault };
   }
 }

@@ -1,20 +1,27 @@
 // Fault-injection rules: which calls under /ovirt-engine/api they hit and what they do to them.
 import { z } from 'zod';
 
-const regex = z.string().min(1).refine((source) => {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not a valid regular expression');
+const regex = z
+  .string()
+  .min(1)
+  .refine((source) => {
+    try {
+      new RegExp(source);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression');
 
 export const FaultRuleSchema = z.strictObject({
   /** A JavaScript regular expression, matched (unanchored) against the path under /ovirt-engine/api, e.g. `^/vms/[^/]+/start$`. */
   pathPattern: regex,
   /** HTTP method, any case; absent means every method. */
-  method: z.string().regex(/^[A-Za-z]+$/).transform((m) => m.toUpperCase()).optional(),
+  method: z
+    .string()
+    .regex(/^[A-Za-z]+$/)
+    .transform((m) => m.toUpperCase())
+    .optional(),
   /** Delay added before the call is handled, in milliseconds. @default 0 */
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   /** Share of matching calls answered 503, from 0 to 1. @default 0 */
@@ -40,7 +47,8 @@ export function describeRulesError(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid rules';
   // An invalid rule inside the array form reports through the union; dig out the most specific issue.
-  const nested = issue.code === 'invalid_union' ? issue.errors.flat().sort((a, b) => b.path.length - a.path.length)[0] : undefined;
+  const nested =
+    issue.code === 'invalid_union' ? issue.errors.flat().sort((a, b) => b.path.length - a.path.length)[0] : undefined;
   const chosen = nested ?? issue;
   const place = chosen.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   return `rules${place}: ${chosen.message}`;

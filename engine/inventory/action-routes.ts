@@ -31,13 +31,21 @@ function mandatoryId(id: string | undefined, entity: string, field: string, meth
 const removed: Answer = { status: 200 };
 
 /** The unregistered disks of a domain; the `;` may arrive percent-encoded from some clients. */
-const UNREGISTERED = ['/storagedomains/:sd/disks;unregistered', '/storagedomains/:sd/disks%3Bunregistered', '/storagedomains/:sd/disks%3bunregistered'];
+const UNREGISTERED = [
+  '/storagedomains/:sd/disks;unregistered',
+  '/storagedomains/:sd/disks%3Bunregistered',
+  '/storagedomains/:sd/disks%3bunregistered',
+];
 
 export function inventoryActionRoutes(router: ApiRoutes, inventory: InventoryServices): void {
   const { vms, disks, snapshots } = inventory;
 
   router.post('/vms', (call) => {
-    const body = readBody(AddVmBody, call.body, { entity: 'Vm', method: 'add', mandatory: ['name', 'cluster', 'template'] });
+    const body = readBody(AddVmBody, call.body, {
+      entity: 'Vm',
+      method: 'add',
+      mandatory: ['name', 'cluster', 'template'],
+    });
     const vm = vms.add(body, caller(call));
     return json(vmJson(vm), 201, href(vmPath(vm.id)));
   });
@@ -51,12 +59,18 @@ export function inventoryActionRoutes(router: ApiRoutes, inventory: InventorySer
     router.post(`/vms/:id/${action}`, (call) => {
       const body = readBody(PowerAction, call.body, { entity: 'Action', method: action });
       const { vm, job } = vms[action](param(call, 'id'), caller(call));
-      return json(actionAnswer({ async: body.async }, { job: ref(jobPath(job.id), job.id), vm: ref(vmPath(vm.id), vm.id) }));
+      return json(
+        actionAnswer({ async: body.async }, { job: ref(jobPath(job.id), job.id), vm: ref(vmPath(vm.id), vm.id) }),
+      );
     });
   }
 
   router.post('/vms/:id/diskattachments', (call) => {
-    const body = readBody(AddDiskAttachmentBody, call.body, { entity: 'DiskAttachment', method: 'add', mandatory: ['disk', 'interface'] });
+    const body = readBody(AddDiskAttachmentBody, call.body, {
+      entity: 'DiskAttachment',
+      method: 'add',
+      mandatory: ['disk', 'interface'],
+    });
     const attachment = disks.attach(
       param(call, 'id'),
       {
@@ -90,9 +104,17 @@ export function inventoryActionRoutes(router: ApiRoutes, inventory: InventorySer
 
   router.post('/disks/:id/copy', (call) => {
     const body = readBody(CopyDiskBody, call.body, { entity: 'Action', method: 'copy', mandatory: ['storage_domain'] });
-    const { copy, job } = disks.copy(param(call, 'id'), body.storage_domain, body.disk?.name ?? body.disk?.alias, caller(call));
+    const { copy, job } = disks.copy(
+      param(call, 'id'),
+      body.storage_domain,
+      body.disk?.name ?? body.disk?.alias,
+      caller(call),
+    );
     // Work that goes on after the answer: 202 with status pending, as oVirt answers an action with async tasks.
-    const answer = actionAnswer({ async: body.async }, { job: ref(jobPath(job.id), job.id), disk: ref(diskPath(copy.id), copy.id) });
+    const answer = actionAnswer(
+      { async: body.async },
+      { job: ref(jobPath(job.id), job.id), disk: ref(diskPath(copy.id), copy.id) },
+    );
     return json({ ...answer, status: 'pending' }, 202);
   });
 
@@ -102,7 +124,11 @@ export function inventoryActionRoutes(router: ApiRoutes, inventory: InventorySer
 
   router.post(UNREGISTERED, (call) => {
     const body = readBody(RegisterDiskBody, call.body, { entity: 'Disk', method: 'register', mandatory: ['disk'] });
-    const disk = disks.register(param(call, 'sd'), mandatoryId(body.disk.id, 'Disk', 'disk.id', 'register'), caller(call));
+    const disk = disks.register(
+      param(call, 'sd'),
+      mandatoryId(body.disk.id, 'Disk', 'disk.id', 'register'),
+      caller(call),
+    );
     return json(diskJson(disk), 201, href(diskPath(disk.id)));
   });
 }

@@ -26,7 +26,9 @@ export class DiskActions {
     this.s = {
       remove: db.prepare('DELETE FROM disks WHERE id = ?'),
       removeAttachmentsOfDisk: db.prepare('DELETE FROM disk_attachments WHERE disk_id = ?'),
-      lock: db.prepare(`UPDATE disks SET status = 'locked', lock_ends_at = @ends_at, lock_job_id = @job WHERE id = @id`),
+      lock: db.prepare(
+        `UPDATE disks SET status = 'locked', lock_ends_at = @ends_at, lock_job_id = @job WHERE id = @id`,
+      ),
       insertCopy: db.prepare(
         `INSERT INTO disks (id, name, description, status, provisioned_size, actual_size, format, sparse, storage_domain_id,
            registered, shareable, wipe_after_delete, creation_time, lock_ends_at, lock_job_id, source_disk_id)
@@ -56,7 +58,12 @@ export class DiskActions {
   }
 
   /** `POST /disks/{id}/copy`: a new disk in the target domain; source and copy are locked for transitionMs. */
-  copy(diskId: string, target: { id?: string; name?: string }, name: string | undefined, caller: Caller): { copy: DiskRow; job: JobRow } {
+  copy(
+    diskId: string,
+    target: { id?: string; name?: string },
+    name: string | undefined,
+    caller: Caller,
+  ): { copy: DiskRow; job: JobRow } {
     const disk = this.disk(diskId);
     const domain = this.domain(target);
     if (disk.status === 'locked') throw conflict(appErrors.disksLocked(subjects.copyDisk, [disk.name]));
@@ -68,7 +75,15 @@ export class DiskActions {
     const job = this.ctx.db.transaction(() => {
       const started = startJob(this.ctx, jobDescriptions.copyDisk(disk.name, source.name, domain.name), caller, now);
       this.s.lock.run({ id: disk.id, ends_at: endsAt, job: started.id });
-      this.s.insertCopy.run({ id: copyId, name: name ?? disk.name, domain: domain.id, now, ends_at: endsAt, job: started.id, source: disk.id });
+      this.s.insertCopy.run({
+        id: copyId,
+        name: name ?? disk.name,
+        domain: domain.id,
+        now,
+        ends_at: endsAt,
+        job: started.id,
+        source: disk.id,
+      });
       this.ctx.work.begin(started.id, 'disk_copy', copyId, endsAt);
       return started;
     })();
@@ -79,7 +94,8 @@ export class DiskActions {
   attach(vmId: string, input: NewAttachment, caller: Caller): DiskAttachmentRow {
     const vm = this.vm(vmId);
     const iface = input.interface.toLowerCase();
-    if (!(DISK_INTERFACES as readonly string[]).includes(iface)) throw invalidEnumValue(input.interface, 'DiskInterface', DISK_INTERFACES);
+    if (!(DISK_INTERFACES as readonly string[]).includes(iface))
+      throw invalidEnumValue(input.interface, 'DiskInterface', DISK_INTERFACES);
     const { store } = this.ctx;
     const disk = store.diskAnyRegistration(input.diskId);
     if (!disk) throw entityNotFound(input.diskId);
@@ -177,7 +193,12 @@ export class DiskActions {
     const { store } = this.ctx;
     const found = ref.id ? store.storageDomain(ref.id) : ref.name ? store.storageDomainByName(ref.name) : undefined;
     if (found) return found;
-    if (!ref.id && !ref.name) throw new ApiFault(400, 'Incomplete parameters', 'Action [storageDomain.id|name] required for copy');
-    throw new ApiFault(404, 'Operation Failed', `Entity not found: StorageDomain: ${ref.id ? `id=${ref.id}` : `name=${ref.name}`}`);
+    if (!ref.id && !ref.name)
+      throw new ApiFault(400, 'Incomplete parameters', 'Action [storageDomain.id|name] required for copy');
+    throw new ApiFault(
+      404,
+      'Operation Failed',
+      `Entity not found: StorageDomain: ${ref.id ? `id=${ref.id}` : `name=${ref.name}`}`,
+    );
   }
 }

@@ -98,9 +98,11 @@ export const appErrors = {
   /** ACTION_TYPE_FAILED_VM_IS_NOT_DOWN (DiskValidator: a disk plugged into a VM that is not down) */
   vmIsNotDown: (s: Subject) => `Cannot ${s.action} ${s.type}. At least one of the VMs is not down.`,
   /** ACTION_TYPE_FAILED_VM_IS_NOT_DOWN_OR_UP (VmValidator.vmQualifiedForSnapshotMerge) */
-  vmIsNotDownOrUp: (s: Subject, vm: string) => `Cannot ${s.action} ${s.type}. VM ${vm} must be in status Down, Up or Paused.`,
+  vmIsNotDownOrUp: (s: Subject, vm: string) =>
+    `Cannot ${s.action} ${s.type}. VM ${vm} must be in status Down, Up or Paused.`,
   /** ACTION_TYPE_FAILED_VM_STATUS_ILLEGAL, `${vmStatus}` from VAR__VM_STATUS__* */
-  vmStatusIllegal: (s: Subject, status: VmStatus) => `Cannot ${s.action} ${s.type} because the VM is in ${VM_STATUS_NAMES[status]} status.`,
+  vmStatusIllegal: (s: Subject, status: VmStatus) =>
+    `Cannot ${s.action} ${s.type} because the VM is in ${VM_STATUS_NAMES[status]} status.`,
   /**
    * VM_CANNOT_REMOVE_VM_WHEN_STATUS_IS_NOT_DOWN (RemoveVmCommand, for a suspended VM). The properties value has an
    * escaped `\\n`, so the text carries a literal backslash-n, as oVirt's REST answer does.
@@ -110,9 +112,11 @@ export const appErrors = {
   vmIsDuringSnapshot: (s: Subject) =>
     `Cannot ${s.action} ${s.type}. The VM is performing an operation on a Snapshot. Please wait for the operation to finish, and try again.`,
   /** ACTION_TYPE_FAILED_VM_SNAPSHOT_TYPE_NOT_REGULAR (SnapshotsValidator.isRegularSnapshot: the active snapshot) */
-  snapshotNotRegular: (s: Subject) => `Cannot ${s.action} ${s.type}. The operation is only allowed for regular snapshots.`,
+  snapshotNotRegular: (s: Subject) =>
+    `Cannot ${s.action} ${s.type}. The operation is only allowed for regular snapshots.`,
   /** ACTION_TYPE_FAILED_NAME_ALREADY_USED (AddVmCommand) */
-  nameAlreadyUsed: (s: Subject) => `Cannot ${s.action} ${s.type}. The ${s.type} name is already in use, please choose a unique name and try again.`,
+  nameAlreadyUsed: (s: Subject) =>
+    `Cannot ${s.action} ${s.type}. The ${s.type} name is already in use, please choose a unique name and try again.`,
   /** ACTION_TYPE_FAILED_NAME_LENGTH_IS_TOO_LONG (AddVmCommand) */
   nameTooLong: (s: Subject) => `Cannot ${s.action} ${s.type}. The given name is too long.`,
   /** ACTION_TYPE_FAILED_NAME_MAY_NOT_CONTAIN_SPECIAL_CHARS: oVirt's text says "Can not". */
@@ -126,9 +130,11 @@ export const appErrors = {
   /** ACTION_TYPE_FAILED_DISK_ALREADY_ATTACHED (attached to this VM already) */
   diskAlreadyAttached: (s: Subject) => `Cannot ${s.action} ${s.type}. The disk is already attached to VM.`,
   /** ACTION_TYPE_FAILED_NOT_SHAREABLE_DISK_ALREADY_ATTACHED (attached to another VM) */
-  notShareableDiskAlreadyAttached: (s: Subject) => `Cannot ${s.action} ${s.type}. The disk is not shareable and is already attached to a VM.`,
+  notShareableDiskAlreadyAttached: (s: Subject) =>
+    `Cannot ${s.action} ${s.type}. The disk is not shareable and is already attached to a VM.`,
   /** ACTION_TYPE_FAILED_DISK_BOOT_IN_USE: `${DiskName}` is the VM's current boot disk. */
-  diskBootInUse: (s: Subject, disk: string, vm: string) => `Cannot ${s.action} ${s.type}. Disk ${disk} in VM ${vm} is already marked as boot.`,
+  diskBootInUse: (s: Subject, disk: string, vm: string) =>
+    `Cannot ${s.action} ${s.type}. Disk ${disk} in VM ${vm} is already marked as boot.`,
   /** NOT oVirt: oVirt's shutdown accepts a VM that is powering down (VMStatus.isRunning); the built-in engine refuses. */
   vmPoweringDown: (s: Subject) => `Cannot ${s.action} ${s.type}. VM is powering down.`,
 } as const;

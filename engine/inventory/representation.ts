@@ -1,7 +1,15 @@
 // Inventory entities as oVirt writes them in JSON.
 import { actions, bool, compact, date, href, int, links, ref } from '../representation';
 import type { Json } from '../representation';
-import type { ClusterRow, DiskAttachmentRow, DiskRow, SnapshotRow, StorageDomainRow, TemplateRow, VmRow } from './store';
+import type {
+  ClusterRow,
+  DiskAttachmentRow,
+  DiskRow,
+  SnapshotRow,
+  StorageDomainRow,
+  TemplateRow,
+  VmRow,
+} from './store';
 
 export const vmPath = (id: string): string => `/vms/${id}`;
 export const diskPath = (id: string): string => `/disks/${id}`;

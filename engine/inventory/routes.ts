@@ -5,7 +5,13 @@ import { entityNotFound } from '../faults';
 import { collection } from '../representation';
 import { likePattern, readMax, readSearch } from '../search';
 import {
-  clusterJson, diskAttachmentJson, diskJson, snapshotJson, storageDomainJson, templateJson, vmJson,
+  clusterJson,
+  diskAttachmentJson,
+  diskJson,
+  snapshotJson,
+  storageDomainJson,
+  templateJson,
+  vmJson,
 } from './representation';
 import type { InventoryStore } from './store';
 
@@ -17,7 +23,6 @@ const found = <T>(row: T | undefined, id: string): T => {
 const page = <T>(rows: T[], max: number | undefined): T[] => (max === undefined || max < 0 ? rows : rows.slice(0, max));
 
 export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): void {
-
   router.get('/clusters', (call) => {
     return json(collection('cluster', page(inventory.clusters(), readMax(call.query)).map(clusterJson)));
   });
@@ -33,7 +38,9 @@ export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): v
   });
 
   router.get('/storagedomains', (call) => {
-    return json(collection('storage_domain', page(inventory.storageDomains(), readMax(call.query)).map(storageDomainJson)));
+    return json(
+      collection('storage_domain', page(inventory.storageDomains(), readMax(call.query)).map(storageDomainJson)),
+    );
   });
   router.get('/storagedomains/:id', (call) => {
     return json(storageDomainJson(found(inventory.storageDomain(param(call, 'id')), param(call, 'id'))));
@@ -60,7 +67,9 @@ export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): v
   });
   router.get('/vms/:id/diskattachments/:diskId', (call) => {
     found(inventory.vm(param(call, 'id')), param(call, 'id'));
-    return json(diskAttachmentJson(found(inventory.attachment(param(call, 'id'), param(call, 'diskId')), param(call, 'diskId'))));
+    return json(
+      diskAttachmentJson(found(inventory.attachment(param(call, 'id'), param(call, 'diskId')), param(call, 'diskId'))),
+    );
   });
   router.get('/vms/:id/snapshots', (call) => {
     const vm = found(inventory.vm(param(call, 'id')), param(call, 'id'));
@@ -68,7 +77,9 @@ export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): v
   });
   router.get('/vms/:id/snapshots/:snapshotId', (call) => {
     found(inventory.vm(param(call, 'id')), param(call, 'id'));
-    return json(snapshotJson(found(inventory.snapshot(param(call, 'id'), param(call, 'snapshotId')), param(call, 'snapshotId'))));
+    return json(
+      snapshotJson(found(inventory.snapshot(param(call, 'id'), param(call, 'snapshotId')), param(call, 'snapshotId'))),
+    );
   });
 
   router.get('/disks', (call) => {

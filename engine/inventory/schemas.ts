@@ -20,7 +20,9 @@ export const AddVmBody = z.looseObject({
   memory: integer.optional(),
   cpu: z
     .looseObject({
-      topology: z.looseObject({ cores: integer.optional(), sockets: integer.optional(), threads: integer.optional() }).optional(),
+      topology: z
+        .looseObject({ cores: integer.optional(), sockets: integer.optional(), threads: integer.optional() })
+        .optional(),
     })
     .optional(),
   os: z.looseObject({ type: text.optional() }).optional(),

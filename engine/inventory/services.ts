@@ -16,7 +16,12 @@ export interface InventoryServices {
 }
 
 /** @param transitionMs duration of power transitions, merges and copies, in milliseconds */
-export function createInventoryServices(db: Db, store: InventoryStore, jobs: JobStore, transitionMs: number): InventoryServices {
+export function createInventoryServices(
+  db: Db,
+  store: InventoryStore,
+  jobs: JobStore,
+  transitionMs: number,
+): InventoryServices {
   const work = new InventoryWork(db, jobs);
   const ctx = { db, store, jobs, work, transitionMs };
   return { store, work, vms: new VmActions(ctx), disks: new DiskActions(ctx), snapshots: new SnapshotActions(ctx) };

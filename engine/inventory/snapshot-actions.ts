@@ -16,7 +16,9 @@ export class SnapshotActions {
   constructor(private readonly ctx: InventoryContext) {
     const { db } = ctx;
     this.s = {
-      lockSnapshot: db.prepare(`UPDATE snapshots SET status = 'locked', lock_ends_at = @ends_at, lock_job_id = @job WHERE id = @id`),
+      lockSnapshot: db.prepare(
+        `UPDATE snapshots SET status = 'locked', lock_ends_at = @ends_at, lock_job_id = @job WHERE id = @id`,
+      ),
       lockDisksOfVm: db.prepare(
         `UPDATE disks SET status = 'locked', lock_ends_at = @ends_at, lock_job_id = @job
          WHERE id IN (SELECT disk_id FROM disk_attachments WHERE vm_id = @vm_id)`,
@@ -33,11 +35,15 @@ export class SnapshotActions {
     if (!snapshot) throw entityNotFound(snapshotId);
     const s = subjects.removeSnapshot;
     // Any snapshot of the VM being locked (a merge in flight) refuses the next one.
-    if (store.snapshotsOfVm(vm.id).some((other) => other.status === 'locked')) throw conflict(appErrors.vmIsDuringSnapshot(s));
+    if (store.snapshotsOfVm(vm.id).some((other) => other.status === 'locked'))
+      throw conflict(appErrors.vmIsDuringSnapshot(s));
     if (snapshot.type === 'active') throw cannotDo(appErrors.snapshotNotRegular(s));
     // Down, or up / paused for a live merge (an image-locked VM included in the refusal).
     if (!QUALIFIED.includes(vm.status)) throw conflict(appErrors.vmIsNotDownOrUp(s, vm.name));
-    const locked = store.disksOfVm(vm.id).filter((d) => d.status === 'locked').map((d) => d.name);
+    const locked = store
+      .disksOfVm(vm.id)
+      .filter((d) => d.status === 'locked')
+      .map((d) => d.name);
     if (locked.length) throw conflict(appErrors.disksLocked(s, locked));
     const now = Date.now();
     const endsAt = now + this.ctx.transitionMs;

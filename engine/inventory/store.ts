@@ -3,8 +3,21 @@
 import type { Db } from '../db';
 
 export const VM_STATUSES = [
-  'up', 'powering_down', 'down', 'powering_up', 'image_locked', 'paused', 'migrating', 'unknown', 'not_responding',
-  'wait_for_launch', 'reboot_in_progress', 'saving_state', 'restoring_state', 'suspended', 'unassigned',
+  'up',
+  'powering_down',
+  'down',
+  'powering_up',
+  'image_locked',
+  'paused',
+  'migrating',
+  'unknown',
+  'not_responding',
+  'wait_for_launch',
+  'reboot_in_progress',
+  'saving_state',
+  'restoring_state',
+  'suspended',
+  'unassigned',
 ] as const;
 export type VmStatus = (typeof VM_STATUSES)[number];
 export const DISK_STATUSES = ['ok', 'locked', 'illegal'] as const;
@@ -143,7 +156,9 @@ export class InventoryStore {
       diskAnyRegistration: db.prepare<[string], DiskRow>('SELECT * FROM disks WHERE id = ?'),
       vmByExactName: db.prepare<[string], VmRow>('SELECT * FROM vms WHERE name = ?'),
       clusterByName: db.prepare<[string], ClusterRow>('SELECT * FROM clusters WHERE name = ?'),
-      templateByName: db.prepare<[string], TemplateRow>('SELECT * FROM templates WHERE name = ? ORDER BY creation_time LIMIT 1'),
+      templateByName: db.prepare<[string], TemplateRow>(
+        'SELECT * FROM templates WHERE name = ? ORDER BY creation_time LIMIT 1',
+      ),
       storageDomainByName: db.prepare<[string], StorageDomainRow>('SELECT * FROM storage_domains WHERE name = ?'),
       disksOfVm: db.prepare<[string], DiskRow>(
         'SELECT d.* FROM disks d JOIN disk_attachments a ON a.disk_id = d.id WHERE a.vm_id = ? ORDER BY d.name, d.id',
@@ -151,7 +166,9 @@ export class InventoryStore {
       attachmentsOfDisk: db.prepare<[string], DiskAttachmentRow>('SELECT * FROM disk_attachments WHERE disk_id = ?'),
       snapshotsOfVm: db.prepare<[string], SnapshotRow>('SELECT * FROM snapshots WHERE vm_id = ? ORDER BY date, id'),
       snapshot: db.prepare<[string, string], SnapshotRow>('SELECT * FROM snapshots WHERE vm_id = ? AND id = ?'),
-      isEmpty: db.prepare<[], { n: number }>('SELECT (SELECT count(*) FROM clusters) + (SELECT count(*) FROM vms) AS n'),
+      isEmpty: db.prepare<[], { n: number }>(
+        'SELECT (SELECT count(*) FROM clusters) + (SELECT count(*) FROM vms) AS n',
+      ),
     };
   }
 

@@ -13,7 +13,16 @@ import type { ClusterRow, TemplateRow, VmRow, VmStatus } from './store';
 const VM_NAME = /^[\p{L}0-9._-]+$/u;
 const VM_NAME_MAX = 64;
 /** Statuses from which a VM can be shut down or powered off. */
-const RUNNING: readonly VmStatus[] = ['up', 'powering_up', 'paused', 'wait_for_launch', 'reboot_in_progress', 'migrating', 'not_responding', 'unknown'];
+const RUNNING: readonly VmStatus[] = [
+  'up',
+  'powering_up',
+  'paused',
+  'wait_for_launch',
+  'reboot_in_progress',
+  'migrating',
+  'not_responding',
+  'unknown',
+];
 /** Statuses from which a VM can be started. */
 const STARTABLE: readonly VmStatus[] = ['down', 'suspended', 'paused'];
 /** Statuses RunVmValidator refuses as "VM is running" (vmDuringInitialization) rather than by its status matrix. */
@@ -40,7 +49,9 @@ export class VmActions {
       ),
       remove: db.prepare('DELETE FROM vms WHERE id = ?'),
       removeAttachments: db.prepare('DELETE FROM disk_attachments WHERE vm_id = ?'),
-      removeDisk: db.prepare('DELETE FROM disks WHERE id = ? AND NOT EXISTS (SELECT 1 FROM disk_attachments WHERE disk_id = disks.id)'),
+      removeDisk: db.prepare(
+        'DELETE FROM disks WHERE id = ? AND NOT EXISTS (SELECT 1 FROM disk_attachments WHERE disk_id = disks.id)',
+      ),
       transition: db.prepare(
         `UPDATE vms SET status = @status, transition_status = @target, transition_ends_at = @ends_at, transition_job_id = @job
          WHERE id = @id`,
@@ -113,7 +124,10 @@ export class VmActions {
     if (vm.status === 'image_locked') throw conflict(appErrors.vmIsLocked(s));
     if (RUNNING_UNSURE.includes(vm.status)) throw conflict(appErrors.vmIsRunning(s));
     if (!STARTABLE.includes(vm.status)) throw conflict(appErrors.vmStatusIllegal(s, vm.status));
-    const locked = this.ctx.store.disksOfVm(vm.id).filter((d) => d.status === 'locked').map((d) => d.name);
+    const locked = this.ctx.store
+      .disksOfVm(vm.id)
+      .filter((d) => d.status === 'locked')
+      .map((d) => d.name);
     if (locked.length) throw conflict(appErrors.disksLocked(s, locked));
     return this.transition(vm, 'powering_up', 'up', jobDescriptions.runVm(vm.name), caller);
   }
@@ -133,7 +147,8 @@ export class VmActions {
   /** `POST /vms/{id}/stop`: power off, `down` at once; a transition in flight is abandoned (its job FAILED). */
   stop(vmId: string, caller: Caller): ActionResult {
     const vm = this.vm(vmId);
-    if (vm.status !== 'powering_down' && !RUNNING.includes(vm.status)) throw conflict(appErrors.vmIsNotRunning(subjects.stopVm));
+    if (vm.status !== 'powering_down' && !RUNNING.includes(vm.status))
+      throw conflict(appErrors.vmIsNotRunning(subjects.stopVm));
     const now = Date.now();
     const job = this.ctx.db.transaction(() => {
       if (vm.transition_job_id) this.ctx.work.cancel(vm.transition_job_id, now);

@@ -40,7 +40,9 @@ export class InventoryWork {
       abandonVms: db.prepare(
         'UPDATE vms SET transition_status = NULL, transition_ends_at = NULL, transition_job_id = NULL WHERE transition_job_id = @job',
       ),
-      unlockDisks: db.prepare(`UPDATE disks SET status = 'ok', lock_ends_at = NULL, lock_job_id = NULL WHERE lock_job_id = @job`),
+      unlockDisks: db.prepare(
+        `UPDATE disks SET status = 'ok', lock_ends_at = NULL, lock_job_id = NULL WHERE lock_job_id = @job`,
+      ),
       mergeSnapshots: db.prepare('DELETE FROM snapshots WHERE lock_job_id = @job'),
       unlockSnapshots: db.prepare(
         `UPDATE snapshots SET status = 'ok', lock_ends_at = NULL, lock_job_id = NULL WHERE lock_job_id = @job`,
@@ -103,15 +105,18 @@ export class InventoryWork {
   private schedule(jobId: string, endsAt: number): void {
     if (this.stopped) return;
     this.clearTimer(jobId);
-    const timer = setTimeout(() => {
-      this.timers.delete(jobId);
-      if (this.stopped) return;
-      try {
-        this.complete(jobId);
-      } catch (err) {
-        console.error(`engine: completing the work of job ${jobId} failed`, err);
-      }
-    }, Math.max(0, endsAt - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(jobId);
+        if (this.stopped) return;
+        try {
+          this.complete(jobId);
+        } catch (err) {
+          console.error(`engine: completing the work of job ${jobId} failed`, err);
+        }
+      },
+      Math.max(0, endsAt - Date.now()),
+    );
     timer.unref();
     this.timers.set(jobId, timer);
   }

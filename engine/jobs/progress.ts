@@ -30,13 +30,24 @@ export const CAPABILITIES = {
 /** A percentage 0..100, as a JSON number or a numeric string. */
 export const ProgressBody = z.looseObject({
   progress: z
-    .union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/).transform(Number)])
+    .union([
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^-?\d+(\.\d+)?$/)
+        .transform(Number),
+    ])
     .pipe(z.number().int().min(0).max(100)),
 });
 
 const jsonBody: RequestHandler = (req, _res, next) => {
   if (!req.is('application/json')) {
-    throw new ApiFault(415, 'Unsupported Media Type', `The progress extension accepts application/json bodies only, not ${safeEcho(req.get('content-type') ?? 'none')}`);
+    throw new ApiFault(
+      415,
+      'Unsupported Media Type',
+      `The progress extension accepts application/json bodies only, not ${safeEcho(req.get('content-type') ?? 'none')}`,
+    );
   }
   next();
 };

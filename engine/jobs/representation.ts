@@ -39,7 +39,9 @@ export function stepJson(step: StepRow): Json {
     progress: int(step.progress),
     job: ref(jobPath(step.job_id), step.job_id),
     parent_step: step.parent_step_id ? ref(stepPath(step.job_id, step.parent_step_id), step.parent_step_id) : undefined,
-    execution_host: step.execution_host_id ? ref(`/hosts/${step.execution_host_id}`, step.execution_host_id) : undefined,
+    execution_host: step.execution_host_id
+      ? ref(`/hosts/${step.execution_host_id}`, step.execution_host_id)
+      : undefined,
     href: href(path),
     id: step.id,
   });

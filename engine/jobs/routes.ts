@@ -57,7 +57,11 @@ export function jobsRoutes(router: ApiRoutes, jobs: JobService): void {
   });
 
   router.post('/jobs/:jobId/steps', (call) => {
-    const body = readBody(AddStepBody, call.body, { entity: 'Step', method: 'add', mandatory: ['description', 'type'] });
+    const body = readBody(AddStepBody, call.body, {
+      entity: 'Step',
+      method: 'add',
+      mandatory: ['description', 'type'],
+    });
     const type = body.type.toLowerCase();
     if (!(STEP_TYPES as readonly string[]).includes(type)) throw invalidEnumValue(body.type, 'StepEnum', STEP_TYPES);
     const step = jobs.addStep(param(call, 'jobId'), {
@@ -81,7 +85,15 @@ export function jobsRoutes(router: ApiRoutes, jobs: JobService): void {
   });
 
   router.all(
-    ['/jobs', '/jobs/:jobId', '/jobs/:jobId/end', '/jobs/:jobId/clear', '/jobs/:jobId/steps', '/jobs/:jobId/steps/:stepId', '/jobs/:jobId/steps/:stepId/end'],
+    [
+      '/jobs',
+      '/jobs/:jobId',
+      '/jobs/:jobId/end',
+      '/jobs/:jobId/clear',
+      '/jobs/:jobId/steps',
+      '/jobs/:jobId/steps/:stepId',
+      '/jobs/:jobId/steps/:stepId/end',
+    ],
     methodNotAllowed,
   );
 }

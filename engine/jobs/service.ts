@@ -57,7 +57,13 @@ export class JobService {
     } else if (!job.external) {
       throw cannotDo(`${ADD_STEP} ${NOT_EXTERNAL}`);
     }
-    return this.store.addStep({ jobId: job.id, parentStepId: input.parentStepId, description: input.description, type: input.type, external: true });
+    return this.store.addStep({
+      jobId: job.id,
+      parentStepId: input.parentStepId,
+      description: input.description,
+      type: input.type,
+      external: true,
+    });
   }
 
   /**
@@ -83,7 +89,8 @@ export class JobService {
     const step = this.store.step(stepId);
     if (!step || step.job_id !== jobId) throw entityNotFound(stepId);
     if (!step.external) throw cannotDo(`Cannot set progress of Step. ${NOT_EXTERNAL_STEP}`);
-    if (step.status !== 'started') throw conflict(`Cannot set progress of Step. The Step is ${step.status}, not started.`);
+    if (step.status !== 'started')
+      throw conflict(`Cannot set progress of Step. The Step is ${step.status}, not started.`);
     this.store.setProgress(step, progress);
     return this.store.step(step.id)!;
   }

@@ -5,7 +5,14 @@ import { JobChanges } from './changes';
 
 export const JOB_STATUSES = ['started', 'finished', 'failed', 'aborted', 'unknown'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export const STEP_TYPES = ['validating', 'executing', 'finalizing', 'rebalancing_volume', 'removing_bricks', 'unknown'] as const;
+export const STEP_TYPES = [
+  'validating',
+  'executing',
+  'finalizing',
+  'rebalancing_volume',
+  'removing_bricks',
+  'unknown',
+] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
 export interface JobRow {
@@ -75,8 +82,12 @@ export class JobStore {
       ),
       job: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
       jobs: db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY start_time DESC, id LIMIT ?'),
-      jobsByStatus: db.prepare<[string, number], JobRow>('SELECT * FROM jobs WHERE status = ? ORDER BY start_time DESC, id LIMIT ?'),
-      statusCounts: db.prepare<[], { status: JobStatus; n: number }>('SELECT status, count(*) AS n FROM jobs GROUP BY status'),
+      jobsByStatus: db.prepare<[string, number], JobRow>(
+        'SELECT * FROM jobs WHERE status = ? ORDER BY start_time DESC, id LIMIT ?',
+      ),
+      statusCounts: db.prepare<[], { status: JobStatus; n: number }>(
+        'SELECT status, count(*) AS n FROM jobs GROUP BY status',
+      ),
       stepTallies: db.prepare<[string], StepTally>(
         `SELECT job_id, count(*) AS steps, coalesce(sum(status = 'failed'), 0) AS failed FROM steps
          WHERE job_id IN (SELECT value FROM json_each(?)) GROUP BY job_id`,
@@ -113,7 +124,9 @@ export class JobStore {
       startedToUnknownJobs: db.prepare(
         `UPDATE jobs SET status = 'unknown', last_updated = ? WHERE status = 'started' AND external = 1`,
       ),
-      startedToUnknownSteps: db.prepare(`UPDATE steps SET status = 'unknown' WHERE status = 'started' AND external = 1`),
+      startedToUnknownSteps: db.prepare(
+        `UPDATE steps SET status = 'unknown' WHERE status = 'started' AND external = 1`,
+      ),
       cleanup: db.prepare<[{ succeededBefore: number; failedBefore: number }], { id: string }>(
         `DELETE FROM jobs WHERE auto_cleared = 1 AND (
            (status = 'finished' AND end_time <= @succeededBefore) OR
@@ -126,7 +139,9 @@ export class JobStore {
       atomically: db.transaction((fn: () => unknown) => fn()),
       /** Numbers `row` after its siblings (row.number is set here), inserts it and touches its job. */
       addStep: db.transaction((row: StepRow) => {
-        row.number = row.parent_step_id ? this.s.countChildSteps.get(row.parent_step_id)!.n : this.s.countTopSteps.get(row.job_id)!.n;
+        row.number = row.parent_step_id
+          ? this.s.countChildSteps.get(row.parent_step_id)!.n
+          : this.s.countTopSteps.get(row.job_id)!.n;
         this.s.insertStep.run({ ...row, now: row.start_time });
         this.s.touchJob.run({ id: row.job_id, now: row.start_time });
       }),
@@ -249,7 +264,9 @@ export class JobStore {
   endStep(step: StepRow, succeeded: boolean, now = Date.now()): StepRow {
     const ended: StepRow = { ...step, status: succeeded ? 'finished' : 'failed', end_time: now };
     this.tx.endStep(ended);
-    this.changes.emit(succeeded ? { kind: 'step', jobId: step.job_id, stepId: step.id } : { kind: 'steps', jobId: step.job_id });
+    this.changes.emit(
+      succeeded ? { kind: 'step', jobId: step.job_id, stepId: step.id } : { kind: 'steps', jobId: step.job_id },
+    );
     return ended;
   }
 

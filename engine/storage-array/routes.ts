@@ -37,7 +37,8 @@ export function storageArrayRouter(auth: Authenticator, array: StorageArray): ex
   });
 
   router.put('/domains/:sd/images/:imageId', (req, res) => {
-    if (!UUID.test(req.params.imageId)) throw new ApiFault(400, 'Bad Request', `imageId: expected a UUID, got ${req.params.imageId}`);
+    if (!UUID.test(req.params.imageId))
+      throw new ApiFault(400, 'Bad Request', `imageId: expected a UUID, got ${req.params.imageId}`);
     const body = parse(PutImageBody, req.body);
     const { image, created } = array.putImage(req.params.sd, req.params.imageId, body);
     res.status(created ? 201 : 200).json(imageJson(image));

@@ -42,7 +42,9 @@ export class StorageArray {
     private readonly store: InventoryStore,
   ) {
     this.s = {
-      images: db.prepare<[string], DiskRow>('SELECT * FROM disks WHERE storage_domain_id = ? ORDER BY creation_time, id'),
+      images: db.prepare<[string], DiskRow>(
+        'SELECT * FROM disks WHERE storage_domain_id = ? ORDER BY creation_time, id',
+      ),
       insert: db.prepare(
         `INSERT INTO disks (id, name, description, status, provisioned_size, actual_size, format, sparse, storage_domain_id,
            registered, creation_time, source_disk_id)
@@ -65,7 +67,8 @@ export class StorageArray {
     return this.db.transaction(() => {
       const existing = this.store.diskAnyRegistration(imageId);
       if (existing) {
-        if (existing.storage_domain_id !== domain) throw conflict(`Image ${imageId} already exists in storage domain ${existing.storage_domain_id}`);
+        if (existing.storage_domain_id !== domain)
+          throw conflict(`Image ${imageId} already exists in storage domain ${existing.storage_domain_id}`);
         return { image: existing, created: false };
       }
       this.s.insert.run({
@@ -86,15 +89,23 @@ export class StorageArray {
   /** Updates what oVirt will read at registration; a registered disk's metadata is oVirt's now (409). */
   updateMetadata(domainId: string, imageId: string, input: ImageMetadataInput): DiskRow {
     const image = this.image(domainId, imageId);
-    if (image.registered) throw conflict(`Image ${imageId} is registered in the engine; change it through the oVirt API`);
-    this.s.updateMetadata.run({ id: image.id, name: input.alias ?? input.name ?? null, description: input.description ?? null });
+    if (image.registered)
+      throw conflict(`Image ${imageId} is registered in the engine; change it through the oVirt API`);
+    this.s.updateMetadata.run({
+      id: image.id,
+      name: input.alias ?? input.name ?? null,
+      description: input.description ?? null,
+    });
     return this.store.diskAnyRegistration(image.id)!;
   }
 
   /** Deletes an unregistered image; a registered one (a disk oVirt knows, maybe attached) is a 409. */
   deleteImage(domainId: string, imageId: string): void {
     const image = this.image(domainId, imageId);
-    if (image.registered) throw conflict(`Image ${imageId} is registered in the engine as disk ${image.name}; remove the disk through the oVirt API`);
+    if (image.registered)
+      throw conflict(
+        `Image ${imageId} is registered in the engine as disk ${image.name}; remove the disk through the oVirt API`,
+      );
     this.s.remove.run(image.id);
   }
 

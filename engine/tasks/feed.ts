@@ -119,7 +119,12 @@ export class TasksFeed {
         const step = this.view.step(stepId);
         if (step) steps.push(step);
       }
-      event = { jobs, steps, reloadSteps: [...this.reloadSteps].filter((id) => !removed.has(id)), removed: [...removed] };
+      event = {
+        jobs,
+        steps,
+        reloadSteps: [...this.reloadSteps].filter((id) => !removed.has(id)),
+        removed: [...removed],
+      };
     }
     this.clearPending();
     this.send(`event: changes\ndata: ${JSON.stringify(event)}\n\n`);

@@ -44,7 +44,8 @@ function readStatus(raw: unknown): JobStatus | undefined {
 
 function readLimit(raw: unknown): number {
   if (raw === undefined || raw === '') return PAGE_LIMIT;
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) throw invalidValue(raw, 'limit');
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000)
+    throw invalidValue(raw, 'limit');
   return Number(raw);
 }
 
@@ -57,7 +58,10 @@ export function tasksRouter(auth: Authenticator, jobs: JobService, feedOptions?:
   router.get(['/tasks', '/tasks/'], (_req, res) => {
     res.set(PAGE_HEADERS).sendFile(path.join(PUBLIC_DIR, 'index.html'));
   });
-  router.use('/tasks/assets', express.static(PUBLIC_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.set(PAGE_HEADERS) }));
+  router.use(
+    '/tasks/assets',
+    express.static(PUBLIC_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.set(PAGE_HEADERS) }),
+  );
 
   router.get('/tasks/api/jobs', (req, res) => {
     res.set('cache-control', 'no-store').json(view.list(readStatus(req.query.status), readLimit(req.query.limit)));

@@ -26,7 +26,8 @@ function kindOf(description: string, vendor: string | undefined, parentKind: Ste
   return 'ovirt';
 }
 
-const order = (a: Step, b: Step) => (a.number ?? Infinity) - (b.number ?? Infinity) || (a.start_time ?? 0) - (b.start_time ?? 0);
+const order = (a: Step, b: Step) =>
+  (a.number ?? Infinity) - (b.number ?? Infinity) || (a.start_time ?? 0) - (b.start_time ?? 0);
 
 /** One job's steps as a tree (keys are assigned once every job is merged). */
 function jobTree(job: EngineJobSteps, vendor: string | undefined): FlowStep[] {

@@ -15,7 +15,12 @@ export interface IdempotencyRecord {
 
 /** A stable hash of a request: its operation and its fields in a fixed order. */
 export function requestFingerprint(operation: string, fields: Record<string, unknown>): string {
-  const canonical = JSON.stringify([operation, ...Object.keys(fields).sort().map((k) => [k, fields[k]])]);
+  const canonical = JSON.stringify([
+    operation,
+    ...Object.keys(fields)
+      .sort()
+      .map((k) => [k, fields[k]]),
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -37,7 +42,9 @@ export class IdempotencyStore {
       created_at INTEGER NOT NULL,
       PRIMARY KEY (operation, key)
     )`);
-    this.selectRecord = this.db.prepare('SELECT flow_id, fingerprint FROM idempotency_keys WHERE operation = ? AND key = ?');
+    this.selectRecord = this.db.prepare(
+      'SELECT flow_id, fingerprint FROM idempotency_keys WHERE operation = ? AND key = ?',
+    );
     this.insertRecord = this.db.prepare(
       'INSERT OR IGNORE INTO idempotency_keys (operation, key, fingerprint, flow_id, created_at) VALUES (?, ?, ?, ?, ?)',
     );

@@ -24,7 +24,11 @@ registerPath({
   summary: 'Start a rapid clone of a VM',
   tags: ['flows'],
   request: {
-    headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional().openapi({ description: 'The same key returns the same flow, never a second clone' }) }),
+    headers: z.object({
+      'Idempotency-Key': IdempotencyKey.optional().openapi({
+        description: 'The same key returns the same flow, never a second clone',
+      }),
+    }),
     body: { content: { 'application/json': { schema: RapidCloneRequest } }, required: true },
   },
   responses: {
@@ -43,7 +47,9 @@ registerPath({
   summary: 'Check that a VM can be cloned by a vendor',
   tags: ['flows'],
   request: { body: { content: { 'application/json': { schema: ClonePreflightRequest } }, required: true } },
-  responses: { 202: json(FlowStarted, 'Started; the engine job id comes later (GET /api/v1/flows/{id} or the event stream)') },
+  responses: {
+    202: json(FlowStarted, 'Started; the engine job id comes later (GET /api/v1/flows/{id} or the event stream)'),
+  },
 });
 registerPath({
   method: 'get',
@@ -86,7 +92,10 @@ registerPath({
     'of one flow share one poller on the server.',
   tags: ['flows'],
   request: { params: FlowIdParam },
-  responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...notFoundResponse },
+  responses: {
+    200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+    ...notFoundResponse,
+  },
 });
 
 export interface FlowRouteDeps {
@@ -121,6 +130,8 @@ export function flowRoutes({ flows, watcher, inventory }: FlowRouteDeps): Router
   router.post('/flows/:id/cancel', async (req, res) => {
     res.status(202).json(await flows.cancel(parse(FlowIdParam, req.params, 'path').id));
   });
-  router.get('/flows/:id/events', (req, res, next) => flowEvents(flows, watcher, () => parse(FlowIdParam, req.params, 'path').id)(req, res, next));
+  router.get('/flows/:id/events', (req, res, next) =>
+    flowEvents(flows, watcher, () => parse(FlowIdParam, req.params, 'path').id)(req, res, next),
+  );
   return router;
 }

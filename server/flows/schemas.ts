@@ -39,14 +39,19 @@ export const RapidCloneRequest = z
     sourceVm: VmRef,
     cloneName: VmName,
     vendor: VendorId.default('acme-storage'),
-    restartSource: z.boolean().default(true).openapi({ description: 'Start the source VM again afterwards if it was up' }),
+    restartSource: z
+      .boolean()
+      .default(true)
+      .openapi({ description: 'Start the source VM again afterwards if it was up' }),
     startClone: z.boolean().default(false).openapi({ description: 'Start the clone once it is built' }),
   })
   .openapi('RapidCloneRequest');
 export type RapidCloneRequest = z.infer<typeof RapidCloneRequest>;
 
 export const FlowKind = z.enum(['rapid-clone', 'clone-preflight']).openapi('FlowKind');
-export const FlowStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out']).openapi('FlowStatus');
+export const FlowStatus = z
+  .enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'])
+  .openapi('FlowStatus');
 export type FlowStatus = z.infer<typeof FlowStatus>;
 
 export const FlowLinks = z
@@ -71,7 +76,10 @@ export const FlowStep: z.ZodType<FlowStepShape> = z
     endedAt: z.string().optional(),
     engineStepId: z.string().optional(),
     engineJobId: z.string().optional().openapi({ description: 'The engine job holding engineStepId' }),
-    engineNote: z.string().optional().openapi({ description: 'What happened to the mirroring of this step, when it did not go as planned' }),
+    engineNote: z
+      .string()
+      .optional()
+      .openapi({ description: 'What happened to the mirroring of this step, when it did not go as planned' }),
     get children() {
       return z.array(FlowStep);
     },
@@ -91,14 +99,19 @@ export const FlowStarted = z
     id: z.string(),
     kind: FlowKind,
     status: FlowStatus,
-    engineJobId: z.string().nullable().openapi({
-      description:
-        'The engine job of the flow, usually null in this answer: the workflow opens its job once a worker runs it, ' +
-        'and the start does not wait for that. Read it later from GET /api/v1/flows/{id} or the event stream.',
-    }),
+    engineJobId: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'The engine job of the flow, usually null in this answer: the workflow opens its job once a worker runs it, ' +
+          'and the start does not wait for that. Read it later from GET /api/v1/flows/{id} or the event stream.',
+      }),
     links: FlowLinks,
   })
-  .openapi('FlowStarted', { description: 'A flow started (or found, for a repeated Idempotency-Key); the answer never waits for a worker' });
+  .openapi('FlowStarted', {
+    description: 'A flow started (or found, for a repeated Idempotency-Key); the answer never waits for a worker',
+  });
 
 export const FlowSummary = z
   .object({
@@ -114,7 +127,9 @@ export const FlowSummary = z
   })
   .openapi('FlowSummary');
 
-export const FlowList = z.object({ items: z.array(FlowSummary), nextPageToken: z.string().nullable() }).openapi('FlowList');
+export const FlowList = z
+  .object({ items: z.array(FlowSummary), nextPageToken: z.string().nullable() })
+  .openapi('FlowList');
 
 export const Flow = z
   .object({
@@ -126,23 +141,40 @@ export const Flow = z
     input: z.unknown(),
     result: z.unknown(),
     error: z.string().nullable(),
-    engineJobId: z.string().nullable().openapi({ description: 'The engine job in use (the latest continuation once there is one); null until the flow opened one' }),
+    engineJobId: z.string().nullable().openapi({
+      description: 'The engine job in use (the latest continuation once there is one); null until the flow opened one',
+    }),
     engineJobIds: z.array(z.string()).openapi({ description: 'Every engine job the flow used, oldest first' }),
     steps: z.array(FlowStep),
     stepsSource: StepsSource,
-    notice: z.string().nullable().openapi({ description: 'Why the step tree may be incomplete or stale, in plain words; null when it is current' }),
+    notice: z.string().nullable().openapi({
+      description: 'Why the step tree may be incomplete or stale, in plain words; null when it is current',
+    }),
     links: FlowLinks,
   })
   .openapi('Flow');
 
 export const FlowListQuery = z.object({
   status: FlowStatus.optional(),
-  kind: z.string().regex(/^[a-z-]+$/, 'must be a flow kind such as rapid-clone').optional(),
-  vm: z.string().regex(/^[0-9a-f-]{36}$/i, 'must be a VM id').optional().openapi({ description: 'Source VM id' }),
+  kind: z
+    .string()
+    .regex(/^[a-z-]+$/, 'must be a flow kind such as rapid-clone')
+    .optional(),
+  vm: z
+    .string()
+    .regex(/^[0-9a-f-]{36}$/i, 'must be a VM id')
+    .optional()
+    .openapi({ description: 'Source VM id' }),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
   pageToken: z.string().max(2000).optional(),
 });
 
-export const FlowIdParam = z.object({ id: z.string().min(1).max(255).openapi({ example: 'rapid-clone-web-01-1a2b3c4d' }) });
+export const FlowIdParam = z.object({
+  id: z.string().min(1).max(255).openapi({ example: 'rapid-clone-web-01-1a2b3c4d' }),
+});
 
-export const IdempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+export const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');

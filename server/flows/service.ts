@@ -3,7 +3,12 @@
 // waits on a worker: a start answers once Temporal has the workflow, and the progress query (which a worker
 // answers) is asked within a short bound, with the engine's own record of the flow's jobs as the fallback.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { type Client, isGrpcDeadlineError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  type Client,
+  isGrpcDeadlineError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { OvirtClient } from '../../ovirt/client';
@@ -62,14 +67,17 @@ const VISIBILITY_STATUS: Record<FlowStatus, string> = {
   timed_out: 'TimedOut',
 };
 
-const notFound = (id: string) => new HttpProblem({ status: 404, title: 'Flow not found', detail: `No flow with id ${id}` });
+const notFound = (id: string) =>
+  new HttpProblem({ status: 404, title: 'Flow not found', detail: `No flow with id ${id}` });
 
 /**
  * The short id of a flow: random, or derived from its operation and Idempotency-Key, so that even API servers that
  * keep their keys apart cannot start two flows for one key (Temporal refuses the second id).
  */
 const shortId = (kind: string, idempotencyKey?: string) =>
-  idempotencyKey ? createHash('sha256').update(`${kind}\0${idempotencyKey}`).digest('hex').slice(0, 8) : randomUUID().slice(0, 8);
+  idempotencyKey
+    ? createHash('sha256').update(`${kind}\0${idempotencyKey}`).digest('hex').slice(0, 8)
+    : randomUUID().slice(0, 8);
 
 /** A source VM as the inventory resolved it. */
 export interface SourceVm {
@@ -96,7 +104,8 @@ export function createFlowService(opts: FlowServiceOptions) {
   const engineBoundMs = opts.engineBoundMs ?? 350;
   const queryQuietMs = opts.queryQuietMs ?? 5000;
   const pageTokenKey = opts.pageTokenKey ?? randomBytes(32).toString('base64url');
-  const pageMac = (raw: Uint8Array, query: string) => createHmac('sha256', pageTokenKey).update(query).update('\0').update(raw).digest().subarray(0, 16);
+  const pageMac = (raw: Uint8Array, query: string) =>
+    createHmac('sha256', pageTokenKey).update(query).update('\0').update(raw).digest().subarray(0, 16);
   /** Temporal's page token, signed with the listing's filters: clients get it opaque and cannot forge one. */
   const pageToken = (raw: Uint8Array, query: string) => Buffer.concat([pageMac(raw, query), raw]).toString('base64url');
   const readPageToken = (token: string, query: string): Uint8Array => {
@@ -107,14 +116,22 @@ export function createFlowService(opts: FlowServiceOptions) {
         status: 400,
         title: 'Invalid request',
         detail: 'query.pageToken: is not a page token of this listing',
-        errors: [{ field: 'query.pageToken', message: 'is not a page token of this listing (take nextPageToken from the previous page, with the same filters)' }],
+        errors: [
+          {
+            field: 'query.pageToken',
+            message:
+              'is not a page token of this listing (take nextPageToken from the previous page, with the same filters)',
+          },
+        ],
       });
     }
     return raw;
   };
   const links = (id: string, engineJobId?: string | null) => ({
     self: `/api/v1/flows/${encodeURIComponent(id)}`,
-    ...(opts.temporalUiUrl ? { temporalUi: `${opts.temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(id)}` } : {}),
+    ...(opts.temporalUiUrl
+      ? { temporalUi: `${opts.temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(id)}` }
+      : {}),
     ...(opts.engineTasksUrl && engineJobId ? { engineTasks: `${opts.engineTasksUrl}#job-${engineJobId}` } : {}),
   });
 
@@ -134,11 +151,14 @@ export function createFlowService(opts: FlowServiceOptions) {
     if ((recent.get(id)?.quietUntil ?? 0) > Date.now()) return undefined;
     const started = Date.now();
     try {
-      const p = await client.withDeadline(started + queryBoundMs, () => client.workflow.getHandle(id).query(progressQuery));
+      const p = await client.withDeadline(started + queryBoundMs, () =>
+        client.workflow.getHandle(id).query(progressQuery),
+      );
       remember(id, { quietUntil: undefined });
       return p;
     } catch (err) {
-      if (isGrpcDeadlineError(err) || Date.now() - started >= queryBoundMs - 20) remember(id, { quietUntil: Date.now() + queryQuietMs });
+      if (isGrpcDeadlineError(err) || Date.now() - started >= queryBoundMs - 20)
+        remember(id, { quietUntil: Date.now() + queryQuietMs });
       return undefined;
     }
   }
@@ -146,10 +166,14 @@ export function createFlowService(opts: FlowServiceOptions) {
   /** The step tree read from the engine jobs, within `engineBoundMs`; undefined when the engine answered for none. */
   async function engineSteps(jobIds: readonly string[], vendor: string | undefined): Promise<FlowStep[] | undefined> {
     if (jobIds.length === 0) return undefined;
-    const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in time')), engineBoundMs).unref());
+    const bound = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('no answer in time')), engineBoundMs).unref(),
+    );
     const reads = await Promise.allSettled(
       jobIds.map((jobId) =>
-        Promise.race([ovirt.get(`/jobs/${encodeURIComponent(jobId)}/steps`, collection('step', Step)), bound]).then((steps) => ({ jobId, steps })),
+        Promise.race([ovirt.get(`/jobs/${encodeURIComponent(jobId)}/steps`, collection('step', Step)), bound]).then(
+          (steps) => ({ jobId, steps }),
+        ),
       ),
     );
     const jobs = reads.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -176,7 +200,8 @@ export function createFlowService(opts: FlowServiceOptions) {
     return { status, memo, engineJobIds, engineJobId };
   }
 
-  const flowId = (kind: string, vm: string, key?: string) => `${kind}-${vm.replace(/[^0-9a-zA-Z_-]/g, '')}-${shortId(kind, key)}`;
+  const flowId = (kind: string, vm: string, key?: string) =>
+    `${kind}-${vm.replace(/[^0-9a-zA-Z_-]/g, '')}-${shortId(kind, key)}`;
 
   /** A start answer from Temporal alone (for a repeated Idempotency-Key): no query, so no worker needed. */
   async function startedAnswer(id: string, kind: string) {
@@ -331,7 +356,15 @@ export function createFlowService(opts: FlowServiceOptions) {
         sourceVmId: source.id,
         vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor),
       };
-      return start('clone-preflight', 'clonePreflight', req, source.name, req.vendor, input, `Clone preflight of ${source.name} with ${req.vendor}`);
+      return start(
+        'clone-preflight',
+        'clonePreflight',
+        req,
+        source.name,
+        req.vendor,
+        input,
+        `Clone preflight of ${source.name} with ${req.vendor}`,
+      );
     },
 
     /**
@@ -360,7 +393,9 @@ export function createFlowService(opts: FlowServiceOptions) {
         ...(opts.vendorTiming ? { vendorTiming: opts.vendorTiming } : {}),
       };
       const summary = `Rapid clone of ${source.name} as ${req.cloneName} (${req.vendor})`;
-      const idem = idempotencyKey ? { key: idempotencyKey, fingerprint: rapidCloneFingerprint(req, source) } : undefined;
+      const idem = idempotencyKey
+        ? { key: idempotencyKey, fingerprint: rapidCloneFingerprint(req, source) }
+        : undefined;
       return start('rapid-clone', 'rapidClone', req, source.name, req.vendor, input, summary, idem);
     },
 
@@ -373,14 +408,21 @@ export function createFlowService(opts: FlowServiceOptions) {
       if (q.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[q.status]}'`);
       const query = clauses.join(' AND ');
       const nextPageToken = q.pageToken === undefined ? undefined : readPageToken(q.pageToken, query);
-      const page = await client.workflowService.listWorkflowExecutions({ namespace, pageSize: q.pageSize, nextPageToken, query });
+      const page = await client.workflowService.listWorkflowExecutions({
+        namespace,
+        pageSize: q.pageSize,
+        nextPageToken,
+        query,
+      });
       const attr = (e: temporal.api.workflow.v1.IWorkflowExecutionInfo, name: string) =>
         (decode(e.searchAttributes?.indexedFields?.[name]) as string | undefined) ?? null;
       const time = (t?: { seconds?: unknown; nanos?: number | null } | null) =>
         t?.seconds != null ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString() : null;
       const statusName = (s?: number | null) =>
         STATUS[
-          ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'][s ?? 0] ?? 'RUNNING'
+          ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'][
+            s ?? 0
+          ] ?? 'RUNNING'
         ] ?? 'running';
       return {
         items: (page.executions ?? []).map((e) => ({
@@ -407,7 +449,11 @@ export function createFlowService(opts: FlowServiceOptions) {
     async cancel(id: string) {
       const { status } = known(await describe(id));
       if (status !== 'running') {
-        throw new HttpProblem({ status: 409, title: 'Flow already closed', detail: `Flow ${id} is ${status}; there is nothing to cancel.` });
+        throw new HttpProblem({
+          status: 409,
+          title: 'Flow already closed',
+          detail: `Flow ${id} is ${status}; there is nothing to cancel.`,
+        });
       }
       await client.workflow.getHandle(id).cancel();
       return { id, status, cancelRequested: true };

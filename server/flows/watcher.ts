@@ -66,7 +66,11 @@ export function createFlowWatcher(flows: Pick<FlowService, 'getFlow'>, options: 
 
     /** What runs now, for tests and diagnostics: poll loops, their subscribers, reads made since the start. */
     stats() {
-      return { loops: watched.size, subscribers: [...watched.values()].reduce((n, w) => n + w.listeners.size, 0), reads };
+      return {
+        loops: watched.size,
+        subscribers: [...watched.values()].reduce((n, w) => n + w.listeners.size, 0),
+        reads,
+      };
     },
   };
 }

@@ -24,7 +24,8 @@ export function createInventoryService(opts: InventoryOptions) {
 
   async function checkName(name: string) {
     const valid = VmName.safeParse(name);
-    if (!valid.success) return { name, valid: false, available: false, problem: `The name ${valid.error.issues[0]?.message}.` };
+    if (!valid.success)
+      return { name, valid: false, available: false, problem: `The name ${valid.error.issues[0]?.message}.` };
     const taken = (await vmsNamed(ovirt, valid.data)).length > 0;
     return { name, valid: true, available: !taken, problem: taken ? `A VM named ${valid.data} already exists.` : null };
   }
@@ -34,7 +35,11 @@ export function createInventoryService(opts: InventoryOptions) {
 
     async listVms(search?: string) {
       // A listing, not a target: the wildcard here is ours, around a value the schema kept to VM-name characters.
-      const vms = await ovirt.get('/vms', collection('vm', Vm), search ? { query: { search: `name="*${search}*"` } } : {});
+      const vms = await ovirt.get(
+        '/vms',
+        collection('vm', Vm),
+        search ? { query: { search: `name="*${search}*"` } } : {},
+      );
       return {
         items: await Promise.all(
           vms.slice(0, 200).map(async (vm) => {
@@ -43,7 +48,12 @@ export function createInventoryService(opts: InventoryOptions) {
               id: vm.id,
               name: vm.name,
               status: vm.status,
-              disks: disks.map((d) => ({ id: d.id, name: d.name ?? d.alias ?? d.id, status: d.status ?? 'ok', sizeBytes: d.provisioned_size ?? 0 })),
+              disks: disks.map((d) => ({
+                id: d.id,
+                name: d.name ?? d.alias ?? d.id,
+                status: d.status ?? 'ok',
+                sizeBytes: d.provisioned_size ?? 0,
+              })),
             };
           }),
         ),
@@ -58,7 +68,12 @@ export function createInventoryService(opts: InventoryOptions) {
     async resolveSource(req: { sourceVm: string; vendor: string }): Promise<{ id: string; name: string }> {
       if (!opts.vendors.includes(req.vendor)) {
         const message = `is not a known vendor (known: ${opts.vendors.join(', ')})`;
-        throw new HttpProblem({ status: 400, title: 'Invalid request', detail: `vendor ${req.vendor} ${message}`, errors: [{ field: 'body.vendor', message }] });
+        throw new HttpProblem({
+          status: 400,
+          title: 'Invalid request',
+          detail: `vendor ${req.vendor} ${message}`,
+          errors: [{ field: 'body.vendor', message }],
+        });
       }
       const source = await findVm(ovirt, req.sourceVm);
       if (!source) {
@@ -76,7 +91,12 @@ export function createInventoryService(opts: InventoryOptions) {
     async requireFreeName(cloneName: string): Promise<void> {
       const name = await checkName(cloneName);
       if (!name.available) {
-        throw new HttpProblem({ status: 409, title: 'Clone name taken', detail: name.problem ?? undefined, errors: [{ field: 'body.cloneName', message: 'is taken' }] });
+        throw new HttpProblem({
+          status: 409,
+          title: 'Clone name taken',
+          detail: name.problem ?? undefined,
+          errors: [{ field: 'body.cloneName', message: 'is taken' }],
+        });
       }
     },
 

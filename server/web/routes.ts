@@ -23,9 +23,11 @@ const PAGES: Record<string, string> = {
 
 export function webRoutes(): express.Router {
   const router = express.Router({ strict: false });
-  const page = (file: string): express.RequestHandler => (_req, res) => {
-    res.set(PAGE_HEADERS).type('html').sendFile(path.join(PUBLIC_DIR, file));
-  };
+  const page =
+    (file: string): express.RequestHandler =>
+    (_req, res) => {
+      res.set(PAGE_HEADERS).type('html').sendFile(path.join(PUBLIC_DIR, file));
+    };
 
   router.get('/', (_req, res) => {
     res.redirect(302, '/flows/new');

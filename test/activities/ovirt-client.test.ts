@@ -27,30 +27,47 @@ let loginsThrottled = false;
 const seenCorrelationIds: string[] = [];
 
 beforeAll(async () => {
-  server = https.createServer({ key: fs.readFileSync(path.join(TLS, 'engine-key.pem')), cert: fs.readFileSync(caFile) }, (req, res) => {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (req.url === '/ovirt-engine/sso/oauth/token') {
-      if (loginsThrottled) {
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' });
-        return res.end(JSON.stringify({ error_code: 'access_denied', error: 'Too many failed logins: try again in 2 s.' }));
+  server = https.createServer(
+    { key: fs.readFileSync(path.join(TLS, 'engine-key.pem')), cert: fs.readFileSync(caFile) },
+    (req, res) => {
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.url === '/ovirt-engine/sso/oauth/token') {
+        if (loginsThrottled) {
+          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' });
+          return res.end(
+            JSON.stringify({ error_code: 'access_denied', error: 'Too many failed logins: try again in 2 s.' }),
+          );
+        }
+        logins++;
+        return send(200, { access_token: `token-${logins}`, token_type: 'bearer', exp: String(Date.now() + 60_000) });
       }
-      logins++;
-      return send(200, { access_token: `token-${logins}`, token_type: 'bearer', exp: String(Date.now() + 60_000) });
-    }
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!token || expired.has(token) || alwaysUnauthorized) return send(401, { reason: 'Unauthorized', detail: 'token expired' });
-    seenCorrelationIds.push(String(req.headers['correlation-id'] ?? ''));
-    const status = /^\/ovirt-engine\/api\/status\/(\d+)$/.exec(req.url ?? '')?.[1];
-    if (status) return send(Number(status), { reason: 'Operation Failed', detail: `[Injected ${status}]` });
-    if (req.url === '/ovirt-engine/api/slow') return void setTimeout(() => send(200, {}), 2000);
-    if (req.url?.startsWith('/ovirt-engine/api/vms')) {
-      return send(200, { vm: [{ id: 'vm-1', name: 'web-01', status: 'up', memory: '1073741824', stateless: 'false', href: '/ovirt-engine/api/vms/vm-1' }] });
-    }
-    send(404, { reason: 'Not Found', detail: 'no such path' });
-  });
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!token || expired.has(token) || alwaysUnauthorized)
+        return send(401, { reason: 'Unauthorized', detail: 'token expired' });
+      seenCorrelationIds.push(String(req.headers['correlation-id'] ?? ''));
+      const status = /^\/ovirt-engine\/api\/status\/(\d+)$/.exec(req.url ?? '')?.[1];
+      if (status) return send(Number(status), { reason: 'Operation Failed', detail: `[Injected ${status}]` });
+      if (req.url === '/ovirt-engine/api/slow') return void setTimeout(() => send(200, {}), 2000);
+      if (req.url?.startsWith('/ovirt-engine/api/vms')) {
+        return send(200, {
+          vm: [
+            {
+              id: 'vm-1',
+              name: 'web-01',
+              status: 'up',
+              memory: '1073741824',
+              stateless: 'false',
+              href: '/ovirt-engine/api/vms/vm-1',
+            },
+          ],
+        });
+      }
+      send(404, { reason: 'Not Found', detail: 'no such path' });
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/ovirt-engine/api`;
 });
@@ -65,7 +82,8 @@ beforeEach(() => {
   loginsThrottled = false;
 });
 
-const client = (extra: Partial<ConstructorParameters<typeof OvirtClient>[0]> = {}) => new OvirtClient({ url, password: 'secret', caFile, ...extra });
+const client = (extra: Partial<ConstructorParameters<typeof OvirtClient>[0]> = {}) =>
+  new OvirtClient({ url, password: 'secret', caFile, ...extra });
 
 test('TLS: the CA file or the insecure flag is needed to talk to an engine with its own CA', async () => {
   const strict = new OvirtClient({ url, password: 'secret' });
@@ -79,9 +97,11 @@ test('TLS: the CA file or the insecure flag is needed to talk to an engine with 
   }
 });
 
-test("reads JSON as oVirt writes it: integers as strings become numbers; Correlation-Id goes with every call", async () => {
+test('reads JSON as oVirt writes it: integers as strings become numbers; Correlation-Id goes with every call', async () => {
   const c = client();
-  const [vm] = await c.withCorrelationId('rapid-clone-web-01-1234').get('/vms', collection('vm', Vm), { query: { search: 'name=web-01' } });
+  const [vm] = await c
+    .withCorrelationId('rapid-clone-web-01-1234')
+    .get('/vms', collection('vm', Vm), { query: { search: 'name=web-01' } });
   expect(vm).toMatchObject({ id: 'vm-1', memory: 1073741824 });
   expect(seenCorrelationIds.at(-1)).toBe('rapid-clone-web-01-1234');
   await c.close();

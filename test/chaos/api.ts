@@ -26,7 +26,11 @@ export class ChaosApi {
   }
 
   /** Starts a rapid clone, retrying with the same key until it gets a 202 or `deadline`; a 4xx is final. */
-  async startClone(body: { sourceVm: string; cloneName: string; vendor: string }, key: string, deadline: number): Promise<string> {
+  async startClone(
+    body: { sourceVm: string; cloneName: string; vendor: string },
+    key: string,
+    deadline: number,
+  ): Promise<string> {
     for (;;) {
       try {
         const res = await fetch(`${this.url()}/api/v1/flows/rapid-clone`, {
@@ -37,7 +41,8 @@ export class ChaosApi {
         });
         const text = await res.text();
         if (res.status === 202) return (JSON.parse(text) as { id: string }).id;
-        if (res.status < 500) throw new FinalError(`POST rapid-clone ${body.sourceVm}: ${res.status} ${text.slice(0, 300)}`);
+        if (res.status < 500)
+          throw new FinalError(`POST rapid-clone ${body.sourceVm}: ${res.status} ${text.slice(0, 300)}`);
       } catch (err) {
         if (err instanceof FinalError) throw err;
       }
@@ -49,7 +54,10 @@ export class ChaosApi {
 
   async getFlow(id: string): Promise<FlowDoc | undefined> {
     try {
-      const res = await fetch(`${this.url()}/api/v1/flows/${encodeURIComponent(id)}`, { headers: this.headers(), signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${this.url()}/api/v1/flows/${encodeURIComponent(id)}`, {
+        headers: this.headers(),
+        signal: AbortSignal.timeout(30_000),
+      });
       return res.ok ? ((await res.json()) as FlowDoc) : undefined;
     } catch {
       return undefined;
@@ -60,7 +68,11 @@ export class ChaosApi {
   async cancel(id: string, deadline: number): Promise<boolean> {
     while (Date.now() < deadline) {
       try {
-        const res = await fetch(`${this.url()}/api/v1/flows/${encodeURIComponent(id)}/cancel`, { method: 'POST', headers: this.headers(), signal: AbortSignal.timeout(30_000) });
+        const res = await fetch(`${this.url()}/api/v1/flows/${encodeURIComponent(id)}/cancel`, {
+          method: 'POST',
+          headers: this.headers(),
+          signal: AbortSignal.timeout(30_000),
+        });
         if (res.status === 202) return true;
         if (res.status === 409) return false;
       } catch {

@@ -51,7 +51,9 @@ const MIRRORING = new Set([
 }
 
 const StorageDomain = z.object({ id: z.string(), name: z.string().optional() });
-const Memo = z.object({ engineJobIds: z.array(z.string()).optional(), engineJobId: z.string().nullish() }).passthrough();
+const Memo = z
+  .object({ engineJobIds: z.array(z.string()).optional(), engineJobId: z.string().nullish() })
+  .passthrough();
 
 export class Checker {
   constructor(
@@ -70,7 +72,8 @@ export class Checker {
     const description = await handle.describe();
     const status = description.status.name;
     if (status === 'RUNNING') say('still running when the scenario ended');
-    else if (!['COMPLETED', 'FAILED', 'CANCELLED'].includes(status)) say(`ended ${status}, neither completed nor failed/cancelled with its steps undone`);
+    else if (!['COMPLETED', 'FAILED', 'CANCELLED'].includes(status))
+      say(`ended ${status}, neither completed nor failed/cancelled with its steps undone`);
     const completed = status === 'COMPLETED';
     const undone = status === 'FAILED' || status === 'CANCELLED';
 
@@ -80,14 +83,21 @@ export class Checker {
     for (const event of history.events ?? []) {
       const a = event.activityTaskScheduledEventAttributes;
       if (!a?.activityId || MIRRORING.has(a.activityType?.name ?? '')) continue;
-      const summary = event.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(event.userMetadata.summary) : a.activityType?.name;
+      const summary = event.userMetadata?.summary
+        ? defaultPayloadConverter.fromPayload<string>(event.userMetadata.summary)
+        : a.activityType?.name;
       expected.set(a.activityId, summary ?? '?');
     }
 
     // The flow's jobs: the engine's external jobs under its correlation id, with those the flow itself names.
     const memo = Memo.safeParse(description.memo ?? {});
-    const named = new Set([...(memo.success ? (memo.data.engineJobIds ?? []) : []), ...(flow.final?.engineJobIds ?? [])]);
-    const listed = await this.ovirt.get('/jobs', collection('job', Job), { query: { search: `correlation_id=${correlationIdFor(flow.id)}` } });
+    const named = new Set([
+      ...(memo.success ? (memo.data.engineJobIds ?? []) : []),
+      ...(flow.final?.engineJobIds ?? []),
+    ]);
+    const listed = await this.ovirt.get('/jobs', collection('job', Job), {
+      query: { search: `correlation_id=${correlationIdFor(flow.id)}` },
+    });
     const jobs = listed.filter((j) => j.external !== false);
     for (const id of named) {
       if (jobs.some((j) => j.id === id)) continue;
@@ -103,7 +113,8 @@ export class Checker {
       const last = i === jobs.length - 1;
       const steps = await this.ovirt.get(`/jobs/${job.id}/steps`, collection('step', Step));
       for (const s of steps) {
-        if (s.status === 'started' && status !== 'RUNNING') say(`step "${s.description}" of job ${job.id} left started after the flow closed`);
+        if (s.status === 'started' && status !== 'RUNNING')
+          say(`step "${s.description}" of job ${job.id} left started after the flow closed`);
         // An engine restart leaves STARTED steps UNKNOWN in whatever job they are (also one the flow had failed
         // itself); the flow then mirrors them again in a continuation job, so only its last job must have none.
         if (s.status === 'unknown' && last) {
@@ -126,12 +137,14 @@ export class Checker {
     for (const [d, n] of seen) if (n > 1) say(`engine step "${d}" appears ${n} times`);
     const failedSteps = topLevel.filter((s) => s.description.startsWith('Failed: '));
     const wantCount = expected.size + (undone ? 1 : 0);
-    if (topLevel.length !== wantCount) say(`${topLevel.length} engine steps for ${expected.size} activities${undone ? ' + 1 failure step' : ''}`);
+    if (topLevel.length !== wantCount)
+      say(`${topLevel.length} engine steps for ${expected.size} activities${undone ? ' + 1 failure step' : ''}`);
     const descriptions = new Set(topLevel.map((s) => s.description));
     for (const d of new Set(expected.values())) if (!descriptions.has(d)) say(`activity "${d}" has no engine step`);
     const activitySummaries = new Set(expected.values());
     for (const s of topLevel) {
-      if (!activitySummaries.has(s.description) && !s.description.startsWith('Failed: ')) say(`engine step "${s.description}" matches no activity`);
+      if (!activitySummaries.has(s.description) && !s.description.startsWith('Failed: '))
+        say(`engine step "${s.description}" matches no activity`);
     }
     if (undone && failedSteps.length !== 1) say(`${failedSteps.length} "Failed: ..." steps, expected 1`);
     if (completed && failedSteps.length) say('a completed flow has a "Failed: ..." step');
@@ -145,11 +158,15 @@ export class Checker {
   private async inventory(flow: FlowRecord, completed: boolean, undone: boolean): Promise<string[]> {
     const v: string[] = [];
     const vms = await this.ovirt.get('/vms', collection('vm', Vm), { query: { search: `name=${flow.cloneName}` } });
-    const disks = await this.ovirt.get('/disks', collection('disk', Disk), { query: { search: `name=${flow.cloneName}_Disk*` } });
+    const disks = await this.ovirt.get('/disks', collection('disk', Disk), {
+      query: { search: `name=${flow.cloneName}_Disk*` },
+    });
     const unregistered: string[] = [];
     for (const sd of await this.ovirt.get('/storagedomains', collection('storage_domain', StorageDomain))) {
       const images = await this.ovirt.get(`/storagedomains/${sd.id}/disks;unregistered`, collection('disk', Disk));
-      unregistered.push(...images.map((d) => d.name ?? d.alias ?? d.id).filter((n) => n.startsWith(`${flow.cloneName}_Disk`)));
+      unregistered.push(
+        ...images.map((d) => d.name ?? d.alias ?? d.id).filter((n) => n.startsWith(`${flow.cloneName}_Disk`)),
+      );
     }
     if (completed) {
       if (vms.length !== 1) v.push(`completed but ${vms.length} VMs are named ${flow.cloneName}`);
@@ -180,6 +197,8 @@ export class Checker {
       const vm = /^rapid-clone-(.+)-[0-9a-f]{8}$/.exec(wf.workflowId)?.[1];
       if (vm && vms.includes(vm)) count.set(vm, [...(count.get(vm) ?? []), wf.workflowId]);
     }
-    return [...count].filter(([, ids]) => ids.length > 1).map(([vm, ids]) => `${ids.length} workflows for source VM ${vm}: ${ids.join(', ')}`);
+    return [...count]
+      .filter(([, ids]) => ids.length > 1)
+      .map(([vm, ids]) => `${ids.length} workflows for source VM ${vm}: ${ids.join(', ')}`);
   }
 }

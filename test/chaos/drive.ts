@@ -39,7 +39,11 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
       await sleep(rng.between(0, ctx.short ? 1 : 4) * 1000);
       const deadline = Date.now() + deadlineS * 1000;
       try {
-        flow.id = await ctx.api.startClone({ sourceVm: flow.sourceVm, cloneName: flow.cloneName, vendor: flow.vendor }, flow.idempotencyKey, deadline);
+        flow.id = await ctx.api.startClone(
+          { sourceVm: flow.sourceVm, cloneName: flow.cloneName, vendor: flow.vendor },
+          flow.idempotencyKey,
+          deadline,
+        );
       } catch (err) {
         flow.startError = (err as Error).message;
         return;
@@ -54,7 +58,9 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
           : Promise.resolve();
       flow.final = await ctx.api.watch(flow.id, deadline);
       await cancelling;
-      ctx.log(`  ${flow.id} ${flow.final?.status ?? 'did not end in time'}${flow.final?.error ? `: ${flow.final.error.slice(0, 200)}` : ''}`);
+      ctx.log(
+        `  ${flow.id} ${flow.final?.status ?? 'did not end in time'}${flow.final?.error ? `: ${flow.final.error.slice(0, 200)}` : ''}`,
+      );
     }),
   );
   active = false;
@@ -62,10 +68,22 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
   await makeWhole(ctx);
   await scenario.after?.(ctx, flows);
 
-  const result: ScenarioResult = { name: scenario.name, flows: flows.length, completed: 0, undone: 0, violations: [...ctx.violations], notes: [], seconds: 0 };
+  const result: ScenarioResult = {
+    name: scenario.name,
+    flows: flows.length,
+    completed: 0,
+    undone: 0,
+    violations: [...ctx.violations],
+    notes: [],
+    seconds: 0,
+  };
   for (const flow of flows) {
-    const verdict = await ctx.checker.check(flow).catch((err: Error) => ({ outcome: 'other' as const, violations: [`${flow.id}: check failed: ${err.message}`] }));
-    ctx.log(`  checked ${flow.id ?? flow.sourceVm}: ${verdict.outcome}${'summary' in verdict ? `, ${verdict.summary}` : ''}, ${verdict.violations.length} violation(s)`);
+    const verdict = await ctx.checker
+      .check(flow)
+      .catch((err: Error) => ({ outcome: 'other' as const, violations: [`${flow.id}: check failed: ${err.message}`] }));
+    ctx.log(
+      `  checked ${flow.id ?? flow.sourceVm}: ${verdict.outcome}${'summary' in verdict ? `, ${verdict.summary}` : ''}, ${verdict.violations.length} violation(s)`,
+    );
     if (verdict.outcome === 'completed') result.completed++;
     if (verdict.outcome === 'undone') result.undone++;
     result.violations.push(...verdict.violations);
@@ -80,5 +98,8 @@ async function makeWhole(ctx: ScenarioContext): Promise<void> {
   ctx.stack.proxy.setMode({ kind: 'pass' });
   for (const c of CORE) if (!ctx.stack.isRunning(c)) await ctx.stack.startComponent(c);
   const auth = Buffer.from(`admin@internal:${ctx.stack.enginePassword}`).toString('base64');
-  await fetch(`${ctx.stack.engineUrl}/builtin/faults`, { method: 'DELETE', headers: { Authorization: `Basic ${auth}` } }).catch(() => undefined);
+  await fetch(`${ctx.stack.engineUrl}/builtin/faults`, {
+    method: 'DELETE',
+    headers: { Authorization: `Basic ${auth}` },
+  }).catch(() => undefined);
 }

@@ -14,7 +14,10 @@ const HANGING_VENDOR_ID = 'hanging-storage';
 
 const activities: VendorActivities = {
   async checkCloneable(input) {
-    return { vendor: HANGING_VENDOR_ID, volumes: input.disks.map((d) => ({ diskId: d.id, volume: `hang-${d.id}`, cloneable: true })) };
+    return {
+      vendor: HANGING_VENDOR_ID,
+      volumes: input.disks.map((d) => ({ diskId: d.id, volume: `hang-${d.id}`, cloneable: true })),
+    };
   },
   async cloneDisk() {
     // Never a heartbeat, never an answer; only the worker shutting down ends it.

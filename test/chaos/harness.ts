@@ -22,9 +22,19 @@ export interface ChaosOptions {
 }
 
 /** The short set (jest): every scenario, one or two flows each, the engine outage a few seconds. */
-export const SHORT_SCENARIOS = ['worker-kill', 'server-kill', 'engine-restart', 'engine-outage', 'temporal-kill', 'vendor-kill', 'vendor-hang'];
+export const SHORT_SCENARIOS = [
+  'worker-kill',
+  'server-kill',
+  'engine-restart',
+  'engine-outage',
+  'temporal-kill',
+  'vendor-kill',
+  'vendor-hang',
+];
 
-export async function runChaos(opts: ChaosOptions): Promise<{ results: ScenarioResult[]; text: string; violations: number }> {
+export async function runChaos(
+  opts: ChaosOptions,
+): Promise<{ results: ScenarioResult[]; text: string; violations: number }> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const names = opts.scenarios.length ? opts.scenarios : opts.short ? SHORT_SCENARIOS : scenarios.map((s) => s.name);
   const chosen = names.map((n) => {
@@ -32,8 +42,11 @@ export async function runChaos(opts: ChaosOptions): Promise<{ results: ScenarioR
     if (!s) throw new Error(`unknown scenario ${n}; known: ${scenarios.map((x) => x.name).join(', ')}`);
     return s;
   });
-  const flowsOf = (name: string) => opts.flows ?? (opts.short ? (['worker-kill', 'server-kill'].includes(name) ? 2 : 1) : 3);
-  const vmsOf = new Map(chosen.map((s) => [s.name, Array.from({ length: flowsOf(s.name) }, (_, i) => `${s.name}-${i + 1}`)]));
+  const flowsOf = (name: string) =>
+    opts.flows ?? (opts.short ? (['worker-kill', 'server-kill'].includes(name) ? 2 : 1) : 3);
+  const vmsOf = new Map(
+    chosen.map((s) => [s.name, Array.from({ length: flowsOf(s.name) }, (_, i) => `${s.name}-${i + 1}`)]),
+  );
   const rng = new Rng(opts.seed);
   log(`chaos: seed ${opts.seed} (repeat with --seed ${opts.seed}); scenarios ${names.join(', ')}`);
 
@@ -52,7 +65,16 @@ export async function runChaos(opts: ChaosOptions): Promise<{ results: ScenarioR
     const api = new ChaosApi(() => stack.apiUrl, stack.token);
     for (const scenario of chosen) {
       log(`scenario ${scenario.name}: ${scenario.what}`);
-      const ctx = { stack, api, checker, rng: rng.fork(scenario.name), short: opts.short, log, vms: vmsOf.get(scenario.name)!, violations: [] };
+      const ctx = {
+        stack,
+        api,
+        checker,
+        rng: rng.fork(scenario.name),
+        short: opts.short,
+        log,
+        vms: vmsOf.get(scenario.name)!,
+        violations: [],
+      };
       const result = await runScenario(scenario, ctx);
       log(`  ${result.violations.length} violation(s) in ${result.seconds} s`);
       results.push(result);

@@ -10,7 +10,8 @@ export function report(results: ScenarioResult[], seed: number): string {
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = ['', line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
   for (const r of results) {
-    if (r.violations.length) out.push('', `${r.name}: ${r.violations.length} violation(s)`, ...r.violations.map((v) => `  - ${v}`));
+    if (r.violations.length)
+      out.push('', `${r.name}: ${r.violations.length} violation(s)`, ...r.violations.map((v) => `  - ${v}`));
     if (r.notes.length) out.push('', `${r.name}: notes (not violations)`, ...r.notes.map((n) => `  - ${n}`));
   }
   const total = results.reduce((n, r) => n + r.violations.length, 0);

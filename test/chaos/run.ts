@@ -19,7 +19,13 @@ async function main(): Promise<number> {
     console.error('--seed and --flows take whole numbers (--flows at least 1)');
     return 2;
   }
-  const { text, violations } = await runChaos({ scenarios: values.scenario, flows, seed, short: values.short, verbose: values.verbose });
+  const { text, violations } = await runChaos({
+    scenarios: values.scenario,
+    flows,
+    seed,
+    short: values.short,
+    verbose: values.verbose,
+  });
   console.log(text);
   return violations === 0 ? 0 : 1;
 }

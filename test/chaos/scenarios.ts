@@ -93,7 +93,11 @@ export const scenarios: Scenario[] = [
       for (const f of flows) {
         if (!f.id) continue;
         const again = await ctx.api
-          .startClone({ sourceVm: f.sourceVm, cloneName: f.cloneName, vendor: f.vendor }, f.idempotencyKey, Date.now() + 60_000)
+          .startClone(
+            { sourceVm: f.sourceVm, cloneName: f.cloneName, vendor: f.vendor },
+            f.idempotencyKey,
+            Date.now() + 60_000,
+          )
           .catch((err: Error) => `error: ${err.message}`);
         if (again !== f.id) ctx.violations.push(`${f.id}: the same Idempotency-Key answered ${again}`);
       }
@@ -117,7 +121,12 @@ export const scenarios: Scenario[] = [
         const rules = [
           { pathPattern: '.', errorRate: Number(ctx.rng.between(0.1, 0.3).toFixed(2)), status: 503 },
           // oVirt answers 409 to actions on busy VMs and disks (never to reads), so only writes get one here.
-          ...['POST', 'DELETE'].map((method) => ({ pathPattern: '^/(vms|disks|storagedomains)', method, errorRate: conflictRate, status: 409 })),
+          ...['POST', 'DELETE'].map((method) => ({
+            pathPattern: '^/(vms|disks|storagedomains)',
+            method,
+            errorRate: conflictRate,
+            status: 409,
+          })),
           { pathPattern: '.', latencyMs: Math.round(ctx.rng.between(100, 1500)) },
         ];
         ctx.log(`  engine faults for ${seconds.toFixed(1)} s: ${JSON.stringify(rules)}`);
@@ -172,7 +181,9 @@ export const scenarios: Scenario[] = [
       await ctx.stack.stopComponent('hanging-vendor');
     },
     async after(ctx, flows) {
-      for (const f of flows) if (f.final?.status === 'completed') ctx.violations.push(`${f.id}: completed although its vendor never answered`);
+      for (const f of flows)
+        if (f.final?.status === 'completed')
+          ctx.violations.push(`${f.id}: completed although its vendor never answered`);
     },
   },
 ];
@@ -187,7 +198,8 @@ async function cloneUnderWay(ctx: ScenarioContext): Promise<boolean> {
   for (const item of items) {
     const flow = await ctx.api.getFlow(item.id);
     const steps = (flow?.steps ?? []) as { kind: string; status: string; description: string }[];
-    if (steps.some((s) => s.kind === 'external' && s.status === 'running' && s.description.includes('clone disk'))) return true;
+    if (steps.some((s) => s.kind === 'external' && s.status === 'running' && s.description.includes('clone disk')))
+      return true;
   }
   return false;
 }

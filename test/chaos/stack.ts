@@ -102,7 +102,8 @@ export class ChaosStack {
   /** Environment of one component: everything but the engine reaches the engine through the proxy. */
   private envFor(name: ComponentName): NodeJS.ProcessEnv {
     const env = this.env();
-    if (name !== 'engine' && name !== 'temporal') env.OVIRT_URL = `http://127.0.0.1:${this.proxy.port}/ovirt-engine/api`;
+    if (name !== 'engine' && name !== 'temporal')
+      env.OVIRT_URL = `http://127.0.0.1:${this.proxy.port}/ovirt-engine/api`;
     return env;
   }
 
@@ -113,8 +114,14 @@ export class ChaosStack {
   /** Forks the component and resolves once it announced itself ready. */
   async startComponent(name: ComponentName): Promise<void> {
     if (this.running.has(name)) return;
-    const [module, args, execArgv] = name === 'hanging-vendor' ? [HANGING_VENDOR, [], ['--require', 'tsx/cjs']] : [BIN, [name], []];
-    const child = fork(module, args, { env: this.envFor(name), execArgv, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const [module, args, execArgv] =
+      name === 'hanging-vendor' ? [HANGING_VENDOR, [], ['--require', 'tsx/cjs']] : [BIN, [name], []];
+    const child = fork(module, args, {
+      env: this.envFor(name),
+      execArgv,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     const tail = this.tails.get(name) ?? [];
     this.tails.set(name, tail);
     const onLine = (chunk: Buffer) => {
@@ -136,12 +143,19 @@ export class ChaosStack {
       if (this.running.get(name) === entry) this.running.delete(name);
       if (!entry.expectedExit && !this.stopping) {
         // A supervisor (systemd, Kubernetes) would start it again; so do we, and say so in the report.
-        this.notes.push(`${name} exited by itself (code ${child.exitCode ?? child.signalCode}); restarted. Last output: ${tail.slice(-3).join(' | ')}`);
-        void this.startComponent(name).catch((err: Error) => this.notes.push(`${name} could not be restarted: ${err.message}`));
+        this.notes.push(
+          `${name} exited by itself (code ${child.exitCode ?? child.signalCode}); restarted. Last output: ${tail.slice(-3).join(' | ')}`,
+        );
+        void this.startComponent(name).catch((err: Error) =>
+          this.notes.push(`${name} could not be restarted: ${err.message}`),
+        );
       }
     });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} not ready within 120 s; output:\n${tail.join('\n')}`)), 120_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${name} not ready within 120 s; output:\n${tail.join('\n')}`)),
+        120_000,
+      );
       child.on('message', (msg: { type?: string; message?: string }) => {
         if (msg.type === 'ready') {
           clearTimeout(timer);

@@ -34,7 +34,8 @@ beforeAll(async () => {
 afterAll(() => new Promise((r) => server.close(r)));
 beforeEach(() => (seen.length = 0));
 
-const client = () => createApiClient({ url, token: 'tok', tokenSource: 'HF_API_TOKEN', pollIntervalMs: 20, reconnectForMs: 500 });
+const client = () =>
+  createApiClient({ url, token: 'tok', tokenSource: 'HF_API_TOKEN', pollIntervalMs: 20, reconnectForMs: 500 });
 
 const flowDoc = (status: FlowDocument['status'], stepStatus: 'running' | 'finished' = 'running'): FlowDocument => ({
   id: 'f1',
@@ -55,7 +56,8 @@ const flowDoc = (status: FlowDocument['status'], stepStatus: 'running' | 'finish
 
 const json = (res: http.ServerResponse, status: number, body: unknown, type = 'application/json') =>
   res.writeHead(status, { 'Content-Type': type }).end(JSON.stringify(body));
-const sse = (res: http.ServerResponse, event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+const sse = (res: http.ServerResponse, event: string, data: unknown) =>
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
 test('watchFlow follows the event stream to the final flow event, with no polling', async () => {
   handler = (_req, res) => {
@@ -106,11 +108,20 @@ test('without an event stream (404 on /events), it polls the flow until it close
   };
   const final = await client().watchFlow('f1', () => undefined);
   expect(final.status).toBe('failed');
-  expect(seen).toEqual(['GET /api/v1/flows/f1/events', 'GET /api/v1/flows/f1', 'GET /api/v1/flows/f1', 'GET /api/v1/flows/f1']);
+  expect(seen).toEqual([
+    'GET /api/v1/flows/f1/events',
+    'GET /api/v1/flows/f1',
+    'GET /api/v1/flows/f1',
+    'GET /api/v1/flows/f1',
+  ]);
 });
 
 test('errors in plain words: 401, 400 with fields, 404 of a flow, 409, an answer that is not the API', async () => {
-  const fail = (p: Promise<unknown>) => p.then(() => undefined, (e: Error) => e);
+  const fail = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: Error) => e,
+    );
   handler = (_req, res) => json(res, 401, { title: 'Unauthorized' }, 'application/problem+json');
   const auth = await fail(client().listFlows());
   expect(auth).toBeInstanceOf(ApiAuthError);
@@ -119,15 +130,30 @@ test('errors in plain words: 401, 400 with fields, 404 of a flow, 409, an answer
   );
 
   handler = (_req, res) =>
-    json(res, 400, { title: 'Invalid request', errors: [{ field: 'body.cloneName', message: 'is required' }, { field: 'body.other', message: 'is odd' }] }, 'application/problem+json');
+    json(
+      res,
+      400,
+      {
+        title: 'Invalid request',
+        errors: [
+          { field: 'body.cloneName', message: 'is required' },
+          { field: 'body.other', message: 'is odd' },
+        ],
+      },
+      'application/problem+json',
+    );
   const bad = await fail(client().startRapidClone({ sourceVm: 'web-01', cloneName: '' }));
   expect(bad).toBeInstanceOf(ApiProblemError);
-  expect(bad?.message).toBe('The API refused the request (400 Invalid request):\n  --name (cloneName): is required\n  other: is odd');
+  expect(bad?.message).toBe(
+    'The API refused the request (400 Invalid request):\n  --name (cloneName): is required\n  other: is odd',
+  );
 
-  handler = (_req, res) => json(res, 404, { title: 'Flow not found', detail: 'No flow with id f9' }, 'application/problem+json');
+  handler = (_req, res) =>
+    json(res, 404, { title: 'Flow not found', detail: 'No flow with id f9' }, 'application/problem+json');
   expect((await fail(client().getFlow('f9')))?.message).toBe('Flow not found: No flow with id f9 (404)');
 
-  handler = (_req, res) => json(res, 409, { title: 'Flow already closed', detail: 'Flow f1 is completed' }, 'application/problem+json');
+  handler = (_req, res) =>
+    json(res, 409, { title: 'Flow already closed', detail: 'Flow f1 is completed' }, 'application/problem+json');
   expect((await fail(client().cancelFlow('f1')))?.message).toBe('Flow already closed: Flow f1 is completed (409)');
 
   handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>hello</html>');
@@ -136,7 +162,9 @@ test('errors in plain words: 401, 400 with fields, 404 of a flow, 409, an answer
   expect(html?.message).toMatch(/did not answer like the hybridflow API \(text\/html instead of JSON\)/);
 
   handler = (_req, res) => json(res, 200, { items: [{ id: 1 }] });
-  expect((await fail(client().listFlows()))?.message).toMatch(/answered GET \/api\/v1\/flows with an unexpected document \(items\.0\.id: /);
+  expect((await fail(client().listFlows()))?.message).toMatch(
+    /answered GET \/api\/v1\/flows with an unexpected document \(items\.0\.id: /,
+  );
 });
 
 test('URL and token: flags, then the environment, then the token file, which is never created', () => {
@@ -148,18 +176,28 @@ test('URL and token: flags, then the environment, then the token file, which is 
     expect(fs.existsSync(path.join(dir, 'api-token'))).toBe(false);
 
     fs.writeFileSync(path.join(dir, 'api-token'), 'from-the-file-0123456789\n');
-    expect(resolveApiSettings({}, env)).toEqual({ url: 'http://127.0.0.1:8080', token: 'from-the-file-0123456789', tokenSource: path.join(dir, 'api-token') });
-    expect(resolveApiSettings({}, { ...env, HF_API_TOKEN: 'from-the-env-0123456789', HF_API_URL: 'http://api:9/' })).toEqual({
+    expect(resolveApiSettings({}, env)).toEqual({
+      url: 'http://127.0.0.1:8080',
+      token: 'from-the-file-0123456789',
+      tokenSource: path.join(dir, 'api-token'),
+    });
+    expect(
+      resolveApiSettings({}, { ...env, HF_API_TOKEN: 'from-the-env-0123456789', HF_API_URL: 'http://api:9/' }),
+    ).toEqual({
       url: 'http://api:9',
       token: 'from-the-env-0123456789',
       tokenSource: 'HF_API_TOKEN',
     });
-    expect(resolveApiSettings({ url: 'http://x:1', token: 't' }, { ...env, HF_API_TOKEN: 'from-the-env-0123456789' })).toMatchObject({
+    expect(
+      resolveApiSettings({ url: 'http://x:1', token: 't' }, { ...env, HF_API_TOKEN: 'from-the-env-0123456789' }),
+    ).toMatchObject({
       url: 'http://x:1',
       token: 't',
       tokenSource: '--token',
     });
-    expect(() => resolveApiSettings({ url: 'localhost:8080', token: 't' }, env)).toThrow(/--url must be an http\(s\) URL/);
+    expect(() => resolveApiSettings({ url: 'localhost:8080', token: 't' }, env)).toThrow(
+      /--url must be an http\(s\) URL/,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -57,7 +57,11 @@ test('--json prints only JSON: the start answer, and with --wait the final flow'
     run(['clone', '--vm', 'db-01', '--name', unique('cli-db-01'), '--json', '--wait']),
   ]);
   expect(started.code).toBe(0);
-  expect(JSON.parse(started.output)).toMatchObject({ id: expect.stringMatching(/^rapid-clone-web-02-/), kind: 'rapid-clone', links: { self: expect.any(String) } });
+  expect(JSON.parse(started.output)).toMatchObject({
+    id: expect.stringMatching(/^rapid-clone-web-02-/),
+    kind: 'rapid-clone',
+    links: { self: expect.any(String) },
+  });
   expect(waited.code).toBe(0);
   const flow = JSON.parse(waited.output);
   expect(flow).toMatchObject({ status: 'completed', result: { cloneVmId: expect.any(String) } });
@@ -66,7 +70,10 @@ test('--json prints only JSON: the start answer, and with --wait the final flow'
 
 test('flows cancel stops a waiting clone, which ends with the outcome and exit 1; a second cancel is refused', async () => {
   // No worker serves the vendor "idle-storage": the flow waits at its vendor step until cancelled.
-  const waiting = runCli(['clone', '--vm', 'build-01', '--name', unique('cli-build-01'), '--vendor', 'idle-storage', '--wait'], env);
+  const waiting = runCli(
+    ['clone', '--vm', 'build-01', '--name', unique('cli-build-01'), '--vendor', 'idle-storage', '--wait'],
+    env,
+  );
   const id = (await waiting.waitFor(/Rapid clone started: (\S+)/))[1]!;
   await waiting.waitFor(/^▶ started {3}idle-storage: clone disk/m);
   expect(await run(['flows', 'cancel', id])).toEqual({ code: 0, output: `Cancel requested for ${id}\n` });
@@ -86,11 +93,17 @@ test('plain messages, exit 1 and no stack trace: wrong token, server down, bad i
     run(['flows', 'show', 'rapid-clone-nothing-00000000']),
   ]);
   expect(wrongToken).toMatchObject({ code: 1 });
-  expect(wrongToken.output).toMatch(/^The API rejected the token \(401 Unauthorized; token from --token\)\. Set HF_API_TOKEN or pass --token/);
+  expect(wrongToken.output).toMatch(
+    /^The API rejected the token \(401 Unauthorized; token from --token\)\. Set HF_API_TOKEN or pass --token/,
+  );
   expect(down).toMatchObject({ code: 1 });
-  expect(down.output).toBe(`Cannot reach the hybridflow API at http://127.0.0.1:${downPort}: connection refused. Is \`hybridflow dev\` running?\n`);
+  expect(down.output).toBe(
+    `Cannot reach the hybridflow API at http://127.0.0.1:${downPort}: connection refused. Is \`hybridflow dev\` running?\n`,
+  );
   expect(badInput).toMatchObject({ code: 1 });
-  expect(badInput.output).toMatch(/^The API refused the request \(400 .*\):\n {2}--name \(cloneName\): may contain only/);
+  expect(badInput.output).toMatch(
+    /^The API refused the request \(400 .*\):\n {2}--name \(cloneName\): may contain only/,
+  );
   expect(unknown).toMatchObject({ code: 1 });
   expect(unknown.output).toMatch(/not found.*rapid-clone-nothing-00000000/i);
   [wrongToken, down, badInput, unknown].forEach((r) => noStackTrace(r.output));
@@ -108,7 +121,9 @@ test('flows show prints the step tree and the outcome; flows list has the flow i
   expect(show.output).toMatch(/^✓ Clone cli-web-01-\S+ is ready/m);
   expect(list).toMatchObject({ code: 0 });
   expect(list.output).toMatch(/^ID +KIND +STATUS +STARTED +DURATION$/m);
-  expect(list.output).toMatch(new RegExp(`^${completedId} +rapid-clone +completed +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +\\S+`, 'm'));
+  expect(list.output).toMatch(
+    new RegExp(`^${completedId} +rapid-clone +completed +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +\\S+`, 'm'),
+  );
   expect(listJson).toMatchObject({ code: 0 });
   expect(JSON.parse(listJson.output).items.map((f: { id: string }) => f.id)).toContain(completedId);
 });

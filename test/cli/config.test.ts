@@ -3,7 +3,15 @@ import { ConfigError, loadConfig } from '../../common/config';
 
 test('defaults match the README table', () => {
   const c = loadConfig({});
-  expect(c).toMatchObject({ HF_API_PORT: 8080, HF_ENGINE_PORT: 8070, TEMPORAL_PORT: 7233, TEMPORAL_UI_PORT: 8233, TEMPORAL_NAMESPACE: 'default', OVIRT_USER: 'admin@internal', OVIRT_INSECURE: false });
+  expect(c).toMatchObject({
+    HF_API_PORT: 8080,
+    HF_ENGINE_PORT: 8070,
+    TEMPORAL_PORT: 7233,
+    TEMPORAL_UI_PORT: 8233,
+    TEMPORAL_NAMESPACE: 'default',
+    OVIRT_USER: 'admin@internal',
+    OVIRT_INSECURE: false,
+  });
   expect(c.HF_DATA_DIR).toMatch(/\.data$/);
   expect(c.TEMPORAL_ADDRESS).toBeUndefined();
 });
@@ -18,7 +26,11 @@ test('empty variables count as unset; numbers and flags are read from strings', 
 test('every invalid variable is named in one error', () => {
   let error: ConfigError | undefined;
   try {
-    loadConfig({ HF_API_PORT: '70000', TEMPORAL_ADDRESS: 'not an address', OVIRT_URL: 'https://engine/ovirt-engine/api' });
+    loadConfig({
+      HF_API_PORT: '70000',
+      TEMPORAL_ADDRESS: 'not an address',
+      OVIRT_URL: 'https://engine/ovirt-engine/api',
+    });
   } catch (err) {
     error = err as ConfigError;
   }

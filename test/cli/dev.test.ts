@@ -69,27 +69,31 @@ test('dev runs the stack on an existing Temporal server, runs a flow, and SIGTER
   expect(await isPortFree(Number(env.HF_ENGINE_PORT))).toBe(true);
 }, 120_000);
 
-test.each(['SIGINT', 'SIGTERM'] as const)('%s to the whole process group (Ctrl-C, npm start stopped) stops every component in order, cleanly', async (signal) => {
-  const port = await freePort();
-  const env = {
-    HF_DATA_DIR: dataDir(),
-    TEMPORAL_PORT: String(port),
-    TEMPORAL_UI_PORT: String(port + 1000),
-    HF_TASK_QUEUE: uniqueTaskQueue('dev-sigint'),
-    HF_API_PORT: String(await freePort()),
-    HF_ENGINE_PORT: String(await freePort()),
-  };
-  const dev = runCli(['dev'], env, { detached: true }); // its own process group, as a terminal gives it
-  await dev.waitFor(/Press Ctrl-C to stop/, 90_000);
-  expect(dev.output()).toContain(`[temporal] Temporal UI:      http://127.0.0.1:${port + 1000}`);
-  const tree = descendants(dev.process.pid!);
-  process.kill(-dev.process.pid!, signal);
-  expect(await dev.exited).toBe(0);
-  await eventually(async () => (tree.some(isAlive) ? undefined : true), 15_000, 'every child process to exit');
-  // Workers stopped before the Temporal server they talk to: no connection errors while shutting down.
-  expect(dev.output()).not.toMatch(/transport error|could not start|stopped unexpectedly/);
-  expect(await isPortFree(port)).toBe(true);
-}, 120_000);
+test.each(['SIGINT', 'SIGTERM'] as const)(
+  '%s to the whole process group (Ctrl-C, npm start stopped) stops every component in order, cleanly',
+  async (signal) => {
+    const port = await freePort();
+    const env = {
+      HF_DATA_DIR: dataDir(),
+      TEMPORAL_PORT: String(port),
+      TEMPORAL_UI_PORT: String(port + 1000),
+      HF_TASK_QUEUE: uniqueTaskQueue('dev-sigint'),
+      HF_API_PORT: String(await freePort()),
+      HF_ENGINE_PORT: String(await freePort()),
+    };
+    const dev = runCli(['dev'], env, { detached: true }); // its own process group, as a terminal gives it
+    await dev.waitFor(/Press Ctrl-C to stop/, 90_000);
+    expect(dev.output()).toContain(`[temporal] Temporal UI:      http://127.0.0.1:${port + 1000}`);
+    const tree = descendants(dev.process.pid!);
+    process.kill(-dev.process.pid!, signal);
+    expect(await dev.exited).toBe(0);
+    await eventually(async () => (tree.some(isAlive) ? undefined : true), 15_000, 'every child process to exit');
+    // Workers stopped before the Temporal server they talk to: no connection errors while shutting down.
+    expect(dev.output()).not.toMatch(/transport error|could not start|stopped unexpectedly/);
+    expect(await isPortFree(port)).toBe(true);
+  },
+  120_000,
+);
 
 test('temporal runs a dev server with the Web UI and the search attributes, and stops on SIGTERM', async () => {
   const port = await freePort();
@@ -100,7 +104,9 @@ test('temporal runs a dev server with the Web UI and the search attributes, and 
   const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
   await connection.close();
-  expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(['FlowKind', 'OvirtVmId', 'EngineJobId', 'Vendor']));
+  expect(Object.keys(customAttributes ?? {})).toEqual(
+    expect.arrayContaining(['FlowKind', 'OvirtVmId', 'EngineJobId', 'Vendor']),
+  );
   expect(fs.existsSync(path.join(env.HF_DATA_DIR, 'temporal.db'))).toBe(true);
   const tree = descendants(temporal.process.pid!);
   temporal.process.kill('SIGTERM');
@@ -113,7 +119,11 @@ test('a taken port is named and dev exits 1 without starting anything', async ()
   const blocker = net.createServer().listen(0, '127.0.0.1');
   await new Promise((r) => blocker.once('listening', r));
   const taken = (blocker.address() as net.AddressInfo).port;
-  const dev = runCli(['dev'], { HF_DATA_DIR: dataDir(), TEMPORAL_ADDRESS: temporalTestAddress(), HF_API_PORT: String(taken) });
+  const dev = runCli(['dev'], {
+    HF_DATA_DIR: dataDir(),
+    TEMPORAL_ADDRESS: temporalTestAddress(),
+    HF_API_PORT: String(taken),
+  });
   expect(await dev.exited).toBe(1);
   blocker.close();
   expect(dev.output()).toContain(`port ${taken} (HF_API_PORT) is already in use`);

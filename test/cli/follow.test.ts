@@ -27,7 +27,11 @@ const NOTICE = 'No worker answered within 500 ms: the steps were read from the e
 test('the follower prints the engine job once it appears, and each change of the notice', () => {
   const notes = followNotes({ engineJobId: null });
   expect(notes(doc({}))).toEqual([]);
-  const withJob = { engineJobId: 'j1', engineJobIds: ['j1'], links: { self: '/f', engineTasks: 'http://engine/tasks#job-j1' } };
+  const withJob = {
+    engineJobId: 'j1',
+    engineJobIds: ['j1'],
+    links: { self: '/f', engineTasks: 'http://engine/tasks#job-j1' },
+  };
   expect(notes(doc(withJob))).toEqual(['  Engine job:   j1  http://engine/tasks#job-j1']);
   expect(notes(doc(withJob))).toEqual([]);
   expect(notes(doc({ ...withJob, stepsSource: 'engine', notice: NOTICE }))).toEqual([`! ${NOTICE}`]);

@@ -1,12 +1,25 @@
 // The terminal renderer as pure functions: step tree -> lines (TTY), tree changes -> appended lines (plain),
 // flow -> outcome; and LiveProgress's writes in both modes.
 import type { FlowStepShape as FlowStep } from '../../server/flows/schemas';
-import { formatDuration, LiveProgress, outcomeLines, progressBar, stepEventLines, stepLines, type RenderedFlow } from '../../cli/progress';
+import {
+  formatDuration,
+  LiveProgress,
+  outcomeLines,
+  progressBar,
+  stepEventLines,
+  stepLines,
+  type RenderedFlow,
+} from '../../cli/progress';
 
 const ESC = String.fromCharCode(27);
 const T0 = Date.parse('2025-05-01T10:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
-const step = (key: string, description: string, status: FlowStep['status'], extra: Partial<FlowStep> = {}): FlowStep => ({
+const step = (
+  key: string,
+  description: string,
+  status: FlowStep['status'],
+  extra: Partial<FlowStep> = {},
+): FlowStep => ({
   key,
   description,
   kind: 'ovirt',
@@ -41,7 +54,14 @@ const flow = (over: Partial<RenderedFlow>): RenderedFlow => ({
 });
 
 test('durations and progress bars', () => {
-  expect([850, 9_970, 12_400, 65_000, 3_720_000, -5].map(formatDuration)).toEqual(['0.8s', '9.9s', '12s', '1m 05s', '1h 02m', '0.0s']);
+  expect([850, 9_970, 12_400, 65_000, 3_720_000, -5].map(formatDuration)).toEqual([
+    '0.8s',
+    '9.9s',
+    '12s',
+    '1m 05s',
+    '1h 02m',
+    '0.0s',
+  ]);
   expect(progressBar(42, 10)).toBe('[████░░░░░░]  42%');
   expect(progressBar(150, 4)).toBe('[████] 100%');
 });
@@ -80,7 +100,9 @@ test('plain mode: a line when a step starts and one when it ends, nothing for un
   const failed = tree();
   failed[1]!.status = 'failed';
   failed[1]!.endedAt = at(12);
-  failed.push(step('4', 'Undo: Start VM web-01 again', 'finished', { kind: 'compensation', startedAt: at(12), endedAt: at(13) }));
+  failed.push(
+    step('4', 'Undo: Start VM web-01 again', 'finished', { kind: 'compensation', startedAt: at(12), endedAt: at(13) }),
+  );
   expect(stepEventLines(next, failed, T0 + 14_000)).toEqual([
     '✗ failed    acme-storage: clone disk web-01_Disk1 (11s)',
     '✓ finished  Undo: Start VM web-01 again (1.0s)',
@@ -89,12 +111,16 @@ test('plain mode: a line when a step starts and one when it ends, nothing for un
 
 test('the outcome in plain words', () => {
   expect(
-    outcomeLines(flow({ status: 'completed', closedAt: at(14), result: { cloneName: 'web-01-clone', cloneVmId: 'a-b-c' } })),
+    outcomeLines(
+      flow({ status: 'completed', closedAt: at(14), result: { cloneName: 'web-01-clone', cloneVmId: 'a-b-c' } }),
+    ),
   ).toEqual(['✓ Clone web-01-clone is ready (VM id a-b-c), in 14s.']);
   const failedTree = tree();
   failedTree[1]!.status = 'failed';
   failedTree.push(step('4', 'Failed: the array is full', 'failed', { kind: 'compensation' }));
-  expect(outcomeLines(flow({ status: 'failed', closedAt: at(20), error: 'the array is full', steps: failedTree }))).toEqual([
+  expect(
+    outcomeLines(flow({ status: 'failed', closedAt: at(20), error: 'the array is full', steps: failedTree })),
+  ).toEqual([
     '✗ rapid-clone rapid-clone-web-01-1a2b3c4d failed after 20s.',
     '  Error: the array is full',
     '  Failed step: acme-storage: clone disk web-01_Disk1',
@@ -102,9 +128,9 @@ test('the outcome in plain words', () => {
   expect(outcomeLines(flow({ status: 'cancelled', closedAt: at(5), steps: [] }))).toEqual([
     '✗ rapid-clone rapid-clone-web-01-1a2b3c4d was cancelled after 5.0s.',
   ]);
-  expect(outcomeLines(flow({ status: 'completed', kind: 'clone-preflight', closedAt: at(2), result: { ok: true } }))[0]).toBe(
-    '✓ clone-preflight rapid-clone-web-01-1a2b3c4d completed, in 2.0s.',
-  );
+  expect(
+    outcomeLines(flow({ status: 'completed', kind: 'clone-preflight', closedAt: at(2), result: { ok: true } }))[0],
+  ).toBe('✓ clone-preflight rapid-clone-web-01-1a2b3c4d completed, in 2.0s.');
 });
 
 function fakeStream(isTTY: boolean) {
@@ -161,10 +187,12 @@ test('LiveProgress on a screen shorter than the tree shows its latest steps, and
 });
 
 test('a step the engine lost (unknown) gets its own line and icon', () => {
-  expect(stepEventLines([step('1', 'Shut down VM web-01', 'running')], [step('1', 'Shut down VM web-01', 'unknown')], T0)).toEqual([
-    '? unknown   Shut down VM web-01',
-  ]);
-  expect(stepLines([step('1', 'Shut down VM web-01', 'unknown', { startedAt: at(0) })], { now: T0 + 2000 })[0]).toMatch(/^\? Shut down VM web-01 +2\.0s$/);
+  expect(
+    stepEventLines([step('1', 'Shut down VM web-01', 'running')], [step('1', 'Shut down VM web-01', 'unknown')], T0),
+  ).toEqual(['? unknown   Shut down VM web-01']);
+  expect(stepLines([step('1', 'Shut down VM web-01', 'unknown', { startedAt: at(0) })], { now: T0 + 2000 })[0]).toMatch(
+    /^\? Shut down VM web-01 +2\.0s$/,
+  );
 });
 
 test('LiveProgress notes: a line above the tree, which a TTY redraws below it; plain output just appends', () => {

@@ -10,15 +10,23 @@ afterAll(async () => {
 });
 
 const form = { grant_type: 'password', scope: 'ovirt-app-api', username: 'admin@internal', password: PASSWORD };
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('SSO token endpoint', () => {
   test('answers access_token, token_type bearer, exp and scope', async () => {
     const answer = await e.sso(form);
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', exp: expect.stringMatching(/^\d+$/), scope: 'ovirt-app-api' });
+    expect(answer.body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'bearer',
+      exp: expect.stringMatching(/^\d+$/),
+      scope: 'ovirt-app-api',
+    });
     expect(Number(answer.body.exp)).toBeGreaterThan(Date.now());
-    const call = await fetch(`${e.engine.apiUrl}/jobs`, { headers: { authorization: `Bearer ${answer.body.access_token}`, accept: 'application/json' } });
+    const call = await fetch(`${e.engine.apiUrl}/jobs`, {
+      headers: { authorization: `Bearer ${answer.body.access_token}`, accept: 'application/json' },
+    });
     expect(call.status).toBe(200);
   });
 
@@ -66,10 +74,18 @@ describe('API calls', () => {
   });
 
   test('Basic credentials are accepted; wrong ones are a 401', async () => {
-    expect((await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', PASSWORD) } })).status).toBe(200);
-    const job = await e.post('/jobs', { description: 'via basic' }, { as: 'none', headers: { authorization: basic('admin@internal', PASSWORD) } });
+    expect(
+      (await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', PASSWORD) } })).status,
+    ).toBe(200);
+    const job = await e.post(
+      '/jobs',
+      { description: 'via basic' },
+      { as: 'none', headers: { authorization: basic('admin@internal', PASSWORD) } },
+    );
     expect(job.status).toBe(201);
-    expect((await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', 'bad') } })).status).toBe(401);
+    expect(
+      (await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', 'bad') } })).status,
+    ).toBe(401);
   });
 
   test('the token endpoint is outside the API: no credentials needed for it', async () => {

@@ -38,7 +38,10 @@ export class TestEngine {
     readonly options: Omit<EngineOptions, 'port' | 'dataDir' | 'adminPassword'>,
   ) {}
 
-  static async start(options: Omit<EngineOptions, 'port' | 'dataDir' | 'adminPassword'> = {}, dataDir?: string): Promise<TestEngine> {
+  static async start(
+    options: Omit<EngineOptions, 'port' | 'dataDir' | 'adminPassword'> = {},
+    dataDir?: string,
+  ): Promise<TestEngine> {
     const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hf-engine-'));
     const engine = await startEngine({ port: 0, dataDir: dir, adminPassword: PASSWORD, ...options });
     return new TestEngine(engine, dir, options);
@@ -93,7 +96,8 @@ export class TestEngine {
   }
 
   get = (apiPath: string, options?: CallOptions): Promise<Answer> => this.call('GET', apiPath, undefined, options);
-  post = (apiPath: string, body?: unknown, options?: CallOptions): Promise<Answer> => this.call('POST', apiPath, body, options);
+  post = (apiPath: string, body?: unknown, options?: CallOptions): Promise<Answer> =>
+    this.call('POST', apiPath, body, options);
 
   del = (apiPath: string, options?: CallOptions): Promise<Answer> => this.call('DELETE', apiPath, undefined, options);
 

@@ -17,7 +17,8 @@ afterAll(async () => {
   await e.close();
 });
 
-const setRules = (rules: unknown): ReturnType<TestEngine['callBuiltin']> => e.callBuiltin('PUT', '/builtin/faults', rules);
+const setRules = (rules: unknown): ReturnType<TestEngine['callBuiltin']> =>
+  e.callBuiltin('PUT', '/builtin/faults', rules);
 const timed = async (call: () => Promise<unknown>): Promise<number> => {
   const start = performance.now();
   await call();
@@ -40,13 +41,23 @@ test('errorRate 1 answers every matching call 503 with an oVirt fault; other pat
   await setRules({ rules: [{ pathPattern: '^/vms', errorRate: 1 }] });
   const answer = await e.get('/vms');
   expect(answer.status).toBe(503);
-  expect(answer.body).toEqual({ reason: 'Service Unavailable', detail: expect.stringMatching(/^\[Injected fault: errorRate 1/) });
+  expect(answer.body).toEqual({
+    reason: 'Service Unavailable',
+    detail: expect.stringMatching(/^\[Injected fault: errorRate 1/),
+  });
   expect((await e.get('/vms', { headers: {} })).status).toBe(503);
   expect((await e.get('/clusters')).status).toBe(200);
-  const sso = await e.sso({ grant_type: 'password', scope: 'ovirt-app-api', username: 'admin@internal', password: PASSWORD });
+  const sso = await e.sso({
+    grant_type: 'password',
+    scope: 'ovirt-app-api',
+    username: 'admin@internal',
+    password: PASSWORD,
+  });
   expect(sso.status).toBe(200);
   // The /v4 prefix reaches the same paths.
-  const v4 = await fetch(`${e.engine.apiUrl}/v4/vms`, { headers: { accept: 'application/json', authorization: `Bearer ${await e.token('admin')}` } });
+  const v4 = await fetch(`${e.engine.apiUrl}/v4/vms`, {
+    headers: { accept: 'application/json', authorization: `Bearer ${await e.token('admin')}` },
+  });
   expect(v4.status).toBe(503);
 });
 
@@ -56,7 +67,9 @@ test('failNext N: the next N matching calls get 503, then calls succeed; GET sho
   for (let i = 0; i < 3; i++) statuses.push((await e.post('/jobs', { description: `try ${i}` })).status);
   expect(statuses).toEqual([503, 503, 201]);
   expect((await e.get('/jobs')).status).toBe(200);
-  expect((await e.callBuiltin('GET', '/builtin/faults')).body).toEqual({ rules: [{ pathPattern: '^/jobs$', method: 'POST', failNext: 0 }] });
+  expect((await e.callBuiltin('GET', '/builtin/faults')).body).toEqual({
+    rules: [{ pathPattern: '^/jobs$', method: 'POST', failNext: 0 }],
+  });
 });
 
 test('only the admin may set rules (403); bad rules are a 400 naming the field', async () => {
@@ -66,7 +79,10 @@ test('only the admin may set rules (403); bad rules are a 400 naming the field',
   const badRate = await setRules([{ pathPattern: '^/vms', errorRate: 2 }]);
   expect([badRate.status, badRate.body.detail]).toEqual([400, expect.stringContaining('rules[0].errorRate')]);
   const badRegex = await setRules([{ pathPattern: '(' }]);
-  expect([badRegex.status, badRegex.body.detail]).toEqual([400, expect.stringContaining('rules[0].pathPattern: not a valid regular expression')]);
+  expect([badRegex.status, badRegex.body.detail]).toEqual([
+    400,
+    expect.stringContaining('rules[0].pathPattern: not a valid regular expression'),
+  ]);
   const unknownField = await setRules([{ pathPattern: '^/vms', errorrate: 1 }]);
   expect(unknownField.status).toBe(400);
   expect((await e.callBuiltin('POST', '/builtin/faults', [])).status).toBe(405);
@@ -100,7 +116,10 @@ test('a rule may answer 409, the conflict oVirt gives for "VM is not down", inst
   expect((await setRules([{ pathPattern: '^/vms$', method: 'GET', failNext: 1, status: 409 }])).status).toBe(200);
   const conflict = await e.get('/vms');
   expect(conflict.status).toBe(409);
-  expect(conflict.body).toMatchObject({ reason: 'Operation Failed', detail: expect.stringMatching(/^\[Injected fault: failNext/) });
+  expect(conflict.body).toMatchObject({
+    reason: 'Operation Failed',
+    detail: expect.stringMatching(/^\[Injected fault: failNext/),
+  });
   expect((await e.get('/vms')).status).toBe(200);
   expect((await setRules([{ pathPattern: '^/vms$', failNext: 1, status: 418 }])).status).toBe(400);
 });

@@ -8,13 +8,25 @@ test('added VMs, registered disks, attachments and merged snapshots survive a re
   const e = await TestEngine.start({ transitionMs: 50 });
   try {
     const sd = (await e.get('/storagedomains')).body.storage_domain[0] as Entity;
-    const vm = (await e.post('/vms', { name: 'kept-01', cluster: { name: 'Default' }, template: { name: 'Blank' } })).body as Entity;
+    const vm = (await e.post('/vms', { name: 'kept-01', cluster: { name: 'Default' }, template: { name: 'Blank' } }))
+      .body as Entity;
     const imageId = crypto.randomUUID();
-    await e.callBuiltin('PUT', `/builtin/storage-array/domains/${sd.id}/images/${imageId}`, { name: 'kept-01_Disk1', provisioned_size: 1024 ** 3 });
+    await e.callBuiltin('PUT', `/builtin/storage-array/domains/${sd.id}/images/${imageId}`, {
+      name: 'kept-01_Disk1',
+      provisioned_size: 1024 ** 3,
+    });
     const pending = crypto.randomUUID();
-    await e.callBuiltin('PUT', `/builtin/storage-array/domains/${sd.id}/images/${pending}`, { name: 'still-unregistered', provisioned_size: 1024 ** 3 });
+    await e.callBuiltin('PUT', `/builtin/storage-array/domains/${sd.id}/images/${pending}`, {
+      name: 'still-unregistered',
+      provisioned_size: 1024 ** 3,
+    });
     await e.post(`/storagedomains/${sd.id}/disks;unregistered`, { disk: { id: imageId } });
-    await e.post(`/vms/${vm.id}/diskattachments`, { disk: { id: imageId }, interface: 'virtio_scsi', bootable: true, active: true });
+    await e.post(`/vms/${vm.id}/diskattachments`, {
+      disk: { id: imageId },
+      interface: 'virtio_scsi',
+      bootable: true,
+      active: true,
+    });
     const db = await e.vmNamed('db-01');
     const snapshot = (await e.get(`/vms/${db.id}/snapshots`)).body.snapshot[0] as Entity;
     await e.del(`/vms/${db.id}/snapshots/${snapshot.id}`);
@@ -23,10 +35,18 @@ test('added VMs, registered disks, attachments and merged snapshots survive a re
     await e.restart();
 
     expect((await e.get(`/vms/${vm.id}`)).body).toMatchObject({ name: 'kept-01', status: 'down' });
-    expect((await e.get(`/vms/${vm.id}/diskattachments/${imageId}`)).body).toMatchObject({ active: 'true', bootable: 'true' });
+    expect((await e.get(`/vms/${vm.id}/diskattachments/${imageId}`)).body).toMatchObject({
+      active: 'true',
+      bootable: 'true',
+    });
     expect((await e.get(`/disks/${imageId}`)).body.status).toBe('ok');
-    expect(((await e.get(`/storagedomains/${sd.id}/disks;unregistered`)).body.disk as Entity[]).map((d) => d.id)).toEqual([pending]);
-    expect(((await e.get(`/vms/${db.id}/snapshots`)).body.snapshot as Entity[]).map((s) => s.snapshot_type)).toEqual(['regular', 'active']);
+    expect(
+      ((await e.get(`/storagedomains/${sd.id}/disks;unregistered`)).body.disk as Entity[]).map((d) => d.id),
+    ).toEqual([pending]);
+    expect(((await e.get(`/vms/${db.id}/snapshots`)).body.snapshot as Entity[]).map((s) => s.snapshot_type)).toEqual([
+      'regular',
+      'active',
+    ]);
   } finally {
     await e.close();
   }
@@ -79,7 +99,9 @@ test('close() clears the transition timers: nothing changes in the database afte
     await e.post(`/vms/${build.id}/start`, {});
     await e.engine.close();
     await new Promise((r) => setTimeout(r, 250));
-    const row = e.withDatabase((db) => db.prepare('SELECT status, transition_status FROM vms WHERE id = ?').get(build.id));
+    const row = e.withDatabase((db) =>
+      db.prepare('SELECT status, transition_status FROM vms WHERE id = ?').get(build.id),
+    );
     expect(row).toEqual({ status: 'powering_up', transition_status: 'up' });
   } finally {
     await e.close();

@@ -22,54 +22,125 @@ describe('POST /vms', () => {
   test('adds a down VM from the Blank template, with a finished internal job carrying the correlation id', async () => {
     const answer = await e.post(
       '/vms',
-      { name: 'clone-01', cluster: { name: 'Default' }, template: { name: 'Blank' }, memory: '2147483648', cpu: { topology: { cores: 2, sockets: '1', threads: 1 } }, os: { type: 'rhel_9x64' }, description: 'a clone' },
+      {
+        name: 'clone-01',
+        cluster: { name: 'Default' },
+        template: { name: 'Blank' },
+        memory: '2147483648',
+        cpu: { topology: { cores: 2, sockets: '1', threads: 1 } },
+        os: { type: 'rhel_9x64' },
+        description: 'a clone',
+      },
       { headers: { 'Correlation-Id': 'add-vm-1' } },
     );
     expect(answer.status).toBe(201);
     const vm = answer.body as Entity;
     expect(answer.headers.get('location')).toBe(`${API}/vms/${vm.id}`);
     expect(vm).toMatchObject({
-      name: 'clone-01', description: 'a clone', status: 'down', memory: '2147483648',
-      cpu: { topology: { cores: '2', sockets: '1', threads: '1' } }, os: { type: 'rhel_9x64' },
-      template: { id: '00000000-0000-0000-0000-000000000000' }, href: `${API}/vms/${vm.id}`,
+      name: 'clone-01',
+      description: 'a clone',
+      status: 'down',
+      memory: '2147483648',
+      cpu: { topology: { cores: '2', sockets: '1', threads: '1' } },
+      os: { type: 'rhel_9x64' },
+      template: { id: '00000000-0000-0000-0000-000000000000' },
+      href: `${API}/vms/${vm.id}`,
     });
     expect((await e.get(`/vms/${vm.id}`)).body).toEqual(vm);
     expect(vm.actions.link.map((l: { rel: string }) => l.rel)).toEqual(['shutdown', 'start', 'stop']);
     const [created] = await jobsOf('add-vm-1');
     expect(created).toMatchObject({
       description: 'Creating VM clone-01 in Cluster Default', // job.AddVmFromScratch (Blank)
-      status: 'finished', external: 'false', auto_cleared: 'true', owner: { id: expect.any(String) },
+      status: 'finished',
+      external: 'false',
+      auto_cleared: 'true',
+      owner: { id: expect.any(String) },
     });
   });
 
   test('takes memory, CPU and OS from the template when left out; cluster and template by id', async () => {
     const cluster = (await e.get('/clusters')).body.cluster[0] as Entity;
-    const answer = await e.post('/vms', { name: 'plain-01', cluster: { id: cluster.id }, template: { id: '00000000-0000-0000-0000-000000000000' } });
+    const answer = await e.post('/vms', {
+      name: 'plain-01',
+      cluster: { id: cluster.id },
+      template: { id: '00000000-0000-0000-0000-000000000000' },
+    });
     expect(answer.status).toBe(201);
-    expect(answer.body).toMatchObject({ memory: String(1024 ** 3), cpu: { topology: { cores: '1', sockets: '1', threads: '1' } }, os: { type: 'other' }, cluster: { id: cluster.id } });
+    expect(answer.body).toMatchObject({
+      memory: String(1024 ** 3),
+      cpu: { topology: { cores: '1', sockets: '1', threads: '1' } },
+      os: { type: 'other' },
+      cluster: { id: cluster.id },
+    });
   });
 
   test.each([
-    [{ cluster: { name: 'Default' }, template: { name: 'Blank' } }, 400, { reason: 'Incomplete parameters', detail: 'Vm [name] required for add' }],
-    [{ name: 'x', template: { name: 'Blank' } }, 400, { reason: 'Incomplete parameters', detail: 'Vm [cluster] required for add' }],
-    [{ name: 'x', cluster: {}, template: { name: 'Blank' } }, 400, { reason: 'Incomplete parameters', detail: 'Vm [cluster.id|name] required for add' }],
-    [{ name: 'bad name!', cluster: { name: 'Default' }, template: { name: 'Blank' } }, 400, {
-      reason: 'Operation Failed',
-      detail: "[Can not add VM. The given name contains special characters. Only lower-case and upper-case letters, numbers, '_', '-', '.' are allowed.]",
-    }],
-    [{ name: 'a'.repeat(65), cluster: { name: 'Default' }, template: { name: 'Blank' } }, 400, { reason: 'Operation Failed', detail: '[Cannot add VM. The given name is too long.]' }],
-    [{ name: 'web-01', cluster: { name: 'Default' }, template: { name: 'Blank' } }, 409, { reason: 'Operation Failed', detail: '[Cannot add VM. The VM name is already in use, please choose a unique name and try again.]' }],
-    [{ name: 'x', cluster: { name: 'Nope' }, template: { name: 'Blank' } }, 404, { reason: 'Operation Failed', detail: 'Entity not found: Cluster: name=Nope' }],
-    [{ name: 'x', cluster: { name: 'Default' }, template: { name: 'Nope' } }, 404, { reason: 'Operation Failed', detail: 'Entity not found: Template: name=Nope' }],
-    [{ name: 'x', cluster: { name: 'Default' }, template: { name: 'Blank' }, memory: 'lots' }, 400, { reason: 'Invalid value', detail: '"lots" is not a valid value for memory' }],
+    [
+      { cluster: { name: 'Default' }, template: { name: 'Blank' } },
+      400,
+      { reason: 'Incomplete parameters', detail: 'Vm [name] required for add' },
+    ],
+    [
+      { name: 'x', template: { name: 'Blank' } },
+      400,
+      { reason: 'Incomplete parameters', detail: 'Vm [cluster] required for add' },
+    ],
+    [
+      { name: 'x', cluster: {}, template: { name: 'Blank' } },
+      400,
+      { reason: 'Incomplete parameters', detail: 'Vm [cluster.id|name] required for add' },
+    ],
+    [
+      { name: 'bad name!', cluster: { name: 'Default' }, template: { name: 'Blank' } },
+      400,
+      {
+        reason: 'Operation Failed',
+        detail:
+          "[Can not add VM. The given name contains special characters. Only lower-case and upper-case letters, numbers, '_', '-', '.' are allowed.]",
+      },
+    ],
+    [
+      { name: 'a'.repeat(65), cluster: { name: 'Default' }, template: { name: 'Blank' } },
+      400,
+      { reason: 'Operation Failed', detail: '[Cannot add VM. The given name is too long.]' },
+    ],
+    [
+      { name: 'web-01', cluster: { name: 'Default' }, template: { name: 'Blank' } },
+      409,
+      {
+        reason: 'Operation Failed',
+        detail: '[Cannot add VM. The VM name is already in use, please choose a unique name and try again.]',
+      },
+    ],
+    [
+      { name: 'x', cluster: { name: 'Nope' }, template: { name: 'Blank' } },
+      404,
+      { reason: 'Operation Failed', detail: 'Entity not found: Cluster: name=Nope' },
+    ],
+    [
+      { name: 'x', cluster: { name: 'Default' }, template: { name: 'Nope' } },
+      404,
+      { reason: 'Operation Failed', detail: 'Entity not found: Template: name=Nope' },
+    ],
+    [
+      { name: 'x', cluster: { name: 'Default' }, template: { name: 'Blank' }, memory: 'lots' },
+      400,
+      { reason: 'Invalid value', detail: '"lots" is not a valid value for memory' },
+    ],
   ])('refuses %j with %i', async (body, status, fault) => {
     const answer = await e.post('/vms', body);
     expect([answer.status, answer.body]).toEqual([status, fault]);
   });
 
   test('a 64-character name is fine; a name with letters of any script too', async () => {
-    expect((await e.post('/vms', { name: 'b'.repeat(64), cluster: { name: 'Default' }, template: { name: 'Blank' } })).status).toBe(201);
-    expect((await e.post('/vms', { name: 'vm.ünïcode_1', cluster: { name: 'Default' }, template: { name: 'Blank' } })).status).toBe(201);
+    expect(
+      (await e.post('/vms', { name: 'b'.repeat(64), cluster: { name: 'Default' }, template: { name: 'Blank' } }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await e.post('/vms', { name: 'vm.ünïcode_1', cluster: { name: 'Default' }, template: { name: 'Blank' } }))
+        .status,
+    ).toBe(201);
   });
 });
 
@@ -89,10 +160,16 @@ describe('power transitions', () => {
     expect((await jobsOf('start-build')).map((j) => j.id)).toEqual([answer.body.job.id]);
 
     const again = await e.post(`/vms/${vm.id}/start`, {});
-    expect([again.status, again.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot run VM because the VM is in Powering Up status.]' }]);
+    expect([again.status, again.body]).toEqual([
+      409,
+      { reason: 'Operation Failed', detail: '[Cannot run VM because the VM is in Powering Up status.]' },
+    ]);
     // Internal jobs are oVirt's own: clients cannot end them.
     const end = await e.post(`/jobs/${answer.body.job.id}/end`, { succeeded: false });
-    expect([end.status, end.body.detail]).toEqual([400, '[Cannot Clear External Job. External steps can be added only to external jobs or steps.]']);
+    expect([end.status, end.body.detail]).toEqual([
+      400,
+      '[Cannot Clear External Job. External steps can be added only to external jobs or steps.]',
+    ]);
 
     await waitFor(async () => (await vmStatus(vm.id)) === 'up');
     expect(await job(answer.body.job.id)).toMatchObject({ status: 'finished', end_time: expect.any(Number) });
@@ -120,7 +197,11 @@ describe('power transitions', () => {
     expect((await job(answer.body.job.id)).status).toBe('finished');
     for (const action of ['shutdown', 'stop']) {
       const refused = await e.post(`/vms/${vm.id}/${action}`, {});
-      expect([action, refused.status, refused.body]).toEqual([action, 409, { reason: 'Operation Failed', detail: `[Cannot ${action} VM. VM is not running.]` }]);
+      expect([action, refused.status, refused.body]).toEqual([
+        action,
+        409,
+        { reason: 'Operation Failed', detail: `[Cannot ${action} VM. VM is not running.]` },
+      ]);
     }
   });
 
@@ -146,18 +227,34 @@ describe('power transitions', () => {
     const vm = await e.vmNamed('test-01');
     const bad = await e.post(`/vms/${vm.id}/start`, { async: 'maybe' });
     expect([bad.status, bad.body.reason]).toEqual([400, 'Invalid value']);
-    const notJson = await e.post(`/vms/${vm.id}/start`, undefined, { raw: '{', headers: { 'content-type': 'application/json' } });
+    const notJson = await e.post(`/vms/${vm.id}/start`, undefined, {
+      raw: '{',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
   });
 });
 
 describe('DELETE /vms/{id}', () => {
   const addWithDisk = async (name: string): Promise<{ vm: Entity; diskId: string }> => {
-    const vm = (await e.post('/vms', { name, cluster: { name: 'Default' }, template: { name: 'Blank' } })).body as Entity;
-    const copy = await e.post(`/disks/${(await diskOf('test-01')).id}/copy`, { storage_domain: { name: 'data1' }, disk: { name: `${name}_Disk1` } });
+    const vm = (await e.post('/vms', { name, cluster: { name: 'Default' }, template: { name: 'Blank' } }))
+      .body as Entity;
+    const copy = await e.post(`/disks/${(await diskOf('test-01')).id}/copy`, {
+      storage_domain: { name: 'data1' },
+      disk: { name: `${name}_Disk1` },
+    });
     const diskId = copy.body.disk.id as string;
     await waitFor(async () => (await e.get(`/disks/${diskId}`)).body.status === 'ok');
-    expect((await e.post(`/vms/${vm.id}/diskattachments`, { disk: { id: diskId }, interface: 'virtio_scsi', bootable: true, active: true })).status).toBe(201);
+    expect(
+      (
+        await e.post(`/vms/${vm.id}/diskattachments`, {
+          disk: { id: diskId },
+          interface: 'virtio_scsi',
+          bootable: true,
+          active: true,
+        })
+      ).status,
+    ).toBe(201);
     return { vm, diskId };
   };
   const diskOf = async (vmName: string): Promise<Entity> => {
@@ -168,7 +265,10 @@ describe('DELETE /vms/{id}', () => {
   test('a VM that is not down: 409', async () => {
     const vm = await e.vmNamed('db-01');
     const answer = await e.del(`/vms/${vm.id}`);
-    expect([answer.status, answer.body]).toEqual([409, { reason: 'Operation Failed', detail: '[Cannot remove VM. VM is running.]' }]);
+    expect([answer.status, answer.body]).toEqual([
+      409,
+      { reason: 'Operation Failed', detail: '[Cannot remove VM. VM is running.]' },
+    ]);
   });
 
   test('removes a down VM with its disks, its attachments and snapshots', async () => {
@@ -177,7 +277,10 @@ describe('DELETE /vms/{id}', () => {
     expect([answer.status, answer.body]).toEqual([200, undefined]);
     expect((await e.get(`/vms/${vm.id}`)).status).toBe(404);
     expect((await e.get(`/disks/${diskId}`)).status).toBe(404);
-    expect((await jobsOf('remove-doomed'))[0]).toMatchObject({ description: 'Removing VM doomed-01 from system', status: 'finished' });
+    expect((await jobsOf('remove-doomed'))[0]).toMatchObject({
+      description: 'Removing VM doomed-01 from system',
+      status: 'finished',
+    });
   });
 
   test('?detach_only=true keeps the disks, detached', async () => {

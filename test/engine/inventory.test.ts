@@ -21,7 +21,11 @@ test('the seed: cluster Default, template Blank, storage domain data1, five VMs 
   expect((await e.get('/storagedomains')).body.storage_domain.map((s: Entity) => s.name)).toEqual(['data1']);
   const vms = (await e.get('/vms')).body.vm as Entity[];
   expect(Object.fromEntries(vms.map((v) => [v.name, v.status]))).toEqual({
-    'web-01': 'up', 'web-02': 'up', 'db-01': 'up', 'build-01': 'down', 'test-01': 'down',
+    'web-01': 'up',
+    'web-02': 'up',
+    'db-01': 'up',
+    'build-01': 'down',
+    'test-01': 'down',
   });
 });
 
@@ -30,7 +34,10 @@ test('search=name=web-01 and name%3Dweb-01 find one VM; wildcards and no match w
   const encoded = (await e.get('/vms?search=name%3Dweb-01')).body.vm as Entity[];
   expect(plain.map((v) => v.name)).toEqual(['web-01']);
   expect(encoded).toEqual(plain);
-  expect(((await e.get('/vms?search=name%3Dweb-*')).body.vm as Entity[]).map((v) => v.name)).toEqual(['web-01', 'web-02']);
+  expect(((await e.get('/vms?search=name%3Dweb-*')).body.vm as Entity[]).map((v) => v.name)).toEqual([
+    'web-01',
+    'web-02',
+  ]);
   expect((await e.get('/vms?search=name%3Dnone')).body).toEqual({});
 });
 
@@ -47,7 +54,10 @@ test('a VM as oVirt writes it', async () => {
     cpu: { topology: { cores: '4', sockets: '1', threads: '1' } },
     os: { type: expect.any(String) },
     cluster: { id: expect.any(String), href: expect.stringMatching(new RegExp(`^${API}/clusters/`)) },
-    template: { id: '00000000-0000-0000-0000-000000000000', href: `${API}/templates/00000000-0000-0000-0000-000000000000` },
+    template: {
+      id: '00000000-0000-0000-0000-000000000000',
+      href: `${API}/templates/00000000-0000-0000-0000-000000000000`,
+    },
     link: expect.arrayContaining([
       { href: `${API}/vms/${found.id}/diskattachments`, rel: 'diskattachments' },
       { href: `${API}/vms/${found.id}/snapshots`, rel: 'snapshots' },
@@ -62,7 +72,10 @@ test('disk attachments link each VM to its disk; the disk reads as oVirt writes 
   expect(attachments).toHaveLength(1);
   const attachment = attachments[0]!;
   expect(attachment).toMatchObject({
-    active: 'true', bootable: 'true', interface: 'virtio_scsi', read_only: 'false',
+    active: 'true',
+    bootable: 'true',
+    interface: 'virtio_scsi',
+    read_only: 'false',
     vm: { id: vm.id, href: vm.href },
     href: `${API}/vms/${vm.id}/diskattachments/${attachment.id}`,
   });
@@ -89,14 +102,20 @@ test('db-01 has two regular snapshots besides the active one', async () => {
   expect(snapshots.map((s) => s.snapshot_type)).toEqual(['regular', 'regular', 'active']);
   expect(snapshots[0]).toMatchObject({ snapshot_status: 'ok', vm: { id: vm.id }, date: expect.any(Number) });
   const web = await vmByName('web-01');
-  expect(((await e.get(`/vms/${web.id}/snapshots`)).body.snapshot as Entity[]).map((s) => s.snapshot_type)).toEqual(['active']);
+  expect(((await e.get(`/vms/${web.id}/snapshots`)).body.snapshot as Entity[]).map((s) => s.snapshot_type)).toEqual([
+    'active',
+  ]);
 });
 
 test('unknown VM, disk, cluster: 404 with a fault', async () => {
   for (const path of ['/vms/', '/disks/', '/clusters/', '/storagedomains/', '/templates/']) {
     const id = crypto.randomUUID();
     const answer = await e.get(`${path}${id}`);
-    expect([path, answer.status, answer.body]).toEqual([path, 404, { reason: 'Operation Failed', detail: `Entity not found: ${id}` }]);
+    expect([path, answer.status, answer.body]).toEqual([
+      path,
+      404,
+      { reason: 'Operation Failed', detail: `Entity not found: ${id}` },
+    ]);
   }
 });
 
@@ -105,11 +124,14 @@ test('a seed file replaces the built-in seed', async () => {
   const os = await import('node:os');
   const path = await import('node:path');
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hf-seed-')), 'seed.json');
-  fs.writeFileSync(file, JSON.stringify({
-    clusters: [{ name: 'Prod' }],
-    storage_domains: [{ name: 'fast' }],
-    vms: [{ name: 'only-vm', status: 'up', disks: [{ name: 'only-disk', size_gb: 1 }] }],
-  }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      clusters: [{ name: 'Prod' }],
+      storage_domains: [{ name: 'fast' }],
+      vms: [{ name: 'only-vm', status: 'up', disks: [{ name: 'only-disk', size_gb: 1 }] }],
+    }),
+  );
   const seeded = await TestEngine.start({ seedFile: file });
   try {
     expect((await seeded.get('/vms')).body.vm.map((v: Entity) => v.name)).toEqual(['only-vm']);

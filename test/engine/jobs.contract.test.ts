@@ -33,7 +33,12 @@ describe('POST /jobs', () => {
     const answer = await e.post('/jobs', { description: 'clone web-01' });
     expect(answer.status).toBe(201);
     const job = (await e.get(`/jobs/${answer.body.id}`)).body;
-    expect(job).toMatchObject({ description: 'clone web-01', auto_cleared: 'false', external: 'true', status: 'started' });
+    expect(job).toMatchObject({
+      description: 'clone web-01',
+      auto_cleared: 'false',
+      external: 'true',
+      status: 'started',
+    });
     const root = (await e.get('/')).body;
     expect(job.owner).toEqual(root.authenticated_user);
     expect(job.start_time).toBeGreaterThanOrEqual(before);
@@ -69,7 +74,11 @@ describe('POST /jobs', () => {
 
 describe('GET /jobs search and max', () => {
   test('the Correlation-Id header is sanitised, echoed, stored, and searchable', async () => {
-    const created = await e.post('/jobs', { description: 'correlated' }, { headers: { 'Correlation-Id': 'rc-1 / web.01!' } });
+    const created = await e.post(
+      '/jobs',
+      { description: 'correlated' },
+      { headers: { 'Correlation-Id': 'rc-1 / web.01!' } },
+    );
     expect(created.status).toBe(201);
     expect(created.headers.get('correlation-id')).toBe('rc-1web01');
     await e.addJob({ description: 'uncorrelated' });
@@ -129,7 +138,10 @@ describe('POST /jobs/{id}/end', () => {
     const { jobId } = e.insertInternalJob();
     const answer = await e.post(`/jobs/${jobId}/end`, { succeeded: true });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot Clear External Job. External steps can be added only to external jobs or steps.]' });
+    expect(answer.body).toEqual({
+      reason: 'Operation Failed',
+      detail: '[Cannot Clear External Job. External steps can be added only to external jobs or steps.]',
+    });
     expect((await e.get(`/jobs/${jobId}`)).body.status).toBe('started');
   });
 
@@ -185,8 +197,17 @@ describe('POST /jobs/{id}/end', () => {
 
   test('only succeeded and force are read from the action', async () => {
     const job = await e.addJob({ description: 'keep me' });
-    await e.post(`/jobs/${job.id}/end`, { succeeded: true, description: 'changed', status: 'failed', auto_cleared: true });
-    expect((await e.get(`/jobs/${job.id}`)).body).toMatchObject({ description: 'keep me', status: 'finished', auto_cleared: 'false' });
+    await e.post(`/jobs/${job.id}/end`, {
+      succeeded: true,
+      description: 'changed',
+      status: 'failed',
+      auto_cleared: true,
+    });
+    expect((await e.get(`/jobs/${job.id}`)).body).toMatchObject({
+      description: 'keep me',
+      status: 'finished',
+      auto_cleared: 'false',
+    });
   });
 });
 
@@ -204,7 +225,10 @@ describe('POST /jobs/{id}/clear', () => {
     e.withDatabase((db) => db.prepare('UPDATE jobs SET auto_cleared = 0 WHERE id = ?').run(jobId));
     const answer = await e.post(`/jobs/${jobId}/clear`, {});
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot Clear External Job. External steps can be added only to external jobs or steps.]' });
+    expect(answer.body).toEqual({
+      reason: 'Operation Failed',
+      detail: '[Cannot Clear External Job. External steps can be added only to external jobs or steps.]',
+    });
     expect((await e.get(`/jobs/${jobId}`)).body.auto_cleared).toBe('false');
   });
 
@@ -241,9 +265,16 @@ describe('POST /jobs/{id}/steps', () => {
   test('the parent must be an existing job or step: 400 otherwise', async () => {
     const unknownJob = await e.post(`/jobs/${crypto.randomUUID()}/steps`, { description: 'x', type: 'executing' });
     expect(unknownJob.status).toBe(400);
-    expect(unknownJob.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot add External Job. Step should be a child of the Job or other Step.]' });
+    expect(unknownJob.body).toEqual({
+      reason: 'Operation Failed',
+      detail: '[Cannot add External Job. Step should be a child of the Job or other Step.]',
+    });
     const job = await e.addJob();
-    const unknownStep = await e.post(`/jobs/${job.id}/steps`, { description: 'x', type: 'executing', parent_step: { id: crypto.randomUUID() } });
+    const unknownStep = await e.post(`/jobs/${job.id}/steps`, {
+      description: 'x',
+      type: 'executing',
+      parent_step: { id: crypto.randomUUID() },
+    });
     expect(unknownStep.status).toBe(400);
     expect(unknownStep.body.detail).toBe('[Cannot add External Job. Step should be a child of the Job or other Step.]');
     expect((await e.get(`/jobs/${job.id}/steps`)).body.step).toBeUndefined();
@@ -253,7 +284,10 @@ describe('POST /jobs/{id}/steps', () => {
     const { jobId } = e.insertInternalJob();
     const answer = await e.post(`/jobs/${jobId}/steps`, { description: 'x', type: 'executing' });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot add External Job. External steps can be added only to external jobs or steps.]' });
+    expect(answer.body).toEqual({
+      reason: 'Operation Failed',
+      detail: '[Cannot add External Job. External steps can be added only to external jobs or steps.]',
+    });
     expect((await e.get(`/jobs/${jobId}/steps`)).body.step).toHaveLength(1);
   });
 
@@ -307,7 +341,10 @@ describe('POST /jobs/{j}/steps/{s}/end', () => {
     const { jobId, stepId } = e.insertInternalJob();
     const answer = await e.post(`/jobs/${jobId}/steps/${stepId}/end`, { succeeded: true });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot ${action} ${type}. External steps can be added only to external jobs or steps.]' });
+    expect(answer.body).toEqual({
+      reason: 'Operation Failed',
+      detail: '[Cannot ${action} ${type}. External steps can be added only to external jobs or steps.]',
+    });
     expect((await e.get(`/jobs/${jobId}/steps/${stepId}`)).body.status).toBe('started');
   });
 
@@ -349,8 +386,15 @@ describe('POST /jobs/{j}/steps/{s}/end', () => {
     const after = (await e.get(`/jobs/${job.id}`)).body;
     expect(after.status).toBe('failed');
     expect(typeof after.end_time).toBe('number');
-    const status = Object.fromEntries(((await e.get(`/jobs/${job.id}/steps`)).body.step as Record<string, string>[]).map((s) => [s.id, s.status]));
-    expect(status).toEqual({ [done.id]: 'finished', [failing.id]: 'failed', [sibling.id]: 'failed', [nested.id]: 'failed' });
+    const status = Object.fromEntries(
+      ((await e.get(`/jobs/${job.id}/steps`)).body.step as Record<string, string>[]).map((s) => [s.id, s.status]),
+    );
+    expect(status).toEqual({
+      [done.id]: 'finished',
+      [failing.id]: 'failed',
+      [sibling.id]: 'failed',
+      [nested.id]: 'failed',
+    });
   });
 
   test('no status guard: an ended step can be ended again', async () => {

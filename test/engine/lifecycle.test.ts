@@ -115,7 +115,9 @@ describe('start and close', () => {
     const path = await import('node:path');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hf-engine-port-'));
     try {
-      await expect(startEngine({ port, dataDir, adminPassword: PASSWORD })).rejects.toThrow(`port ${port} is already in use`);
+      await expect(startEngine({ port, dataDir, adminPassword: PASSWORD })).rejects.toThrow(
+        `port ${port} is already in use`,
+      );
       // The database was closed on failure: a second start on the same directory works.
       const engine = await startEngine({ port: 0, dataDir, adminPassword: PASSWORD });
       await engine.close();
@@ -131,10 +133,12 @@ describe('start and close', () => {
     expect(e.engine.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const agent = new http.Agent({ keepAlive: true });
     await new Promise<void>((resolve, reject) => {
-      http.get(`${e.engine.apiUrl}/jobs`, { agent }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      }).on('error', reject);
+      http
+        .get(`${e.engine.apiUrl}/jobs`, { agent }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        })
+        .on('error', reject);
     });
     const started = Date.now();
     await e.close();

@@ -11,11 +11,21 @@ afterAll(async () => {
   await e.close();
 });
 
-async function builtin(method: string, path: string, body?: unknown, as: Caller = 'admin', contentType = 'application/json'): Promise<Answer> {
+async function builtin(
+  method: string,
+  path: string,
+  body?: unknown,
+  as: Caller = 'admin',
+  contentType = 'application/json',
+): Promise<Answer> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (as !== 'none') headers.authorization = `Bearer ${await e.token(as)}`;
   if (body !== undefined) headers['content-type'] = contentType;
-  const res = await fetch(`${e.engine.url}${path}`, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${e.engine.url}${path}`, {
+    method,
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
@@ -74,15 +84,18 @@ describe('PUT /builtin/jobs/{job}/steps/{step}/progress', () => {
     expect((await e.get(`/jobs/${job.id}/steps/${parent.id}`)).body.progress).toBeUndefined();
   });
 
-  test.each([[-1], [101], [40.5], ['forty'], [''], [true], [null]])('%p is a 400 naming the field, nothing changes', async (value) => {
-    const job = await e.addJob();
-    const step = await e.addStep(job.id);
-    await builtin('PUT', progressPath(job.id, step.id), { progress: 10 });
-    const answer = await builtin('PUT', progressPath(job.id, step.id), { progress: value });
-    expect(answer.status).toBe(400);
-    expect(answer.body.detail).toContain('progress');
-    expect((await e.get(`/jobs/${job.id}/steps/${step.id}`)).body.progress).toBe('10');
-  });
+  test.each([[-1], [101], [40.5], ['forty'], [''], [true], [null]])(
+    '%p is a 400 naming the field, nothing changes',
+    async (value) => {
+      const job = await e.addJob();
+      const step = await e.addStep(job.id);
+      await builtin('PUT', progressPath(job.id, step.id), { progress: 10 });
+      const answer = await builtin('PUT', progressPath(job.id, step.id), { progress: value });
+      expect(answer.status).toBe(400);
+      expect(answer.body.detail).toContain('progress');
+      expect((await e.get(`/jobs/${job.id}/steps/${step.id}`)).body.progress).toBe('10');
+    },
+  );
 
   test('a missing progress is a 400 Incomplete parameters', async () => {
     const job = await e.addJob();
@@ -95,7 +108,13 @@ describe('PUT /builtin/jobs/{job}/steps/{step}/progress', () => {
   test('a body that is not JSON is a 415', async () => {
     const job = await e.addJob();
     const step = await e.addStep(job.id);
-    const answer = await builtin('PUT', progressPath(job.id, step.id), 'progress=5', 'admin', 'application/x-www-form-urlencoded');
+    const answer = await builtin(
+      'PUT',
+      progressPath(job.id, step.id),
+      'progress=5',
+      'admin',
+      'application/x-www-form-urlencoded',
+    );
     expect(answer.status).toBe(415);
     expect(answer.body.reason).toBe('Unsupported Media Type');
   });
@@ -117,8 +136,14 @@ describe('PUT /builtin/jobs/{job}/steps/{step}/progress', () => {
     await e.post(`/jobs/${job.id}/steps/${step.id}/end`, { succeeded: true });
     const answer = await builtin('PUT', progressPath(job.id, step.id), { progress: 90 });
     expect(answer.status).toBe(409);
-    expect(answer.body).toEqual({ reason: 'Operation Failed', detail: '[Cannot set progress of Step. The Step is finished, not started.]' });
-    expect((await e.get(`/jobs/${job.id}/steps/${step.id}`)).body).toMatchObject({ status: 'finished', progress: '60' });
+    expect(answer.body).toEqual({
+      reason: 'Operation Failed',
+      detail: '[Cannot set progress of Step. The Step is finished, not started.]',
+    });
+    expect((await e.get(`/jobs/${job.id}/steps/${step.id}`)).body).toMatchObject({
+      status: 'finished',
+      progress: '60',
+    });
   });
 
   test('400 for an internal step, as for ending it', async () => {
@@ -133,7 +158,10 @@ describe('PUT /builtin/jobs/{job}/steps/{step}/progress', () => {
     const step = await e.addStep(job.id);
     const forbidden = await builtin('PUT', progressPath(job.id, step.id), { progress: 5 }, 'user');
     expect(forbidden.status).toBe(403);
-    expect(forbidden.body).toEqual({ reason: 'Operation Failed', detail: '[User is not authorized to perform this action.]' });
+    expect(forbidden.body).toEqual({
+      reason: 'Operation Failed',
+      detail: '[User is not authorized to perform this action.]',
+    });
     expect((await builtin('PUT', progressPath(job.id, step.id), { progress: 5 }, 'none')).status).toBe(401);
     expect((await e.get(`/jobs/${job.id}/steps/${step.id}`)).body.progress).toBeUndefined();
   });

@@ -26,7 +26,12 @@ test('a job: every field oVirt writes, primitives as strings, dates as numbers, 
     last_updated: expect.any(Number),
     owner: { id: expect.any(String), href: expect.stringMatching(new RegExp(`^${API}/users/`)) },
     link: [{ href: `${API}/jobs/${id}/steps`, rel: 'steps' }],
-    actions: { link: [{ href: `${API}/jobs/${id}/clear`, rel: 'clear' }, { href: `${API}/jobs/${id}/end`, rel: 'end' }] },
+    actions: {
+      link: [
+        { href: `${API}/jobs/${id}/clear`, rel: 'clear' },
+        { href: `${API}/jobs/${id}/end`, rel: 'end' },
+      ],
+    },
   });
   expect(job.owner.href).toBe(`${API}/users/${job.owner.id}`);
 });
@@ -34,7 +39,9 @@ test('a job: every field oVirt writes, primitives as strings, dates as numbers, 
 test('a step: job and parent_step links, number as string, end action', async () => {
   const job = await e.addJob();
   const parent = await e.addStep(job.id);
-  const step = (await e.post(`/jobs/${job.id}/steps`, { description: 'child', type: 'finalizing', parent_step: { id: parent.id } })).body;
+  const step = (
+    await e.post(`/jobs/${job.id}/steps`, { description: 'child', type: 'finalizing', parent_step: { id: parent.id } })
+  ).body;
   const base = `${API}/jobs/${job.id}/steps`;
   expect(step).toEqual({
     id: step.id,
@@ -73,7 +80,11 @@ test('collections are keyed by the singular element name; an empty one is {} as 
 
 test('the API root answers product_info, the user and links', async () => {
   const root = (await e.get('')).body;
-  expect(root.product_info).toMatchObject({ name: 'oVirt Engine', vendor: 'ovirt.org', version: { major: '4', minor: expect.any(String) } });
+  expect(root.product_info).toMatchObject({
+    name: 'oVirt Engine',
+    vendor: 'ovirt.org',
+    version: { major: '4', minor: expect.any(String) },
+  });
   expect(root.link).toContainEqual({ href: `${API}/jobs`, rel: 'jobs' });
   expect(root.authenticated_user.id).toBeDefined();
 });
@@ -82,7 +93,9 @@ test('the Version: 4 header and the /v4/ prefix reach the same API', async () =>
   const job = await e.addJob();
   expect((await e.get(`/jobs/${job.id}`, { headers: { Version: '4' } })).body.id).toBe(job.id);
   const token = await e.token('admin');
-  const res = await fetch(`${e.engine.url}/ovirt-engine/api/v4/jobs/${job.id}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+  const res = await fetch(`${e.engine.url}/ovirt-engine/api/v4/jobs/${job.id}`, {
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+  });
   expect(res.status).toBe(200);
   expect(((await res.json()) as { id: string }).id).toBe(job.id);
 });
@@ -101,7 +114,10 @@ test('unknown API paths are a 404 with a fault; non-JSON bodies a 415', async ()
   const missing = await e.get('/nothing-here');
   expect(missing.status).toBe(404);
   expect(missing.body).toEqual({ reason: expect.any(String), detail: expect.any(String) });
-  const xml = await e.post('/jobs', undefined, { raw: '<job><description>x</description></job>', headers: { 'content-type': 'application/xml' } });
+  const xml = await e.post('/jobs', undefined, {
+    raw: '<job><description>x</description></job>',
+    headers: { 'content-type': 'application/xml' },
+  });
   expect(xml.status).toBe(415);
   expect(xml.body.reason).toBe('Unsupported Media Type');
 });

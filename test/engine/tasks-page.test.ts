@@ -13,10 +13,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  [e, browser] = await Promise.all([
-    TestEngine.start(),
-    launchBrowser(),
-  ]);
+  [e, browser] = await Promise.all([TestEngine.start(), launchBrowser()]);
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (err) => console.error('page error:', err));
 });
@@ -90,7 +87,9 @@ test('jobs and nested steps appear and change live; progress, failure, filter, f
   await page.setViewportSize({ width: 400, height: 900 });
   await page.click(`${job(clone.id)} .job-toggle`);
   await page.waitForSelector(`${job(clone.id)} ${step(child.id)}`, WAIT);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: path.join(ARTIFACTS, 'tasks-400.png'), fullPage: true });
 
@@ -110,7 +109,13 @@ test('the page and its data need no credentials from loopback, and are read-only
   expect(body.jobs.length).toBeGreaterThanOrEqual(1);
   expect(body.jobs.every((j) => j.status === 'failed')).toBe(true);
   const counts = (await (await fetch(`${e.engine.url}/tasks/api/counts`)).json()) as { counts: Record<string, number> };
-  expect(counts.counts).toEqual({ started: expect.any(Number), finished: expect.any(Number), failed: expect.any(Number), aborted: 0, unknown: 0 });
+  expect(counts.counts).toEqual({
+    started: expect.any(Number),
+    finished: expect.any(Number),
+    failed: expect.any(Number),
+    aborted: 0,
+    unknown: 0,
+  });
   expect(counts.counts.failed).toBeGreaterThanOrEqual(1);
   expect((await fetch(`${e.engine.url}/tasks/api/jobs?status=bogus`)).status).toBe(400);
   expect((await fetch(`${e.engine.url}/tasks/api/jobs/nope`)).status).toBe(404);

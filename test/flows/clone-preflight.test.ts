@@ -11,15 +11,23 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 const finished = (id: string) =>
-  eventually(async () => {
-    const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-    return flow.body.status === 'running' ? undefined : flow.body;
-  }, 30_000, `flow ${id} to close`);
+  eventually(
+    async () => {
+      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
+      return flow.body.status === 'running' ? undefined : flow.body;
+    },
+    30_000,
+    `flow ${id} to close`,
+  );
 
 test('a clone preflight reads the VM over oVirt REST, asks the vendor, and mirrors both as one FINISHED job', async () => {
   const start = await stack.api('POST', '/api/v1/flows/clone-preflight', { sourceVm: 'web-01' });
   expect(start.status).toBe(202);
-  expect(start.body).toMatchObject({ kind: 'clone-preflight', status: 'running', links: { self: `/api/v1/flows/${start.body.id}` } });
+  expect(start.body).toMatchObject({
+    kind: 'clone-preflight',
+    status: 'running',
+    links: { self: `/api/v1/flows/${start.body.id}` },
+  });
   expect(start.body.id).toMatch(/^clone-preflight-web-01-[0-9a-f]{8}$/);
   // The engine job is opened by the workflow, after the start answered: its id comes with the flow's reads.
   expect(start.body).toHaveProperty('engineJobId');
@@ -36,7 +44,11 @@ test('a clone preflight reads the VM over oVirt REST, asks the vendor, and mirro
 
   expect(flow.engineJobIds).toEqual([flow.engineJobId]);
   const job = await stack.ovirt.get(`/jobs/${flow.engineJobId}`, Job);
-  expect(job).toMatchObject({ status: 'finished', external: true, description: 'Clone preflight of web-01 with acme-storage' });
+  expect(job).toMatchObject({
+    status: 'finished',
+    external: true,
+    description: 'Clone preflight of web-01 with acme-storage',
+  });
   const steps = await stack.ovirt.get(`/jobs/${job.id}/steps`, collection('step', Step));
   expect(steps.map((s) => [s.description, s.status]).sort()).toEqual([
     ['Read VM web-01 and its disks', 'finished'],
@@ -53,7 +65,9 @@ test('a VM that does not exist is a 400 from the API; a flow given one anyway fa
   const handle = await stack.temporal.client.workflow.start('clonePreflight', {
     workflowId: `clone-preflight-no-such-vm-${Date.now()}`,
     taskQueue: stack.taskQueue,
-    args: [{ sourceVm: 'no-such-vm', vendor: 'acme-storage', vendorTaskQueue: `${stack.taskQueue}.vendor.acme-storage` }],
+    args: [
+      { sourceVm: 'no-such-vm', vendor: 'acme-storage', vendorTaskQueue: `${stack.taskQueue}.vendor.acme-storage` },
+    ],
     typedSearchAttributes: [{ key: FlowKind, value: 'clone-preflight' }],
   });
   const flow = await finished(handle.workflowId);
@@ -66,7 +80,10 @@ test('a VM that does not exist is a 400 from the API; a flow given one anyway fa
 });
 
 test('a preflight with an unknown vendor is a 400 naming body.vendor, and starts nothing', async () => {
-  const res = await stack.api('POST', '/api/v1/flows/clone-preflight', { sourceVm: 'web-01', vendor: 'no-such-vendor' });
+  const res = await stack.api('POST', '/api/v1/flows/clone-preflight', {
+    sourceVm: 'web-01',
+    vendor: 'no-such-vendor',
+  });
   expect(res.status).toBe(400);
   expect(res.body.errors[0].field).toBe('body.vendor');
 });

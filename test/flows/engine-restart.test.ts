@@ -23,24 +23,35 @@ interface ApiStep {
 }
 
 const closed = (id: string) =>
-  eventually(async () => {
-    const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-    return flow.body.status === 'running' ? undefined : flow.body;
-  }, 90_000, `flow ${id} to close`);
+  eventually(
+    async () => {
+      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
+      return flow.body.status === 'running' ? undefined : flow.body;
+    },
+    90_000,
+    `flow ${id} to close`,
+  );
 
 const jobOf = (id: string) => stack.ovirt.get(`/jobs/${id}`, Job);
 const stepsOf = (jobId: string) => stack.ovirt.get(`/jobs/${jobId}/steps`, collection('step', Step));
 
 /** Waits until the vendor's clone step runs (its engine step is STARTED). */
 const vendorCloning = (id: string) =>
-  eventually(async () => {
-    const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-    const step = (flow.body.steps as ApiStep[] | undefined)?.find((s) => s.description.includes('clone disk'));
-    return step?.status === 'running' && step.engineStepId && flow.body.engineJobId ? flow.body : undefined;
-  }, 30_000, 'the vendor clone to run');
+  eventually(
+    async () => {
+      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
+      const step = (flow.body.steps as ApiStep[] | undefined)?.find((s) => s.description.includes('clone disk'));
+      return step?.status === 'running' && step.engineStepId && flow.body.engineJobId ? flow.body : undefined;
+    },
+    30_000,
+    'the vendor clone to run',
+  );
 
 test('an engine restart mid-clone: the flow completes, its continuation job FINISHED with no step started or unknown', async () => {
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-restarted' });
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'web-01',
+    cloneName: 'web-01-restarted',
+  });
   expect(start.status).toBe(202);
   const running = await vendorCloning(start.body.id);
   const firstJobId: string = running.engineJobId;
@@ -67,20 +78,26 @@ test('an engine restart mid-clone: the flow completes, its continuation job FINI
   expect(top.map((s) => s.description)).toContain('Start VM web-01 again');
   const cloneStep = (flow.steps as ApiStep[]).find((s) => s.description.includes('clone disk'))!;
   expect(cloneStep).toMatchObject({ status: 'finished', engineJobId: job.id, engineStepId: top[0]!.id });
-  expect(cloneStep.engineNote).toMatch(new RegExp(`^Mirrored again in job ${job.id}: .*job ${firstJobId}.*the engine restarted`));
+  expect(cloneStep.engineNote).toMatch(
+    new RegExp(`^Mirrored again in job ${job.id}: .*job ${firstJobId}.*the engine restarted`),
+  );
   // Every step of the flow is mirrored exactly once outside the job given up.
   const mirrored = (flow.steps as ApiStep[]).filter((s) => s.engineJobId === job.id).map((s) => s.description);
   expect(mirrored.sort()).toEqual(top.map((s) => s.description).sort());
   // The steps done before the restart stay FINISHED in the first job; the one that ran stays UNKNOWN there.
   const before = await stepsOf(firstJobId);
   expect(before.find((s) => s.description === 'Read VM web-01')?.status).toBe('finished');
-  expect(before.find((s) => s.id === running.steps.find((s: ApiStep) => s.description.includes('clone disk')).engineStepId)?.status).toBe(
-    'unknown',
-  );
+  expect(
+    before.find((s) => s.id === running.steps.find((s: ApiStep) => s.description.includes('clone disk')).engineStepId)
+      ?.status,
+  ).toBe('unknown');
 });
 
 test('an admin ends the flow job by hand mid-clone: the flow goes on in a continuation job and ends it FINISHED', async () => {
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'db-01', cloneName: 'db-01-continued' });
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'db-01',
+    cloneName: 'db-01-continued',
+  });
   const running = await vendorCloning(start.body.id);
   await stack.ovirt.action(`/jobs/${running.engineJobId}/end`, { succeeded: false });
 
@@ -89,6 +106,8 @@ test('an admin ends the flow job by hand mid-clone: the flow goes on in a contin
   expect(flow.engineJobIds).toEqual([running.engineJobId, flow.engineJobId]);
   const job = await jobOf(flow.engineJobId);
   expect(job).toMatchObject({ status: 'finished' });
-  expect(job.description).toContain(`(continued: the job was failed outside this flow; earlier job ${running.engineJobId})`);
+  expect(job.description).toContain(
+    `(continued: the job was failed outside this flow; earlier job ${running.engineJobId})`,
+  );
   expect((await stepsOf(job.id)).every((s) => s.status === 'finished')).toBe(true);
 });

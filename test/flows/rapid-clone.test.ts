@@ -14,10 +14,14 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 const closed = (id: string, timeoutMs = 60_000) =>
-  eventually(async () => {
-    const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-    return flow.body.status === 'running' ? undefined : flow.body;
-  }, timeoutMs, `flow ${id} to close`);
+  eventually(
+    async () => {
+      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
+      return flow.body.status === 'running' ? undefined : flow.body;
+    },
+    timeoutMs,
+    `flow ${id} to close`,
+  );
 
 const vmNamed = async (name: string) =>
   (await stack.ovirt.get('/vms', collection('vm', Vm), { query: { search: `name=${name}` } }))[0];
@@ -49,11 +53,15 @@ test('happy path: the clone exists with its disk attached and active, the source
   expect(start.status).toBe(202);
   expect(start.body.id).toMatch(/^rapid-clone-web-01-[0-9a-f]{8}$/);
   // The vendor's heartbeats show while it works: progress between 0 and 100 on its step, a running sub-step.
-  const live = await eventually(async () => {
-    const f = await stack.api('GET', `/api/v1/flows/${start.body.id}`);
-    const vendorStep = f.body.steps.find((s: { kind: string }) => s.kind === 'external');
-    return vendorStep?.progress > 0 && vendorStep.progress < 100 ? vendorStep : undefined;
-  }, 30_000, 'live vendor progress');
+  const live = await eventually(
+    async () => {
+      const f = await stack.api('GET', `/api/v1/flows/${start.body.id}`);
+      const vendorStep = f.body.steps.find((s: { kind: string }) => s.kind === 'external');
+      return vendorStep?.progress > 0 && vendorStep.progress < 100 ? vendorStep : undefined;
+    },
+    30_000,
+    'live vendor progress',
+  );
   expect(live.status).toBe('running');
   expect(live.children.length).toBeGreaterThan(0);
   const flow = await closed(start.body.id);
@@ -87,7 +95,10 @@ test('happy path: the clone exists with its disk attached and active, the source
 
   const clone = await vmNamed('web-01-clone');
   expect(clone?.status).toBe('down');
-  const attachments = await stack.ovirt.get(`/vms/${clone!.id}/diskattachments`, collection('disk_attachment', DiskAttachment));
+  const attachments = await stack.ovirt.get(
+    `/vms/${clone!.id}/diskattachments`,
+    collection('disk_attachment', DiskAttachment),
+  );
   expect(attachments).toHaveLength(1);
   expect(attachments[0]).toMatchObject({ active: true, bootable: true, disk: { id: flow.result.diskIds[0] } });
   expect((await vmNamed('web-01'))?.status).toBe('up');
@@ -104,14 +115,20 @@ test('happy path: the clone exists with its disk attached and active, the source
   const summaries = await Promise.all(
     (history.events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes)
-      .map((e) => (e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : undefined)),
+      .map((e) =>
+        e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : undefined,
+      ),
   );
   expect(summaries).toContain('Shut down VM web-01');
   expect(summaries.every((s) => typeof s === 'string' && s.length > 0)).toBe(true);
 });
 
 test('a vendor failing for good: the steps done are undone and mirrored, the job FAILED, nothing left behind', async () => {
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-02', cloneName: 'web-02-broken', vendor: 'broken-storage' });
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'web-02',
+    cloneName: 'web-02-broken',
+    vendor: 'broken-storage',
+  });
   const flow = await closed(start.body.id);
   expect(flow.status).toBe('failed');
   expect(flow.error).toMatch(/the array rejected the metadata/);
@@ -129,11 +146,22 @@ test('a vendor failing for good: the steps done are undone and mirrored, the job
 });
 
 test('a cancel during the vendor clone undoes everything; the job FAILED, the flow cancelled', async () => {
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'db-01', cloneName: 'db-01-cancelled' });
-  await eventually(async () => {
-    const flow = await stack.api('GET', `/api/v1/flows/${start.body.id}`);
-    return flow.body.steps.some((s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running') ? true : undefined;
-  }, 30_000, 'the vendor clone to run');
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'db-01',
+    cloneName: 'db-01-cancelled',
+  });
+  await eventually(
+    async () => {
+      const flow = await stack.api('GET', `/api/v1/flows/${start.body.id}`);
+      return flow.body.steps.some(
+        (s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running',
+      )
+        ? true
+        : undefined;
+    },
+    30_000,
+    'the vendor clone to run',
+  );
   await stack.temporal.client.workflow.getHandle(start.body.id).cancel();
   const flow = await closed(start.body.id);
   expect(flow.status).toBe('cancelled');
@@ -149,8 +177,13 @@ test('a cancel during the vendor clone undoes everything; the job FAILED, the fl
 test('an engine answering 503 for a while delays the flow but does not fail it', async () => {
   // The next 4 calls of the jobs API (mirroring, and waits on the engine's own jobs) get 503.
   const rules = [{ pathPattern: '^/jobs', failNext: 4 }];
-  expect((await fetchEngine('/builtin/faults', { method: 'PUT', body: JSON.stringify(rules) })).status).toBeLessThan(300);
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'build-01', cloneName: 'build-01-clone' });
+  expect((await fetchEngine('/builtin/faults', { method: 'PUT', body: JSON.stringify(rules) })).status).toBeLessThan(
+    300,
+  );
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'build-01',
+    cloneName: 'build-01-clone',
+  });
   const flow = await closed(start.body.id);
   const faults = await (await fetchEngine('/builtin/faults')).json();
   await fetchEngine('/builtin/faults', { method: 'DELETE' });
@@ -165,7 +198,10 @@ test('a VM conflict (409) on shutdown is retried with backoff until it clears, t
   // As oVirt answers while the VM is busy ("Cannot shutdown VM. ..."): the next two shutdown calls get a 409.
   const rules = [{ pathPattern: '^/vms/[^/]+/shutdown$', method: 'POST', failNext: 2, status: 409 }];
   expect((await fetchEngine('/builtin/faults', { method: 'PUT', body: JSON.stringify(rules) })).status).toBe(200);
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-02', cloneName: 'web-02-after-409' });
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'web-02',
+    cloneName: 'web-02-after-409',
+  });
   const flow = await closed(start.body.id, 90_000);
   await fetchEngine('/builtin/faults', { method: 'DELETE' });
   expect(flow.status).toBe('completed');
@@ -174,7 +210,9 @@ test('a VM conflict (409) on shutdown is retried with backoff until it clears, t
   const scheduled = history.events!.find(
     (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'shutdownVm',
   )!;
-  const started = history.events!.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId))!;
+  const started = history.events!.find(
+    (e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId),
+  )!;
   expect(started.activityTaskStartedEventAttributes!.attempt).toBe(3);
   expect(started.activityTaskStartedEventAttributes!.lastFailure?.message).toMatch(/409/);
   const steps = await engineSteps(flow.engineJobId);
@@ -193,18 +231,33 @@ test('the worker killed with SIGKILL mid-flow and started again: the flow comple
   try {
     let worker = runCli(['worker'], env);
     await worker.waitFor(/Worker:\s+polling/, 60_000);
-    const start = await killStack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'test-01', cloneName: 'test-01-clone' });
-    await eventually(async () => {
-      const flow = await killStack.api('GET', `/api/v1/flows/${start.body.id}`);
-      return flow.body.steps.some((s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running') ? true : undefined;
-    }, 30_000, 'the vendor clone to run');
+    const start = await killStack.api('POST', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'test-01',
+      cloneName: 'test-01-clone',
+    });
+    await eventually(
+      async () => {
+        const flow = await killStack.api('GET', `/api/v1/flows/${start.body.id}`);
+        return flow.body.steps.some(
+          (s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running',
+        )
+          ? true
+          : undefined;
+      },
+      30_000,
+      'the vendor clone to run',
+    );
     worker.process.kill('SIGKILL');
     await worker.exited;
     worker = runCli(['worker'], env);
-    const flow = await eventually(async () => {
-      const f = await killStack.api('GET', `/api/v1/flows/${start.body.id}`);
-      return f.body.status === 'running' ? undefined : f.body;
-    }, 90_000, 'the flow to complete after the restart');
+    const flow = await eventually(
+      async () => {
+        const f = await killStack.api('GET', `/api/v1/flows/${start.body.id}`);
+        return f.body.status === 'running' ? undefined : f.body;
+      },
+      90_000,
+      'the flow to complete after the restart',
+    );
     worker.process.kill('SIGTERM');
     await worker.exited;
     expect(flow.status).toBe('completed');

@@ -18,21 +18,37 @@ interface ApiStep {
   status: string;
 }
 const closed = (id: string) =>
-  eventually(async () => {
-    const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-    return flow.body.status === 'running' ? undefined : flow.body;
-  }, 90_000, `flow ${id} to close`);
+  eventually(
+    async () => {
+      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
+      return flow.body.status === 'running' ? undefined : flow.body;
+    },
+    90_000,
+    `flow ${id} to close`,
+  );
 const running = (id: string, prefix: string) =>
-  eventually(async () => {
-    const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-    return (flow.body.steps as ApiStep[]).some((s) => s.description.startsWith(prefix) && s.status === 'running') ? true : undefined;
-  }, 30_000, `step "${prefix}" to run`);
+  eventually(
+    async () => {
+      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
+      return (flow.body.steps as ApiStep[]).some((s) => s.description.startsWith(prefix) && s.status === 'running')
+        ? true
+        : undefined;
+    },
+    30_000,
+    `step "${prefix}" to run`,
+  );
 const vmStatus = async (name: string) => (await vmsNamed(stack.ovirt, name))[0]?.status;
 
 async function images(): Promise<string[]> {
-  const auth = { Authorization: `Basic ${Buffer.from(`admin@internal:${ENGINE_PASSWORD}`).toString('base64')}`, Accept: 'application/json' };
-  const [sd] = (await (await fetch(`${stack.engine.url}/ovirt-engine/api/storagedomains`, { headers: auth })).json()).storage_domain;
-  const list = (await (await fetch(`${stack.engine.url}/builtin/storage-array/domains/${sd.id}/images`, { headers: auth })).json()).images;
+  const auth = {
+    Authorization: `Basic ${Buffer.from(`admin@internal:${ENGINE_PASSWORD}`).toString('base64')}`,
+    Accept: 'application/json',
+  };
+  const [sd] = (await (await fetch(`${stack.engine.url}/ovirt-engine/api/storagedomains`, { headers: auth })).json())
+    .storage_domain;
+  const list = (
+    await (await fetch(`${stack.engine.url}/builtin/storage-array/domains/${sd.id}/images`, { headers: auth })).json()
+  ).images;
   return list.map((i: { name: string }) => i.name);
 }
 
@@ -41,7 +57,8 @@ async function activitySummaries(id: string): Promise<Set<string>> {
   const history = await stack.temporal.client.workflow.getHandle(id).fetchHistory();
   const out = new Set<string>();
   for (const e of history.events ?? []) {
-    if (e.activityTaskScheduledEventAttributes && e.userMetadata?.summary) out.add(defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary));
+    if (e.activityTaskScheduledEventAttributes && e.userMetadata?.summary)
+      out.add(defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary));
   }
   return out;
 }
@@ -53,17 +70,25 @@ test('a cancel while the source shuts down: the shutdown completes in the engine
   expect((await stack.api('POST', `/api/v1/flows/${start.body.id}/cancel`)).status).toBe(202);
   const flow = await closed(start.body.id);
   expect(flow.status).toBe('cancelled');
-  expect((flow.steps as ApiStep[]).find((s) => s.description === 'Undo: Start VM web-01 again')?.status).toBe('finished');
+  expect((flow.steps as ApiStep[]).find((s) => s.description === 'Undo: Start VM web-01 again')?.status).toBe(
+    'finished',
+  );
   expect(await vmStatus('web-01')).toBe('up');
 });
 
 test('a vendor clone that places the image and then fails for good: the image is deleted all the same', async () => {
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'test-01', cloneName: 'test-01-lossy', vendor: 'lossy-storage' });
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'test-01',
+    cloneName: 'test-01-lossy',
+    vendor: 'lossy-storage',
+  });
   const flow = await closed(start.body.id);
   expect(flow.status).toBe('failed');
   expect(flow.error).toMatch(/lost the session/);
   expect(flow.error).toMatch(/Every step done was undone/);
-  expect((flow.steps as ApiStep[]).find((s) => s.description.startsWith('Undo: delete the cloned image'))?.status).toBe('finished');
+  expect((flow.steps as ApiStep[]).find((s) => s.description.startsWith('Undo: delete the cloned image'))?.status).toBe(
+    'finished',
+  );
   expect((await images()).filter((n) => n.startsWith('test-01-lossy'))).toEqual([]);
   expect(await vmsNamed(stack.ovirt, 'test-01-lossy')).toEqual([]);
 });
@@ -71,8 +96,14 @@ test('a vendor clone that places the image and then fails for good: the image is
 test('a cancel while the engine is slow to add a step: every engine step stands for an activity that was scheduled', async () => {
   // Adding a step takes 1.5 s: the cancel lands while the next step's engine step is being added.
   const faults = { rules: [{ pathPattern: '^/jobs/[^/]+/steps$', method: 'POST', latencyMs: 1500 }] };
-  const auth = { Authorization: `Basic ${Buffer.from(`admin@internal:${ENGINE_PASSWORD}`).toString('base64')}`, 'Content-Type': 'application/json' };
-  expect((await fetch(`${stack.engine.url}/builtin/faults`, { method: 'PUT', headers: auth, body: JSON.stringify(faults) })).status).toBe(200);
+  const auth = {
+    Authorization: `Basic ${Buffer.from(`admin@internal:${ENGINE_PASSWORD}`).toString('base64')}`,
+    'Content-Type': 'application/json',
+  };
+  expect(
+    (await fetch(`${stack.engine.url}/builtin/faults`, { method: 'PUT', headers: auth, body: JSON.stringify(faults) }))
+      .status,
+  ).toBe(200);
   try {
     const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'db-01', cloneName: 'db-01-slow' });
     await running(start.body.id, 'Merge the snapshots');
@@ -80,7 +111,9 @@ test('a cancel while the engine is slow to add a step: every engine step stands 
     const flow = await closed(start.body.id);
     expect(flow.status).toBe('cancelled');
     const scheduled = await activitySummaries(start.body.id);
-    const [job] = (await stack.ovirt.get('/jobs', collection('job', Job), { query: { search: `correlation_id=${start.body.id}` } })).filter((j) => j.external);
+    const [job] = (
+      await stack.ovirt.get('/jobs', collection('job', Job), { query: { search: `correlation_id=${start.body.id}` } })
+    ).filter((j) => j.external);
     const steps = await stack.ovirt.get(`/jobs/${job!.id}/steps`, collection('step', Step));
     const top = steps.filter((s) => !s.parent_step && !s.description.startsWith('Failed: '));
     expect(top.filter((s) => !scheduled.has(s.description)).map((s) => s.description)).toEqual([]);

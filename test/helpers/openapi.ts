@@ -6,7 +6,12 @@ import addFormats from 'ajv-formats';
 const BASE = 'https://hybridflow.invalid/';
 const DOC_ID = `${BASE}openapi.json`;
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>> };
+type Doc = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>
+  >;
+};
 
 export function openApiChecker(doc: Doc) {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -23,11 +28,14 @@ export function openApiChecker(doc: Doc) {
       const schema = response.content?.[contentType]?.schema;
       if (!schema) throw new Error(`${method} ${path} ${status}: no ${contentType} schema in the OpenAPI document`);
       const validate = ajv.compile({ $id: `${BASE}check/${++checks}`, allOf: [anchored(schema)] });
-      if (!validate(body)) throw new Error(`${method} ${path} ${status} does not match the document: ${ajv.errorsText(validate.errors)}`);
+      if (!validate(body))
+        throw new Error(`${method} ${path} ${status} does not match the document: ${ajv.errorsText(validate.errors)}`);
     },
   };
 }
 
 /** The schema with its `#/components/...` references pointing into the document. */
 const anchored = (schema: unknown): unknown =>
-  JSON.parse(JSON.stringify(schema), (key, value) => (key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `${DOC_ID}${value}` : value));
+  JSON.parse(JSON.stringify(schema), (key, value) =>
+    key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `${DOC_ID}${value}` : value,
+  );

@@ -33,7 +33,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { detached?
     exited,
     waitFor(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => done(new Error(`Timed out waiting for ${pattern}; output:\n${output}`)), timeoutMs);
+        const timer = setTimeout(
+          () => done(new Error(`Timed out waiting for ${pattern}; output:\n${output}`)),
+          timeoutMs,
+        );
         const check = () => {
           const m = output.match(pattern);
           if (m) done(undefined, m);

@@ -37,8 +37,12 @@ function decodeChunked(text: string): string {
 export function rawRequest(url: string, request: RawRequest): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   const headers: Record<string, string> = { connection: 'close', ...request.headers };
-  const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
-  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length' || h.toLowerCase() === 'transfer-encoding')) {
+  const body =
+    request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
+  if (
+    body !== undefined &&
+    !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length' || h.toLowerCase() === 'transfer-encoding')
+  ) {
     headers['content-length'] = String(body.length);
   }
   const head = `${request.method} ${request.target} HTTP/1.1\r\n${Object.entries(headers)
@@ -61,7 +65,12 @@ export function rawRequest(url: string, request: RawRequest): Promise<RawAnswer>
         if (colon > 0) answerHeaders[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
       }
       const status = Number(statusLine.split(' ')[1] ?? 0);
-      if (!status) return reject(new Error(`no HTTP answer to ${request.method} ${request.target.slice(0, 80)}: ${JSON.stringify(raw.slice(0, 200))}`));
+      if (!status)
+        return reject(
+          new Error(
+            `no HTTP answer to ${request.method} ${request.target.slice(0, 80)}: ${JSON.stringify(raw.slice(0, 200))}`,
+          ),
+        );
       const decoded = answerHeaders['transfer-encoding']?.includes('chunked') ? decodeChunked(rest) : rest;
       resolve({ status, headers: answerHeaders, body: Buffer.from(decoded, 'latin1').toString('utf8'), raw });
     };

@@ -66,7 +66,13 @@ export const TEST_VENDORS = ['acme-storage', 'broken-storage', 'lossy-storage', 
 export async function startTestStack(name: string, options: TestStackOptions = {}): Promise<TestStack> {
   const engineOptions = options.engine ?? {};
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `hf-${name}-`));
-  let engine = await startEngine({ port: 0, dataDir, adminPassword: ENGINE_PASSWORD, transitionMs: 100, ...engineOptions });
+  let engine = await startEngine({
+    port: 0,
+    dataDir,
+    adminPassword: ENGINE_PASSWORD,
+    transitionMs: 100,
+    ...engineOptions,
+  });
   const ovirt = new OvirtClient({ url: engine.apiUrl, password: ENGINE_PASSWORD });
   const temporal = await connectTemporal();
   const taskQueue = uniqueTaskQueue(name);
@@ -109,7 +115,11 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     },
   };
   workers.push(
-    await Worker.create({ connection: temporal.nativeConnection, taskQueue: vendorTaskQueue(taskQueue, 'lossy-storage'), activities: lossy }),
+    await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue: vendorTaskQueue(taskQueue, 'lossy-storage'),
+      activities: lossy,
+    }),
   );
   workers.push(
     await createVendorWorker({
@@ -135,10 +145,26 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   };
   if (options.mainWorker !== false) await startMainWorker();
   const idempotency = new IdempotencyStore(dataDir);
-  const flows = createFlowService({ client: temporal.client, taskQueue, ovirt, engineTasksUrl: `${engine.url}/tasks`, idempotency, ...options.flowReads });
+  const flows = createFlowService({
+    client: temporal.client,
+    taskQueue,
+    ovirt,
+    engineTasksUrl: `${engine.url}/tasks`,
+    idempotency,
+    ...options.flowReads,
+  });
   const watcher = createFlowWatcher(flows);
   const inventory = createInventoryService({ ovirt, client: temporal.client, taskQueue, vendors: TEST_VENDORS });
-  const app = createApp({ token: TEST_TOKEN, flows, inventory, client: temporal.client, ovirt, taskQueue, watcher, allowedHosts: options.allowedHosts });
+  const app = createApp({
+    token: TEST_TOKEN,
+    flows,
+    inventory,
+    client: temporal.client,
+    ovirt,
+    taskQueue,
+    watcher,
+    allowedHosts: options.allowedHosts,
+  });
   const server = await listen(app, 0, '127.0.0.1', 'HF_API_PORT');
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const stack: TestStack = {
@@ -147,7 +173,13 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     async restartEngine() {
       const port = Number(new URL(engine.url).port);
       await engine.close();
-      engine = await startEngine({ dataDir, adminPassword: ENGINE_PASSWORD, transitionMs: 100, ...engineOptions, port });
+      engine = await startEngine({
+        dataDir,
+        adminPassword: ENGINE_PASSWORD,
+        transitionMs: 100,
+        ...engineOptions,
+        port,
+      });
       stack.engine = engine;
     },
     ovirt,
@@ -159,7 +191,10 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     async api(method, p, body) {
       const res = await fetch(apiUrl + p, {
         method,
-        headers: { Authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        headers: {
+          Authorization: `Bearer ${TEST_TOKEN}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
@@ -181,7 +216,11 @@ export async function startTestStack(name: string, options: TestStackOptions = {
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

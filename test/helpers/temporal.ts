@@ -31,6 +31,9 @@ export async function connectTemporal() {
 let bundle: Promise<WorkflowBundle> | undefined;
 /** Workflow code bundled once per test file (suite). */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   return bundle;
 }

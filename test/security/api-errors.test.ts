@@ -8,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const get = (path: string, auth = true) => fetch(stack.apiUrl + path, { headers: auth ? { Authorization: `Bearer ${TEST_TOKEN}` } : {} });
+const get = (path: string, auth = true) =>
+  fetch(stack.apiUrl + path, { headers: auth ? { Authorization: `Bearer ${TEST_TOKEN}` } : {} });
 
 test('GET /api/v1/flows?pageToken=AAAA is a 400 naming query.pageToken, at once', async () => {
   for (const token of ['AAAA', 'A'.repeat(200), '%00', '!!!!']) {
@@ -25,11 +26,21 @@ test('a page token works for its own listing only', async () => {
   const first = await stack.api('GET', '/api/v1/flows?pageSize=1');
   expect(first.body.nextPageToken).toEqual(expect.any(String));
   expect((await stack.api('GET', `/api/v1/flows?pageSize=1&pageToken=${first.body.nextPageToken}`)).status).toBe(200);
-  expect((await stack.api('GET', `/api/v1/flows?pageSize=1&status=failed&pageToken=${first.body.nextPageToken}`)).status).toBe(400);
+  expect(
+    (await stack.api('GET', `/api/v1/flows?pageSize=1&status=failed&pageToken=${first.body.nextPageToken}`)).status,
+  ).toBe(400);
 });
 
 test('404s carry no internal path, on pages, assets and the API alike', async () => {
-  for (const path of ['/assets/nope.js', '/assets/../../package.json', '/api/docs/assets/package.json', '/api/docs/assets/index.html', '/api/docs/assets/oauth2-redirect.html', '/api/v1/nope', '/nope']) {
+  for (const path of [
+    '/assets/nope.js',
+    '/assets/../../package.json',
+    '/api/docs/assets/package.json',
+    '/api/docs/assets/index.html',
+    '/api/docs/assets/oauth2-redirect.html',
+    '/api/v1/nope',
+    '/nope',
+  ]) {
     const res = await get(path);
     expect(res.status).toBe(404);
     const text = await res.text();
@@ -49,14 +60,25 @@ test('/api/docs sends a CSP, nosniff and frame-ancestors; its script is a file o
 });
 
 test('an engine refusing or failing a read is a 502 / 503 of the API, not the engine answer passed through', async () => {
-  const auth = { Authorization: `Basic ${Buffer.from(`admin@internal:${ENGINE_PASSWORD}`).toString('base64')}`, 'Content-Type': 'application/json' };
+  const auth = {
+    Authorization: `Basic ${Buffer.from(`admin@internal:${ENGINE_PASSWORD}`).toString('base64')}`,
+    'Content-Type': 'application/json',
+  };
   const rules = (status: number) => ({ rules: [{ pathPattern: '^/vms$', method: 'GET', errorRate: 1, status }] });
   try {
-    await fetch(`${stack.engine.url}/builtin/faults`, { method: 'PUT', headers: auth, body: JSON.stringify(rules(409)) });
+    await fetch(`${stack.engine.url}/builtin/faults`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify(rules(409)),
+    });
     const refused = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-x' });
     expect(refused.status).toBe(502);
     expect(refused.body.title).toBe('Engine refused the request');
-    await fetch(`${stack.engine.url}/builtin/faults`, { method: 'PUT', headers: auth, body: JSON.stringify(rules(503)) });
+    await fetch(`${stack.engine.url}/builtin/faults`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify(rules(503)),
+    });
     const down = await fetch(`${stack.apiUrl}/api/v1/vms`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe('5');

@@ -27,7 +27,20 @@ const ROUTES = [
   '/assets/common.js',
   '/readyz',
 ];
-const ODD_PATHS = ['/api/v1/flows/%00', '/api/v1/flows/%E0%A4%A', '/api/v1/flows/..%2F..%2Fetc%2Fpasswd', `/api/v1/flows/${'x'.repeat(300)}`, '/api/v1/flows?pageSize=-1', '/api/v1/flows?status[]=a', '/api/v1/flows?pageToken=%00%01', '/api/v1/vms?search=%00', '/api/v1/vms/name-check?name[x]=1', '/assets/%2e%2e/%2e%2e/package.json', '/%', '/api/v1/flows/x/events?x=%ZZ'];
+const ODD_PATHS = [
+  '/api/v1/flows/%00',
+  '/api/v1/flows/%E0%A4%A',
+  '/api/v1/flows/..%2F..%2Fetc%2Fpasswd',
+  `/api/v1/flows/${'x'.repeat(300)}`,
+  '/api/v1/flows?pageSize=-1',
+  '/api/v1/flows?status[]=a',
+  '/api/v1/flows?pageToken=%00%01',
+  '/api/v1/vms?search=%00',
+  '/api/v1/vms/name-check?name[x]=1',
+  '/assets/%2e%2e/%2e%2e/package.json',
+  '/%',
+  '/api/v1/flows/x/events?x=%ZZ',
+];
 const BODIES: [string, string][] = [
   ['application/json', '{"sourceVm":'],
   ['application/json', '[]'],
@@ -49,8 +62,10 @@ test('a few hundred odd requests: every answer is below 500, without stack, path
   const check = async (label: string, req: Parameters<typeof rawRequest>[1]) => {
     const res = await rawRequest(stack.apiUrl, { timeoutMs: 1500, ...req });
     if (res.status >= 500 || res.status === 0) bad.push(`${label}: ${res.status}`);
-    const body = req.method === 'GET' && /assets|docs|login|flows\/new/.test(req.target) && res.status === 200 ? '' : res.body;
-    if (/ENOENT|\/work\/|node_modules|\n\s+at [\w.<>]+ \(/.test(body)) bad.push(`${label}: leaks ${body.slice(0, 120)}`);
+    const body =
+      req.method === 'GET' && /assets|docs|login|flows\/new/.test(req.target) && res.status === 200 ? '' : res.body;
+    if (/ENOENT|\/work\/|node_modules|\n\s+at [\w.<>]+ \(/.test(body))
+      bad.push(`${label}: leaks ${body.slice(0, 120)}`);
   };
   const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
   let sent = 0;
@@ -62,7 +77,12 @@ test('a few hundred odd requests: every answer is below 500, without stack, path
   }
   for (const target of ROUTES.filter((r) => r.startsWith('/api/v1'))) {
     for (const [type, body] of BODIES) {
-      await check(`POST ${target} ${type} ${body.slice(0, 20)}`, { method: 'POST', target, headers: { ...auth, 'Content-Type': type }, body });
+      await check(`POST ${target} ${type} ${body.slice(0, 20)}`, {
+        method: 'POST',
+        target,
+        headers: { ...auth, 'Content-Type': type },
+        body,
+      });
       sent++;
     }
   }
@@ -78,7 +98,12 @@ test('a few hundred odd requests: every answer is below 500, without stack, path
     { ...auth, 'X-Forwarded-For': '1.2.3.4, <script>' },
   ];
   for (const h of headers) {
-    await check(`headers ${JSON.stringify(h).slice(0, 60)}`, { method: 'POST', target: '/api/v1/flows/rapid-clone', headers: { ...h, 'Content-Type': 'application/json' }, body: '{}' });
+    await check(`headers ${JSON.stringify(h).slice(0, 60)}`, {
+      method: 'POST',
+      target: '/api/v1/flows/rapid-clone',
+      headers: { ...h, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     sent++;
   }
   expect(sent).toBeGreaterThan(300);

@@ -9,7 +9,12 @@ const compose = parse(fs.readFileSync(path.join(__dirname, '..', '..', 'docker-c
 };
 
 /** The host address a published port binds to, with the compose defaults applied: `${VAR:-default}` -> default. */
-const hostAddress = (port: string) => port.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1').split(':').slice(0, -2).join(':');
+const hostAddress = (port: string) =>
+  port
+    .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
+    .split(':')
+    .slice(0, -2)
+    .join(':');
 
 test.each([
   ['temporal', '7233'],
@@ -25,7 +30,8 @@ test.each([
 test('no other service publishes a port of Temporal or the engine on every interface', () => {
   for (const [name, service] of Object.entries(compose.services)) {
     for (const port of service.ports ?? []) {
-      if (/:(7233|8233|8070)$/.test(port) || /^(7233|8233|8070):/.test(port)) expect(`${name} ${hostAddress(port)}`).toBe(`${name} 127.0.0.1`);
+      if (/:(7233|8233|8070)$/.test(port) || /^(7233|8233|8070):/.test(port))
+        expect(`${name} ${hostAddress(port)}`).toBe(`${name} 127.0.0.1`);
     }
   }
   expect(compose.services.server?.environment).toHaveProperty('HF_ALLOWED_HOSTS');

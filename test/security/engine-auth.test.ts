@@ -16,7 +16,8 @@ const form = (password: string, extra: Record<string, string> = {}) => ({
   password,
   ...extra,
 });
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('failed-login throttling over HTTP', () => {
@@ -39,7 +40,10 @@ describe('failed-login throttling over HTTP', () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(493);
     const right = await e.sso(form(PASSWORD));
     expect(right.status).toBe(429);
-    expect(right.body).toEqual({ error_code: 'temporarily_unavailable', error: expect.stringContaining('Too many failed logins') });
+    expect(right.body).toEqual({
+      error_code: 'temporarily_unavailable',
+      error: expect.stringContaining('Too many failed logins'),
+    });
     expect(right.body.access_token).toBeUndefined();
     expect(Number(right.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
@@ -63,13 +67,21 @@ describe('failed-login throttling over HTTP', () => {
   test('HTTP Basic is throttled the same way: 429 fault with Retry-After, even for the right password', async () => {
     await e.token('admin');
     for (let i = 0; i < 5; i++) {
-      expect((await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', `bad-${i}`) } })).status).toBe(401);
+      expect(
+        (await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', `bad-${i}`) } })).status,
+      ).toBe(401);
     }
     const answer = await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', PASSWORD) } });
     expect(answer.status).toBe(429);
-    expect(answer.body).toEqual({ reason: 'Too Many Requests', detail: expect.stringContaining('Too many failed logins') });
+    expect(answer.body).toEqual({
+      reason: 'Too Many Requests',
+      detail: expect.stringContaining('Too many failed logins'),
+    });
     expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    const builtin = await e.callBuiltin('GET', '/builtin/capabilities', undefined, { as: 'none', headers: { authorization: basic('admin@internal', PASSWORD) } });
+    const builtin = await e.callBuiltin('GET', '/builtin/capabilities', undefined, {
+      as: 'none',
+      headers: { authorization: basic('admin@internal', PASSWORD) },
+    });
     expect(builtin.status).toBe(429);
     // Bearer tokens issued before are not passwords: they keep working.
     expect((await e.get('/jobs', { as: 'admin' })).status).toBe(200);
@@ -94,7 +106,10 @@ describe('the token endpoint', () => {
 
   test('credentials in the query string: 400, no token', async () => {
     const query = new URLSearchParams(form(PASSWORD)).toString();
-    const res = await fetch(`${e.engine.url}/ovirt-engine/sso/oauth/token?${query}`, { method: 'POST', headers: { accept: 'application/json' } });
+    const res = await fetch(`${e.engine.url}/ovirt-engine/sso/oauth/token?${query}`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toEqual({ error_code: 'invalid_request', error: expect.stringContaining('body only') });
@@ -110,7 +125,11 @@ describe('the token endpoint', () => {
   test('a scope without ovirt-app-api: 400 invalid_scope, as OAuth answers it', async () => {
     for (const scope of ['openid', 'ovirt-app-admin', 'ovirt-app-api-x']) {
       const answer = await e.sso(form(PASSWORD, { scope }));
-      expect([scope, answer.status, answer.body]).toEqual([scope, 400, { error_code: 'invalid_scope', error: expect.stringContaining('ovirt-app-api') }]);
+      expect([scope, answer.status, answer.body]).toEqual([
+        scope,
+        400,
+        { error_code: 'invalid_scope', error: expect.stringContaining('ovirt-app-api') },
+      ]);
     }
     const several = await e.sso(form(PASSWORD, { scope: 'ovirt-app-admin ovirt-app-api' }));
     expect(several.status).toBe(200);

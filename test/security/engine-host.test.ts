@@ -23,7 +23,10 @@ describe('Host header (DNS rebinding)', () => {
     async (target) => {
       const answer = await get(target, 'attacker.example');
       expect(answer.status).toBe(421);
-      expect(JSON.parse(answer.body)).toEqual({ reason: 'Misdirected Request', detail: expect.stringContaining("'attacker.example'") });
+      expect(JSON.parse(answer.body)).toEqual({
+        reason: 'Misdirected Request',
+        detail: expect.stringContaining("'attacker.example'"),
+      });
       expect(answer.body).not.toContain('jobs":');
       expect(answer.body).not.toContain('counts');
     },
@@ -34,21 +37,44 @@ describe('Host header (DNS rebinding)', () => {
   });
 
   test('every part of the engine checks it: API, SSO, /builtin, the page', async () => {
-    for (const target of ['/ovirt-engine/api/jobs', '/ovirt-engine/api', '/builtin/capabilities', '/builtin/faults', '/tasks', '/nowhere']) {
+    for (const target of [
+      '/ovirt-engine/api/jobs',
+      '/ovirt-engine/api',
+      '/builtin/capabilities',
+      '/builtin/faults',
+      '/tasks',
+      '/nowhere',
+    ]) {
       expect([target, (await get(target, 'attacker.example', { authorization: basic })).status]).toEqual([target, 421]);
     }
     const token = await rawRequest(e.engine.url, {
       method: 'POST',
       target: '/ovirt-engine/sso/oauth/token',
       headers: { host: 'attacker.example', 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'password', scope: 'ovirt-app-api', username: 'admin@internal', password: PASSWORD }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        scope: 'ovirt-app-api',
+        username: 'admin@internal',
+        password: PASSWORD,
+      }).toString(),
     });
     expect(token.status).toBe(421);
     expect(token.body).not.toContain('access_token');
   });
 
   test('loopback names, with or without a port, and the allowedHosts names are served', async () => {
-    for (const host of ['localhost', `localhost:${port()}`, '127.0.0.1', `127.0.0.1:${port()}`, '[::1]', `[::1]:${port()}`, '::1', 'LOCALHOST', 'engine.internal.example', `engine-2.example:${port()}`]) {
+    for (const host of [
+      'localhost',
+      `localhost:${port()}`,
+      '127.0.0.1',
+      `127.0.0.1:${port()}`,
+      '[::1]',
+      `[::1]:${port()}`,
+      '::1',
+      'LOCALHOST',
+      'engine.internal.example',
+      `engine-2.example:${port()}`,
+    ]) {
       expect([host, (await get('/tasks/api/counts', host)).status]).toEqual([host, 200]);
     }
   });
@@ -113,13 +139,43 @@ describe('Origin on writes (cross-site requests)', () => {
   });
 
   test('Origin: null (a sandboxed page) is refused on writes', async () => {
-    expect((await write('POST', '/ovirt-engine/api/jobs', 'null', JSON.stringify({ description: 'x' }))).status).toBe(403);
+    expect((await write('POST', '/ovirt-engine/api/jobs', 'null', JSON.stringify({ description: 'x' }))).status).toBe(
+      403,
+    );
   });
 
   test('writes from an allowed origin (any port) or without Origin (not a browser) go on; reads ignore Origin', async () => {
-    expect((await write('POST', '/ovirt-engine/api/jobs', `http://localhost:${port()}`, JSON.stringify({ description: 'same site' }))).status).toBe(201);
-    expect((await write('POST', '/ovirt-engine/api/jobs', 'http://engine.internal.example:9999', JSON.stringify({ description: 'named' }))).status).toBe(201);
-    expect((await write('POST', '/ovirt-engine/api/jobs', undefined, JSON.stringify({ description: 'curl' }))).status).toBe(201);
-    expect((await get('/ovirt-engine/api/jobs', `127.0.0.1:${port()}`, { authorization: basic, origin: 'http://attacker.example', accept: 'application/json' })).status).toBe(200);
+    expect(
+      (
+        await write(
+          'POST',
+          '/ovirt-engine/api/jobs',
+          `http://localhost:${port()}`,
+          JSON.stringify({ description: 'same site' }),
+        )
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await write(
+          'POST',
+          '/ovirt-engine/api/jobs',
+          'http://engine.internal.example:9999',
+          JSON.stringify({ description: 'named' }),
+        )
+      ).status,
+    ).toBe(201);
+    expect(
+      (await write('POST', '/ovirt-engine/api/jobs', undefined, JSON.stringify({ description: 'curl' }))).status,
+    ).toBe(201);
+    expect(
+      (
+        await get('/ovirt-engine/api/jobs', `127.0.0.1:${port()}`, {
+          authorization: basic,
+          origin: 'http://attacker.example',
+          accept: 'application/json',
+        })
+      ).status,
+    ).toBe(200);
   });
 });

@@ -35,7 +35,9 @@ test('user@internal places or deletes an image on the storage hook: 403, nothing
   const body = { name: 'planted', provisioned_size: 1024 };
   const put = await e.callBuiltin('PUT', `${images(sd.id)}/${id}`, body, { as: 'user' });
   expect([put.status, put.body]).toEqual([403, FORBIDDEN]);
-  expect((await e.callBuiltin('GET', images(sd.id), undefined, { as: 'user' })).body.images.map((i: Entity) => i.id)).not.toContain(id);
+  expect(
+    (await e.callBuiltin('GET', images(sd.id), undefined, { as: 'user' })).body.images.map((i: Entity) => i.id),
+  ).not.toContain(id);
 
   expect((await e.callBuiltin('PUT', `${images(sd.id)}/${id}`, body)).status).toBe(201);
   const patch = await e.callBuiltin('PATCH', `${images(sd.id)}/${id}/metadata`, { alias: 'x' }, { as: 'user' });
@@ -49,7 +51,9 @@ test('every write of the API is 403 for user@internal, whatever the body; reads 
   const job = await e.addJob();
   const step = await e.addStep(job.id);
   const disk = (await e.get(`/vms/${down.id}/diskattachments`)).body.disk_attachment[0].disk as Entity;
-  const snapshot = ((await e.get(`/vms/${up.id}/snapshots`)).body.snapshot as Entity[]).find((s) => s.snapshot_type === 'regular')!;
+  const snapshot = ((await e.get(`/vms/${up.id}/snapshots`)).body.snapshot as Entity[]).find(
+    (s) => s.snapshot_type === 'regular',
+  )!;
   const unregistered = `/storagedomains/${sd.id}/disks;unregistered`;
   const writes: [string, string, unknown][] = [
     ['POST', '/vms', { name: 'made-by-user', cluster: { name: 'Default' }, template: { name: 'Blank' } }],
@@ -95,7 +99,20 @@ test('every write of the API is 403 for user@internal, whatever the body; reads 
   expect((await e.get(`/jobs/${job.id}/steps/${step.id}`)).body.progress).toBeUndefined();
 
   // Reads stay allowed.
-  for (const path of ['/vms', `/vms/${up.id}`, `/vms/${up.id}/snapshots`, `/vms/${down.id}/diskattachments`, '/disks', `/disks/${disk.id}`, '/storagedomains', unregistered, '/jobs', `/jobs/${job.id}/steps`, '/clusters', '/templates']) {
+  for (const path of [
+    '/vms',
+    `/vms/${up.id}`,
+    `/vms/${up.id}/snapshots`,
+    `/vms/${down.id}/diskattachments`,
+    '/disks',
+    `/disks/${disk.id}`,
+    '/storagedomains',
+    unregistered,
+    '/jobs',
+    `/jobs/${job.id}/steps`,
+    '/clusters',
+    '/templates',
+  ]) {
     expect([path, (await e.get(path, { as: 'user' })).status]).toEqual([path, 200]);
   }
   expect((await e.callBuiltin('GET', '/builtin/capabilities', undefined, { as: 'user' })).status).toBe(200);

@@ -41,15 +41,21 @@ test('the same key with a different body is a 422 naming the header, and starts 
   ]) {
     const again = await start(body, 'key-other-body');
     expect(again.status).toBe(422);
-    expect(again.body.errors).toEqual([{ field: 'header.Idempotency-Key', message: 'was used before with a different request' }]);
+    expect(again.body.errors).toEqual([
+      { field: 'header.Idempotency-Key', message: 'was used before with a different request' },
+    ]);
     expect(again.body.detail).toContain(first.body.id);
   }
   const flows = await stack.api('GET', '/api/v1/flows?kind=rapid-clone&pageSize=100');
-  expect(flows.body.items.filter((f: { summary: string }) => /db-01-idem-2|web-01 as db-01-idem/.test(f.summary))).toEqual([]);
+  expect(
+    flows.body.items.filter((f: { summary: string }) => /db-01-idem-2|web-01 as db-01-idem/.test(f.summary)),
+  ).toEqual([]);
 });
 
 test('concurrent requests with one key start one flow', async () => {
-  const answers = await Promise.all(Array.from({ length: 5 }, () => start({ sourceVm: 'build-01', cloneName: 'build-01-idem' }, 'key-concurrent')));
+  const answers = await Promise.all(
+    Array.from({ length: 5 }, () => start({ sourceVm: 'build-01', cloneName: 'build-01-idem' }, 'key-concurrent')),
+  );
   expect(new Set(answers.map((a) => a.status))).toEqual(new Set([202]));
   expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
 });
@@ -59,10 +65,22 @@ test('keys are kept whole, per operation, and survive a restart of the server (a
   try {
     const store = new IdempotencyStore(dir);
     const long = 'k'.repeat(199);
-    expect(store.claim('rapid-clone', `${long}a`, { flowId: 'f1', fingerprint: 'p1' })).toEqual({ flowId: 'f1', fingerprint: 'p1' });
-    expect(store.claim('rapid-clone', `${long}b`, { flowId: 'f2', fingerprint: 'p2' })).toEqual({ flowId: 'f2', fingerprint: 'p2' });
-    expect(store.claim('bulk-clone', `${long}a`, { flowId: 'f3', fingerprint: 'p3' })).toEqual({ flowId: 'f3', fingerprint: 'p3' });
-    expect(store.claim('rapid-clone', `${long}a`, { flowId: 'f4', fingerprint: 'p4' })).toEqual({ flowId: 'f1', fingerprint: 'p1' });
+    expect(store.claim('rapid-clone', `${long}a`, { flowId: 'f1', fingerprint: 'p1' })).toEqual({
+      flowId: 'f1',
+      fingerprint: 'p1',
+    });
+    expect(store.claim('rapid-clone', `${long}b`, { flowId: 'f2', fingerprint: 'p2' })).toEqual({
+      flowId: 'f2',
+      fingerprint: 'p2',
+    });
+    expect(store.claim('bulk-clone', `${long}a`, { flowId: 'f3', fingerprint: 'p3' })).toEqual({
+      flowId: 'f3',
+      fingerprint: 'p3',
+    });
+    expect(store.claim('rapid-clone', `${long}a`, { flowId: 'f4', fingerprint: 'p4' })).toEqual({
+      flowId: 'f1',
+      fingerprint: 'p1',
+    });
     store.close();
     const restarted = new IdempotencyStore(dir);
     expect(restarted.get('rapid-clone', `${long}a`)).toEqual({ flowId: 'f1', fingerprint: 'p1' });

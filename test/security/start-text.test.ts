@@ -19,7 +19,11 @@ const count = (text: string, part: string) => text.split(part).length - 1;
 const mentionedFiles = (text: string) => [...text.matchAll(/in (\/\S+)/g)].map((m) => m[1]!);
 
 test('a token from HF_API_TOKEN is never printed, and no file is named for it', () => {
-  const config = loadConfig({ HF_DATA_DIR: dataDir(), HF_API_TOKEN: 'operator-token-0123456789', OVIRT_PASSWORD: 'engine-secret-pw' });
+  const config = loadConfig({
+    HF_DATA_DIR: dataDir(),
+    HF_API_TOKEN: 'operator-token-0123456789',
+    OVIRT_PASSWORD: 'engine-secret-pw',
+  });
   const token = apiTokenWithSource(config);
   const text = startText(config, [], token, enginePasswordWithSource(config).source);
   expect(text).not.toContain('operator-token-0123456789');
@@ -40,7 +44,10 @@ test('a generated token is printed once (in the web UI link); on the next start 
   for (const file of mentionedFiles(text)) expect(fs.existsSync(file.replace(/\)$/, ''))).toBe(true);
 
   const again = apiTokenWithSource(config);
-  expect(again).toEqual({ secret: first.secret, source: { from: 'file', file: path.join(config.HF_DATA_DIR, 'api-token') } });
+  expect(again).toEqual({
+    secret: first.secret,
+    source: { from: 'file', file: path.join(config.HF_DATA_DIR, 'api-token') },
+  });
   const later = startText(config, [], again, enginePasswordWithSource(config).source);
   expect(later).not.toContain(first.secret);
   expect(later).toContain(`API token:        in ${path.join(config.HF_DATA_DIR, 'api-token')}`);

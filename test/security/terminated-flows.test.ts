@@ -12,26 +12,47 @@ afterAll(() => stack?.stop());
 
 test('a terminated flow leaves no STARTED job: the sweep ends it FAILED with a step that says why', async () => {
   // idle-storage has no worker: the flow waits at its vendor step, its job STARTED.
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'test-01', cloneName: 'test-01-term', vendor: 'idle-storage' });
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'test-01',
+    cloneName: 'test-01-term',
+    vendor: 'idle-storage',
+  });
   expect(start.status).toBe(202);
-  const flow = await eventually(async () => {
-    const f = await stack.api('GET', `/api/v1/flows/${start.body.id}`);
-    return f.body.steps.some((s: { kind: string }) => s.kind === 'external') ? f.body : undefined;
-  }, 30_000, 'the vendor step');
+  const flow = await eventually(
+    async () => {
+      const f = await stack.api('GET', `/api/v1/flows/${start.body.id}`);
+      return f.body.steps.some((s: { kind: string }) => s.kind === 'external') ? f.body : undefined;
+    },
+    30_000,
+    'the vendor step',
+  );
   await stack.temporal.client.workflow.getHandle(start.body.id).terminate('an operator with access to Temporal');
   expect((await stack.ovirt.get(`/jobs/${flow.engineJobId}`, Job)).status).toBe('started');
 
-  const ended = await eventually(async () => {
-    const ids = await endJobsOfTerminatedFlows({ client: stack.temporal.client, ovirt: stack.ovirt, taskQueue: stack.taskQueue });
-    return ids.length ? ids : undefined; // visibility may take a moment to list the closed flow
-  }, 15_000, 'the sweep to find the terminated flow');
+  const ended = await eventually(
+    async () => {
+      const ids = await endJobsOfTerminatedFlows({
+        client: stack.temporal.client,
+        ovirt: stack.ovirt,
+        taskQueue: stack.taskQueue,
+      });
+      return ids.length ? ids : undefined; // visibility may take a moment to list the closed flow
+    },
+    15_000,
+    'the sweep to find the terminated flow',
+  );
   expect(ended).toEqual([flow.engineJobId]);
   const job = await stack.ovirt.get(`/jobs/${flow.engineJobId}`, Job);
   expect(job.status).toBe('failed');
   const steps = await stack.ovirt.get(`/jobs/${job.id}/steps`, collection('step', Step));
   expect(steps.filter((s) => s.status === 'started')).toEqual([]);
-  expect(steps.find((s) => s.description === 'Failed: the flow was terminated in Temporal; its steps were not undone')?.status).toBe('failed');
+  expect(
+    steps.find((s) => s.description === 'Failed: the flow was terminated in Temporal; its steps were not undone')
+      ?.status,
+  ).toBe('failed');
   // A second sweep (another worker) changes nothing.
-  expect(await endJobsOfTerminatedFlows({ client: stack.temporal.client, ovirt: stack.ovirt, taskQueue: stack.taskQueue })).toEqual([]);
+  expect(
+    await endJobsOfTerminatedFlows({ client: stack.temporal.client, ovirt: stack.ovirt, taskQueue: stack.taskQueue }),
+  ).toEqual([]);
   expect((await stack.api('GET', `/api/v1/flows/${start.body.id}`)).body.status).toBe('terminated');
 });

@@ -10,10 +10,20 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const field = (body: { errors?: { field: string; message: string }[] }, name: string) => body.errors?.find((e) => e.field === name);
+const field = (body: { errors?: { field: string; message: string }[] }, name: string) =>
+  body.errors?.find((e) => e.field === name);
 
 test('POST /api/v1/flows/rapid-clone {"sourceVm":"db*"} is a 400 naming body.sourceVm, and starts nothing', async () => {
-  for (const sourceVm of ['db*', '*', 'db-0?', 'name=db-01', 'db-01 or name=web-01', '"db-01"', 'web-01\n2026-11-29 INFO forged log line', 'web-01\u0000']) {
+  for (const sourceVm of [
+    'db*',
+    '*',
+    'db-0?',
+    'name=db-01',
+    'db-01 or name=web-01',
+    '"db-01"',
+    'web-01\n2026-11-29 INFO forged log line',
+    'web-01\u0000',
+  ]) {
     const res = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm, cloneName: 'x' });
     expect(res.status).toBe(400);
     expect(field(res.body, 'body.sourceVm')?.message).toMatch(/exact name .* or its id/);

@@ -8,7 +8,6 @@ import { AuthThrottle } from '../../server/throttle';
 import { TEST_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
 import { launchBrowser } from '../helpers/browser';
 
-
 let stack: TestStack;
 let browser: Browser;
 beforeAll(async () => {
@@ -29,7 +28,10 @@ const login = async (cookie?: string) => {
     body: JSON.stringify({ token: TEST_TOKEN }),
   });
   expect(res.status).toBe(204);
-  return { setCookie: res.headers.get('set-cookie') ?? '', cookie: /hf_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0] };
+  return {
+    setCookie: res.headers.get('set-cookie') ?? '',
+    cookie: /hf_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0],
+  };
 };
 /** A request with headers fetch() will not send (Host). */
 function rawRequest(method: string, path: string, headers: Record<string, string>, body?: string) {
@@ -101,10 +103,20 @@ test('each login makes a new session; DELETE /api/v1/session ends it on the serv
 });
 
 test('the session cookie is Secure when the API is reached by a name other than this machine (an allowed host)', async () => {
-  const { status, headers } = await rawRequest('POST', '/api/v1/session', { Host: 'hybridflow.example.com', 'Content-Type': 'application/json' }, JSON.stringify({ token: TEST_TOKEN }));
+  const { status, headers } = await rawRequest(
+    'POST',
+    '/api/v1/session',
+    { Host: 'hybridflow.example.com', 'Content-Type': 'application/json' },
+    JSON.stringify({ token: TEST_TOKEN }),
+  );
   expect(status).toBe(204);
   expect(String(headers['set-cookie'])).toMatch(/;\s*Secure/i);
-  const local = await rawRequest('POST', '/api/v1/session', { Host: 'localhost', 'Content-Type': 'application/json' }, JSON.stringify({ token: TEST_TOKEN }));
+  const local = await rawRequest(
+    'POST',
+    '/api/v1/session',
+    { Host: 'localhost', 'Content-Type': 'application/json' },
+    JSON.stringify({ token: TEST_TOKEN }),
+  );
   expect(String(local.headers['set-cookie'])).not.toMatch(/;\s*Secure/i); // plain HTTP on this machine (the dev stack)
 });
 
@@ -114,16 +126,38 @@ test('DNS rebinding: a request naming another host is a 421; a write from anothe
     expect(res.status).toBe(421);
     expect(res.body).not.toContain('"items"');
   }
-  for (const host of ['attacker.example:80', 'localhost@attacker.example', '127.0.0.1/x', '127.0.0.1.attacker.example']) {
-    expect((await rawRequest('GET', '/api/v1/flows', { Host: host, Authorization: `Bearer ${TEST_TOKEN}` })).status).toBe(421);
+  for (const host of [
+    'attacker.example:80',
+    'localhost@attacker.example',
+    '127.0.0.1/x',
+    '127.0.0.1.attacker.example',
+  ]) {
+    expect(
+      (await rawRequest('GET', '/api/v1/flows', { Host: host, Authorization: `Bearer ${TEST_TOKEN}` })).status,
+    ).toBe(421);
   }
   const { cookie } = await login();
-  const write = await rawRequest('POST', '/api/v1/flows/x/cancel', { Host: '127.0.0.1', Origin: 'http://attacker.example', cookie, 'X-Requested-By': 'hybridflow' });
+  const write = await rawRequest('POST', '/api/v1/flows/x/cancel', {
+    Host: '127.0.0.1',
+    Origin: 'http://attacker.example',
+    cookie,
+    'X-Requested-By': 'hybridflow',
+  });
   expect(write.status).toBe(403);
-  const same = await rawRequest('POST', '/api/v1/flows/x/cancel', { Host: '127.0.0.1', Origin: stack.apiUrl, cookie, 'X-Requested-By': 'hybridflow' });
+  const same = await rawRequest('POST', '/api/v1/flows/x/cancel', {
+    Host: '127.0.0.1',
+    Origin: stack.apiUrl,
+    cookie,
+    'X-Requested-By': 'hybridflow',
+  });
   expect(same.status).toBe(404); // allowed through: the flow does not exist
-  expect((await rawRequest('GET', '/api/v1/flows', { Host: 'LOCALHOST:1234', Authorization: `Bearer ${TEST_TOKEN}` })).status).toBe(200);
-  expect((await rawRequest('GET', '/api/v1/flows', { Host: '[::1]:8080', Authorization: `Bearer ${TEST_TOKEN}` })).status).toBe(200);
+  expect(
+    (await rawRequest('GET', '/api/v1/flows', { Host: 'LOCALHOST:1234', Authorization: `Bearer ${TEST_TOKEN}` }))
+      .status,
+  ).toBe(200);
+  expect(
+    (await rawRequest('GET', '/api/v1/flows', { Host: '[::1]:8080', Authorization: `Bearer ${TEST_TOKEN}` })).status,
+  ).toBe(200);
 });
 
 test('wrong API tokens: after 10, every attempt (even the right token) is a 429 with Retry-After', async () => {

@@ -16,10 +16,20 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 /** Calls the API and checks the answer against the OpenAPI document. */
-async function call(method: string, path: string, template: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  method: string,
+  path: string,
+  template: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(stack.apiUrl + path, {
     method,
-    headers: { Authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+    headers: {
+      Authorization: `Bearer ${TEST_TOKEN}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!;
@@ -29,10 +39,14 @@ async function call(method: string, path: string, template: string, body?: unkno
 }
 
 const closed = (id: string) =>
-  eventually(async () => {
-    const { body } = await call('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
-    return body.status === 'running' ? undefined : body;
-  }, 60_000, `flow ${id} to close`);
+  eventually(
+    async () => {
+      const { body } = await call('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
+      return body.status === 'running' ? undefined : body;
+    },
+    60_000,
+    `flow ${id} to close`,
+  );
 
 describe('documents and health', () => {
   test('the OpenAPI document is valid OpenAPI 3.1 and served without a token, with a docs page', async () => {
@@ -42,7 +56,9 @@ describe('documents and health', () => {
     expect(doc.openapi).toBe('3.1.0');
     // Throws with the reasons unless the document is valid OpenAPI 3.1 (structure and schemas).
     await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/flows/rapid-clone', '/api/v1/flows', '/api/v1/flows/{id}', '/api/v1/vms']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/flows/rapid-clone', '/api/v1/flows', '/api/v1/flows/{id}', '/api/v1/vms']),
+    );
     const docs = await fetch(`${stack.apiUrl}/api/docs`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger-ui-bundle.js');
@@ -53,13 +69,20 @@ describe('documents and health', () => {
     expect((await fetch(`${stack.apiUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${stack.apiUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { temporal: { ok: true }, engine: { ok: true }, workers: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { temporal: { ok: true }, engine: { ok: true }, workers: { ok: true } },
+    });
   });
 });
 
 describe('authentication', () => {
   test('no token or a wrong one is a 401 problem', async () => {
-    const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong-token-wrong-token' }, { Authorization: 'Basic abc' }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { Authorization: 'Bearer wrong-token-wrong-token' },
+      { Authorization: 'Basic abc' },
+    ];
     for (const headers of attempts) {
       const res = await fetch(`${stack.apiUrl}/api/v1/flows`, { headers });
       expect(res.status).toBe(401);
@@ -69,9 +92,17 @@ describe('authentication', () => {
   });
 
   test('pages log in with the token for an HttpOnly session cookie; cookie writes need X-Requested-By', async () => {
-    const wrong = await fetch(`${stack.apiUrl}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: 'nope' }) });
+    const wrong = await fetch(`${stack.apiUrl}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: 'nope' }),
+    });
     expect(wrong.status).toBe(401);
-    const login = await fetch(`${stack.apiUrl}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: TEST_TOKEN }) });
+    const login = await fetch(`${stack.apiUrl}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: TEST_TOKEN }),
+    });
     expect(login.status).toBe(204);
     const setCookie = login.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/hf_session=/);
@@ -82,62 +113,113 @@ describe('authentication', () => {
     expect((await fetch(`${stack.apiUrl}/api/v1/vendors`, { headers: { cookie } })).status).toBe(200);
     const forged = await fetch(`${stack.apiUrl}/api/v1/flows/x/cancel`, { method: 'POST', headers: { cookie } });
     expect(forged.status).toBe(403);
-    const allowed = await fetch(`${stack.apiUrl}/api/v1/flows/x/cancel`, { method: 'POST', headers: { cookie, 'X-Requested-By': 'hybridflow' } });
+    const allowed = await fetch(`${stack.apiUrl}/api/v1/flows/x/cancel`, {
+      method: 'POST',
+      headers: { cookie, 'X-Requested-By': 'hybridflow' },
+    });
     expect(allowed.status).toBe(404);
   });
 });
 
 describe('starting a rapid clone', () => {
   test('bad input is a 400 naming each bad field', async () => {
-    const res = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: '', cloneName: 'bad name!', startClone: 'yes', extra: 1 });
+    const res = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', {
+      sourceVm: '',
+      cloneName: 'bad name!',
+      startClone: 'yes',
+      extra: 1,
+    });
     expect(res.status).toBe(400);
     expect(res.contentType).toBe('application/problem+json');
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body', 'body.cloneName', 'body.sourceVm', 'body.startClone']);
-    expect(res.body.errors.find((e: { field: string }) => e.field === 'body.cloneName').message).toMatch(/letters, digits/);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'body',
+      'body.cloneName',
+      'body.sourceVm',
+      'body.startClone',
+    ]);
+    expect(res.body.errors.find((e: { field: string }) => e.field === 'body.cloneName').message).toMatch(
+      /letters, digits/,
+    );
   });
 
   test('a malformed body, the wrong content type and too large a body get 400, 415 and 413', async () => {
-    expect((await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', '{"sourceVm":')).status).toBe(400);
-    const text = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', 'sourceVm=web-01', { 'Content-Type': 'text/plain' });
+    expect((await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', '{"sourceVm":')).status).toBe(
+      400,
+    );
+    const text = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', 'sourceVm=web-01', {
+      'Content-Type': 'text/plain',
+    });
     expect(text.status).toBe(415);
-    const huge = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'x', pad: 'x'.repeat(100_000) });
+    const huge = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'web-01',
+      cloneName: 'x',
+      pad: 'x'.repeat(100_000),
+    });
     expect(huge.status).toBe(413);
     expect(huge.body.title).toBe('Request body too large');
   });
 
   test('a clone name that is taken is a 409, an unknown source VM a 400, both before any flow starts', async () => {
-    const taken = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-02' });
+    const taken = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'web-01',
+      cloneName: 'web-02',
+    });
     expect(taken.status).toBe(409);
     expect(taken.body.detail).toBe('A VM named web-02 already exists.');
-    const unknown = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: 'nope-01', cloneName: 'nope-01-clone' });
+    const unknown = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'nope-01',
+      cloneName: 'nope-01-clone',
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors).toEqual([{ field: 'body.sourceVm', message: 'no VM named or with id "nope-01"' }]);
-    const vendor = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-v', vendor: 'nobody' });
+    const vendor = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'web-01',
+      cloneName: 'web-01-v',
+      vendor: 'nobody',
+    });
     expect(vendor.status).toBe(400);
-    expect(vendor.body.errors).toEqual([{ field: 'body.vendor', message: expect.stringMatching(/^is not a known vendor \(known: acme-storage/) }]);
+    expect(vendor.body.errors).toEqual([
+      { field: 'body.vendor', message: expect.stringMatching(/^is not a known vendor \(known: acme-storage/) },
+    ]);
   });
 
   test('the same Idempotency-Key returns the same flow and never starts a second clone', async () => {
     const body = { sourceVm: 'test-01', cloneName: 'test-01-idem' };
-    const first = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', body, { 'Idempotency-Key': 'key-123' });
+    const first = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', body, {
+      'Idempotency-Key': 'key-123',
+    });
     expect(first.status).toBe(202);
-    expect(first.body).toMatchObject({ kind: 'rapid-clone', status: 'running', links: { self: `/api/v1/flows/${first.body.id}` } });
+    expect(first.body).toMatchObject({
+      kind: 'rapid-clone',
+      status: 'running',
+      links: { self: `/api/v1/flows/${first.body.id}` },
+    });
     // The start does not wait for the worker to open the engine job: its id comes with the flow's document.
     expect(first.body.engineJobId).toBeNull();
-    const withJob = await eventually(async () => {
-      const { body: f } = await call('GET', `/api/v1/flows/${first.body.id}`, '/api/v1/flows/{id}');
-      return f.engineJobId ? f : undefined;
-    }, 15_000, 'the engine job id');
+    const withJob = await eventually(
+      async () => {
+        const { body: f } = await call('GET', `/api/v1/flows/${first.body.id}`, '/api/v1/flows/{id}');
+        return f.engineJobId ? f : undefined;
+      },
+      15_000,
+      'the engine job id',
+    );
     expect(withJob.links.engineTasks).toContain(withJob.engineJobId);
     expect(withJob.engineJobIds).toEqual([withJob.engineJobId]);
-    const second = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', body, { 'Idempotency-Key': 'key-123' });
+    const second = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', body, {
+      'Idempotency-Key': 'key-123',
+    });
     expect(second.body.id).toBe(first.body.id);
     const flow = await closed(first.body.id);
     expect(flow.status).toBe('completed');
-    const third = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', body, { 'Idempotency-Key': 'key-123' });
+    const third = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', body, {
+      'Idempotency-Key': 'key-123',
+    });
     expect(third.status).toBe(202);
     expect(third.body).toMatchObject({ id: first.body.id, status: 'completed' });
-    const jobs = await stack.ovirt.get('/jobs', collection('job', Job), { query: { search: `correlation_id=${first.body.id}` } });
+    const jobs = await stack.ovirt.get('/jobs', collection('job', Job), {
+      query: { search: `correlation_id=${first.body.id}` },
+    });
     expect(jobs.filter((j) => j.external)).toHaveLength(1);
   });
 });
@@ -146,9 +228,14 @@ describe('reading, following and cancelling flows', () => {
   let completedId: string;
 
   test('a flow reads back with input, result, steps and links; its events end with a flow event', async () => {
-    const start = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: 'build-01', cloneName: 'build-01-api' });
+    const start = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'build-01',
+      cloneName: 'build-01-api',
+    });
     const events: { event: string; data: { status: string; steps: unknown[] } }[] = [];
-    const res = await fetch(`${stack.apiUrl}/api/v1/flows/${start.body.id}/events`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
+    const res = await fetch(`${stack.apiUrl}/api/v1/flows/${start.body.id}/events`, {
+      headers: { Authorization: `Bearer ${TEST_TOKEN}` },
+    });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const text = await res.text(); // the stream ends once the flow has closed
     for (const block of text.split('\n\n')) {
@@ -162,7 +249,12 @@ describe('reading, following and cancelling flows', () => {
     for (const e of events) checker.check('GET', '/api/v1/flows/{id}', 200, 'application/json', e.data);
 
     const flow = await call('GET', `/api/v1/flows/${start.body.id}`, '/api/v1/flows/{id}');
-    expect(flow.body).toMatchObject({ status: 'completed', kind: 'rapid-clone', input: { sourceVm: 'build-01', cloneName: 'build-01-api' }, error: null });
+    expect(flow.body).toMatchObject({
+      status: 'completed',
+      kind: 'rapid-clone',
+      input: { sourceVm: 'build-01', cloneName: 'build-01-api' },
+      error: null,
+    });
     expect(flow.body.result.cloneName).toBe('build-01-api');
     expect(flow.body.steps.every((s: { status: string }) => s.status === 'finished')).toBe(true);
     completedId = start.body.id;
@@ -175,13 +267,24 @@ describe('reading, following and cancelling flows', () => {
     expect(all.body.nextPageToken).toEqual(expect.any(String));
     const next = await call('GET', `/api/v1/flows?pageSize=1&pageToken=${all.body.nextPageToken}`, '/api/v1/flows');
     expect(next.body.items[0].id).not.toBe(all.body.items[0].id);
-    const completed = await eventually(async () => {
-      const r = await call('GET', '/api/v1/flows?status=completed&kind=rapid-clone', '/api/v1/flows');
-      return r.body.items.some((f: { id: string }) => f.id === completedId) ? r : undefined;
-    }, 15_000, 'visibility to list the completed flow');
-    expect(completed.body.items.every((f: { status: string; kind: string }) => f.status === 'completed' && f.kind === 'rapid-clone')).toBe(true);
+    const completed = await eventually(
+      async () => {
+        const r = await call('GET', '/api/v1/flows?status=completed&kind=rapid-clone', '/api/v1/flows');
+        return r.body.items.some((f: { id: string }) => f.id === completedId) ? r : undefined;
+      },
+      15_000,
+      'visibility to list the completed flow',
+    );
+    expect(
+      completed.body.items.every(
+        (f: { status: string; kind: string }) => f.status === 'completed' && f.kind === 'rapid-clone',
+      ),
+    ).toBe(true);
     const item = completed.body.items.find((f: { id: string }) => f.id === completedId);
-    expect(item).toMatchObject({ vendor: 'acme-storage', summary: 'Rapid clone of build-01 as build-01-api (acme-storage)' });
+    expect(item).toMatchObject({
+      vendor: 'acme-storage',
+      summary: 'Rapid clone of build-01 as build-01-api (acme-storage)',
+    });
     expect(item.engineJobId).toEqual(expect.any(String));
     const bad = await call('GET', '/api/v1/flows?status=sleeping&pageSize=500', '/api/v1/flows');
     expect(bad.status).toBe(400);
@@ -198,7 +301,10 @@ describe('reading, following and cancelling flows', () => {
   });
 
   test('cancel stops a running flow, which ends cancelled with its steps undone', async () => {
-    const start = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: 'db-01', cloneName: 'db-01-api' });
+    const start = await call('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'db-01',
+      cloneName: 'db-01-api',
+    });
     const cancel = await call('POST', `/api/v1/flows/${start.body.id}/cancel`, '/api/v1/flows/{id}/cancel');
     expect(cancel.status).toBe(202);
     const flow = await closed(start.body.id);
@@ -210,10 +316,17 @@ describe('reading, following and cancelling flows', () => {
 describe('inventory for the wizard', () => {
   test('VMs with status and disks, searchable', async () => {
     const all = await call('GET', '/api/v1/vms', '/api/v1/vms');
-    expect(all.body.items.map((v: { name: string }) => v.name)).toEqual(expect.arrayContaining(['web-01', 'web-02', 'db-01']));
-    expect(all.body.items.find((v: { name: string }) => v.name === 'web-01').disks[0]).toMatchObject({ name: 'web-01_Disk1', sizeBytes: expect.any(Number) });
+    expect(all.body.items.map((v: { name: string }) => v.name)).toEqual(
+      expect.arrayContaining(['web-01', 'web-02', 'db-01']),
+    );
+    expect(all.body.items.find((v: { name: string }) => v.name === 'web-01').disks[0]).toMatchObject({
+      name: 'web-01_Disk1',
+      sizeBytes: expect.any(Number),
+    });
     const web = await call('GET', '/api/v1/vms?search=web', '/api/v1/vms');
-    expect(web.body.items.map((v: { name: string }) => v.name).sort()).toEqual(expect.arrayContaining(['web-01', 'web-02']));
+    expect(web.body.items.map((v: { name: string }) => v.name).sort()).toEqual(
+      expect.arrayContaining(['web-01', 'web-02']),
+    );
     expect(web.body.items.every((v: { name: string }) => v.name.includes('web'))).toBe(true);
   });
 
@@ -230,16 +343,33 @@ describe('inventory for the wizard', () => {
   test('vendors list whether their worker is online', async () => {
     const vendors = await call('GET', '/api/v1/vendors', '/api/v1/vendors');
     expect(vendors.body.items).toEqual([
-      { id: 'acme-storage', name: expect.any(String), online: true, taskQueue: `${stack.taskQueue}.vendor.acme-storage` },
-      { id: 'broken-storage', name: 'broken-storage', online: true, taskQueue: `${stack.taskQueue}.vendor.broken-storage` },
-      { id: 'lossy-storage', name: 'lossy-storage', online: true, taskQueue: `${stack.taskQueue}.vendor.lossy-storage` },
+      {
+        id: 'acme-storage',
+        name: expect.any(String),
+        online: true,
+        taskQueue: `${stack.taskQueue}.vendor.acme-storage`,
+      },
+      {
+        id: 'broken-storage',
+        name: 'broken-storage',
+        online: true,
+        taskQueue: `${stack.taskQueue}.vendor.broken-storage`,
+      },
+      {
+        id: 'lossy-storage',
+        name: 'lossy-storage',
+        online: true,
+        taskQueue: `${stack.taskQueue}.vendor.lossy-storage`,
+      },
       { id: 'idle-storage', name: 'idle-storage', online: false, taskQueue: `${stack.taskQueue}.vendor.idle-storage` },
     ]);
   });
 });
 
 test('unknown paths are a 404 problem, never a stack trace', async () => {
-  const res = await fetch(`${stack.apiUrl}/api/v1/nothing-here`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
+  const res = await fetch(`${stack.apiUrl}/api/v1/nothing-here`, {
+    headers: { Authorization: `Bearer ${TEST_TOKEN}` },
+  });
   expect(res.status).toBe(404);
   expect(await res.text()).not.toMatch(/\bat .+\.ts:\d+/);
 });

@@ -15,11 +15,21 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 /** Calls the API, checks the answer against the OpenAPI document, and measures how long it took. */
-async function timed(method: string, path: string, template: string, body?: unknown, headers: Record<string, string> = {}) {
+async function timed(
+  method: string,
+  path: string,
+  template: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const started = Date.now();
   const res = await fetch(stack.apiUrl + path, {
     method,
-    headers: { Authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+    headers: {
+      Authorization: `Bearer ${TEST_TOKEN}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await res.json();
@@ -33,7 +43,10 @@ async function timed(method: string, path: string, template: string, body?: unkn
 async function firstEvent(id: string) {
   const controller = new AbortController();
   const started = Date.now();
-  const res = await fetch(`${stack.apiUrl}/api/v1/flows/${id}/events`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` }, signal: controller.signal });
+  const res = await fetch(`${stack.apiUrl}/api/v1/flows/${id}/events`, {
+    headers: { Authorization: `Bearer ${TEST_TOKEN}` },
+    signal: controller.signal,
+  });
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = '';
@@ -49,7 +62,9 @@ async function firstEvent(id: string) {
   }
 }
 
-const flat = (steps: { description: string; children: unknown[] }[]): { description: string; kind: string; status: string; children: unknown[] }[] =>
+const flat = (
+  steps: { description: string; children: unknown[] }[],
+): { description: string; kind: string; status: string; children: unknown[] }[] =>
   steps.flatMap((s) => [s as never, ...flat(s.children as never)]);
 
 describe('with no worker polling the main task queue', () => {
@@ -58,7 +73,12 @@ describe('with no worker polling the main task queue', () => {
     const key = { 'Idempotency-Key': 'no-worker-key-1' };
     const start = await timed('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', body, key);
     expect(start.status).toBe(202);
-    expect(start.body).toMatchObject({ id: expect.any(String), kind: 'rapid-clone', status: 'running', engineJobId: null });
+    expect(start.body).toMatchObject({
+      id: expect.any(String),
+      kind: 'rapid-clone',
+      status: 'running',
+      engineJobId: null,
+    });
     expect(start.body.links.engineTasks).toBeUndefined();
     expect(start.ms).toBeLessThan(1000);
     const id = start.body.id as string;
@@ -67,7 +87,9 @@ describe('with no worker polling the main task queue', () => {
     expect(again).toMatchObject({ status: 202, body: { id, status: 'running', engineJobId: null } });
     expect(again.ms).toBeLessThan(1000);
 
-    const preflight = await timed('POST', '/api/v1/flows/clone-preflight', '/api/v1/flows/clone-preflight', { sourceVm: 'web-02' });
+    const preflight = await timed('POST', '/api/v1/flows/clone-preflight', '/api/v1/flows/clone-preflight', {
+      sourceVm: 'web-02',
+    });
     expect(preflight).toMatchObject({ status: 202, body: { kind: 'clone-preflight', engineJobId: null } });
     expect(preflight.ms).toBeLessThan(1000);
 
@@ -75,7 +97,14 @@ describe('with no worker polling the main task queue', () => {
     for (let i = 0; i < 2; i++) {
       const flow = await timed('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
       expect(flow.status).toBe(200);
-      expect(flow.body).toMatchObject({ id, status: 'running', engineJobId: null, engineJobIds: [], steps: [], stepsSource: 'none' });
+      expect(flow.body).toMatchObject({
+        id,
+        status: 'running',
+        engineJobId: null,
+        engineJobIds: [],
+        steps: [],
+        stepsSource: 'none',
+      });
       expect(flow.body.notice).toMatch(/No worker answered .* no engine job yet/);
       expect(flow.body.input).toMatchObject(body);
       expect(flow.ms).toBeLessThan(1000);
@@ -87,13 +116,19 @@ describe('with no worker polling the main task queue', () => {
 
     const event = await firstEvent(preflight.body.id);
     event.close();
-    expect(event).toMatchObject({ event: 'step', data: { id: preflight.body.id, status: 'running', stepsSource: 'none' } });
+    expect(event).toMatchObject({
+      event: 'step',
+      data: { id: preflight.body.id, status: 'running', stepsSource: 'none' },
+    });
     checker.check('GET', '/api/v1/flows/{id}', 200, 'application/json', event.data);
     expect(event.ms).toBeLessThan(1000);
 
     const ready = await timed('GET', '/readyz', '');
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'ready', checks: { temporal: { ok: true }, engine: { ok: true }, workers: { ok: false } } });
+    expect(ready.body).toMatchObject({
+      status: 'ready',
+      checks: { temporal: { ok: true }, engine: { ok: true }, workers: { ok: false } },
+    });
     expect(ready.body.checks.workers.warning).toBe(
       `No worker has polled task queue ${stack.taskQueue} in the last 90 s: flows start but do not progress until a worker runs`,
     );
@@ -110,13 +145,22 @@ describe('with no worker polling the main task queue', () => {
 describe('a flow whose worker stops mid-way', () => {
   test('answers from the engine within 1 s while its worker is down, and from the workflow again once one is back', async () => {
     await stack.startMainWorker();
-    const start = await timed('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-stopped' });
+    const start = await timed('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'web-01',
+      cloneName: 'web-01-stopped',
+    });
     const id = start.body.id as string;
     // Wait until the vendor clones (the oVirt steps before it are done), as the workflow tells.
-    const cloning = await eventually(async () => {
-      const { body } = await timed('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
-      return body.steps.some((s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running') ? body : undefined;
-    }, 30_000, 'the vendor clone to run');
+    const cloning = await eventually(
+      async () => {
+        const { body } = await timed('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
+        return body.steps.some((s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running')
+          ? body
+          : undefined;
+      },
+      30_000,
+      'the vendor clone to run',
+    );
     expect(cloning.stepsSource).toBe('workflow');
     expect(cloning.notice).toBeNull();
     expect(cloning.engineJobId).toEqual(expect.any(String));
@@ -125,15 +169,33 @@ describe('a flow whose worker stops mid-way', () => {
     for (let i = 0; i < 2; i++) {
       const flow = await timed('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
       expect(flow.ms).toBeLessThan(1000);
-      expect(flow.body).toMatchObject({ status: 'running', stepsSource: 'engine', engineJobId: cloning.engineJobId, engineJobIds: [cloning.engineJobId] });
+      expect(flow.body).toMatchObject({
+        status: 'running',
+        stepsSource: 'engine',
+        engineJobId: cloning.engineJobId,
+        engineJobIds: [cloning.engineJobId],
+      });
       expect(flow.body.notice).toMatch(/No worker answered .* read from the engine job/);
       const steps = flow.body.steps as { description: string; kind: string; status: string; engineJobId: string }[];
       expect(steps.slice(0, 3)).toEqual([
-        expect.objectContaining({ description: 'Read VM web-01', kind: 'ovirt', status: 'finished', engineJobId: cloning.engineJobId }),
+        expect.objectContaining({
+          description: 'Read VM web-01',
+          kind: 'ovirt',
+          status: 'finished',
+          engineJobId: cloning.engineJobId,
+        }),
         expect.objectContaining({ description: 'Shut down VM web-01', kind: 'ovirt', status: 'finished' }),
-        expect.objectContaining({ description: expect.stringMatching(/^Merge the snapshots of web-01/), kind: 'ovirt', status: 'finished' }),
+        expect.objectContaining({
+          description: expect.stringMatching(/^Merge the snapshots of web-01/),
+          kind: 'ovirt',
+          status: 'finished',
+        }),
       ]);
-      expect(steps[3]).toMatchObject({ description: expect.stringMatching(/^acme-storage: clone disk/), kind: 'external', status: 'running' });
+      expect(steps[3]).toMatchObject({
+        description: expect.stringMatching(/^acme-storage: clone disk/),
+        kind: 'external',
+        status: 'running',
+      });
       expect(steps.map((s) => s.description)).toEqual(cloning.steps.map((s: { description: string }) => s.description));
     }
     const event = await firstEvent(id);
@@ -142,16 +204,29 @@ describe('a flow whose worker stops mid-way', () => {
     expect(event.ms).toBeLessThan(1000);
 
     await stack.startMainWorker();
-    const live = await eventually(async () => {
-      const { body } = await timed('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
-      return body.stepsSource === 'workflow' || body.status !== 'running' ? body : undefined;
-    }, 30_000, 'the workflow to answer again');
+    const live = await eventually(
+      async () => {
+        const { body } = await timed('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
+        return body.stepsSource === 'workflow' || body.status !== 'running' ? body : undefined;
+      },
+      30_000,
+      'the workflow to answer again',
+    );
     expect(live).toMatchObject({ status: 'running', stepsSource: 'workflow', notice: null });
-    const done = await eventually(async () => {
-      const { body } = await timed('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
-      return body.status === 'running' ? undefined : body;
-    }, 60_000, 'the flow to close');
-    expect(done).toMatchObject({ status: 'completed', stepsSource: 'final', notice: null, engineJobIds: [cloning.engineJobId] });
+    const done = await eventually(
+      async () => {
+        const { body } = await timed('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
+        return body.status === 'running' ? undefined : body;
+      },
+      60_000,
+      'the flow to close',
+    );
+    expect(done).toMatchObject({
+      status: 'completed',
+      stepsSource: 'final',
+      notice: null,
+      engineJobIds: [cloning.engineJobId],
+    });
     expect(flat(done.steps).every((s) => s.status === 'finished')).toBe(true);
   }, 120_000);
 });
@@ -160,7 +235,11 @@ describe('event streams', () => {
   test('five streams of one flow share one poll loop, which stops when the last one leaves', async () => {
     await stack.startMainWorker();
     // idle-storage has no worker: the flow waits at its vendor step until cancelled.
-    const start = await timed('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', { sourceVm: 'db-01', cloneName: 'db-01-streams', vendor: 'idle-storage' });
+    const start = await timed('POST', '/api/v1/flows/rapid-clone', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'db-01',
+      cloneName: 'db-01-streams',
+      vendor: 'idle-storage',
+    });
     const id = start.body.id as string;
     const before = stack.watcher.stats();
     const streams = await Promise.all(Array.from({ length: 5 }, () => firstEvent(id)));

@@ -28,7 +28,10 @@ afterAll(async () => {
 });
 
 test('the flow page says no worker answers, then shows the engine job and its Tasks link once one runs', async () => {
-  const started = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-page' });
+  const started = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'web-01',
+    cloneName: 'web-01-page',
+  });
   expect(started).toMatchObject({ status: 202, body: { engineJobId: null } });
   await page.goto(stack.apiUrl + `/login#token=${TEST_TOKEN}`);
   await page.waitForURL(/\/flows\/new$/, WAIT);

@@ -17,10 +17,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([
-    startTestStack('web-wizard', { cloneMs: 1500 }),
-    launchBrowser(),
-  ]);
+  [stack, browser] = await Promise.all([startTestStack('web-wizard', { cloneMs: 1500 }), launchBrowser()]);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(String(err)));
@@ -34,7 +31,8 @@ afterEach(() => {
 });
 
 const url = (p: string) => stack.apiUrl + p;
-const overflow = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+const overflow = (p: Page) =>
+  p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
 const flowPath = (id: string) => `/flows/${encodeURIComponent(id)}`;
 
@@ -148,7 +146,11 @@ test('the wizard: search and pick web-01, the name checked live, review, start; 
 });
 
 test('a failing flow shows its error in plain words and its undo steps', async () => {
-  const started = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-02', cloneName: 'web-02-broken', vendor: 'broken-storage' });
+  const started = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'web-02',
+    cloneName: 'web-02-broken',
+    vendor: 'broken-storage',
+  });
   expect(started.status).toBe(202);
   await page.goto(url(flowPath(started.body.id)));
   await page.waitForSelector('body[data-flow-status="failed"]', FLOW_WAIT);
@@ -161,7 +163,10 @@ test('a failing flow shows its error in plain words and its undo steps', async (
 });
 
 test('cancel asks for confirmation in a dialog; Escape keeps the flow, confirming cancels it', async () => {
-  const started = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-02', cloneName: 'web-02-cancelled' });
+  const started = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'web-02',
+    cloneName: 'web-02-cancelled',
+  });
   expect(started.status).toBe(202);
   await page.goto(url(flowPath(started.body.id)));
   await page.waitForSelector('#cancel:not([disabled])', WAIT);
@@ -188,12 +193,17 @@ test('when the event stream is refused, the flow page polls and still follows th
   polled.on('pageerror', (err) => pageErrors.push(String(err)));
   // The browser is the only thing changed: its event stream answers 503 (e.g. a proxy that drops SSE).
   await polled.route('**/api/v1/flows/*/events', (route) => route.fulfill({ status: 503, body: 'no streams here' }));
-  const started = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-02', cloneName: 'web-02-polled' });
+  const started = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'web-02',
+    cloneName: 'web-02-polled',
+  });
   expect(started.status).toBe(202);
   await polled.goto(url(flowPath(started.body.id)));
   await polled.waitForSelector('#live[data-state="polling"]', WAIT);
   await polled.waitForSelector('body[data-flow-status="completed"]', FLOW_WAIT);
-  expect(await polled.$$eval('.step', (steps) => steps.every((s) => s.getAttribute('data-status') === 'finished'))).toBe(true);
+  expect(
+    await polled.$$eval('.step', (steps) => steps.every((s) => s.getAttribute('data-status') === 'finished')),
+  ).toBe(true);
   await polled.close();
 });
 
@@ -206,7 +216,11 @@ test('the flows list shows past flows, filters by status and links each row to i
 
   await page.selectOption('#status-filter', 'failed');
   await page.waitForURL(url('/flows?status=failed'), WAIT);
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('#flow-rows tr')).every((r) => r.className === 'status-failed'), undefined, WAIT);
+  await page.waitForFunction(
+    () => Array.from(document.querySelectorAll('#flow-rows tr')).every((r) => r.className === 'status-failed'),
+    undefined,
+    WAIT,
+  );
   const link = page.locator('#flow-rows tr.status-failed a.flow-link').first();
   await link.focus();
   await page.keyboard.press('Enter');

@@ -21,7 +21,12 @@ beforeEach(() => {
   seen = 0;
 });
 
-const array = () => createStorageArray({ engineUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, user: 'a', password: 'b' });
+const array = () =>
+  createStorageArray({
+    engineUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    user: 'a',
+    password: 'b',
+  });
 
 test('503, 409 and a dropped connection are tried again until the array answers', async () => {
   answers = [503, 0, 409];

@@ -61,7 +61,10 @@
   async function loadList() {
     try {
       const status = state.filter === 'all' ? '' : `&status=${state.filter}`;
-      const [data, counts] = await Promise.all([getJson(`/tasks/api/jobs?limit=${state.limit}${status}`), getJson('/tasks/api/counts')]);
+      const [data, counts] = await Promise.all([
+        getJson(`/tasks/api/jobs?limit=${state.limit}${status}`),
+        getJson('/tasks/api/counts'),
+      ]);
       state.limit = data.limit;
       state.jobs = new Map(data.jobs.map((job) => [job.id, job]));
       renderCounts(counts.counts);
@@ -226,7 +229,12 @@
         const li = make('li', `step status-${step.status}`);
         li.dataset.id = step.id;
         const line = make('div', 'step-row');
-        line.append(make('span', 'num', number), make('span', 'badge', step.status), make('span', 'desc', step.description), make('span', 'field type', step.type));
+        line.append(
+          make('span', 'num', number),
+          make('span', 'badge', step.status),
+          make('span', 'desc', step.description),
+          make('span', 'field type', step.type),
+        );
         if (step.progress != null) {
           const progress = make('span', 'progress');
           const bar = make('progress');
@@ -274,7 +282,9 @@
     });
     $('empty').hidden = shown.length > 0;
     $('note').textContent =
-      state.jobs.size >= state.limit ? `Showing the newest ${state.limit} jobs${state.filter === 'all' ? '' : ` that are ${state.filter}`}.` : '';
+      state.jobs.size >= state.limit
+        ? `Showing the newest ${state.limit} jobs${state.filter === 'all' ? '' : ` that are ${state.filter}`}.`
+        : '';
   }
 
   // ---- interaction -------------------------------------------------------------------------------------------

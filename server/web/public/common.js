@@ -58,7 +58,10 @@ export async function api(method, path, { body, headers = {}, noLoginRedirect = 
   try {
     res = await fetch(path, init);
   } catch {
-    throw new ApiError(0, { title: 'The server cannot be reached', detail: 'The server cannot be reached. Is hybridflow running?' });
+    throw new ApiError(0, {
+      title: 'The server cannot be reached',
+      detail: 'The server cannot be reached. Is hybridflow running?',
+    });
   }
   const text = await res.text();
   let data = null;

@@ -34,7 +34,8 @@ function setLive(state, text) {
 
 function titleOf(f) {
   const input = f.input && typeof f.input === 'object' ? f.input : {};
-  if (f.kind === 'rapid-clone' && input.sourceVm && input.cloneName) return `Rapid clone of ${input.sourceVm} as ${input.cloneName}`;
+  if (f.kind === 'rapid-clone' && input.sourceVm && input.cloneName)
+    return `Rapid clone of ${input.sourceVm} as ${input.cloneName}`;
   if (f.kind === 'rapid-clone') return 'Rapid clone';
   if (f.kind === 'clone-preflight' && input.sourceVm) return `Clone preflight of ${input.sourceVm}`;
   return f.kind ? `${f.kind[0].toUpperCase()}${f.kind.slice(1).replace(/-/g, ' ')}` : 'Flow';
@@ -47,7 +48,14 @@ function renderFacts(f) {
     ['Kind', f.kind],
     ['Started', timeElement(f.startedAt)],
     ['Ended', f.closedAt ? timeElement(f.closedAt) : el('span', { class: 'muted' }, 'still running')],
-    ['Duration', el('span', { id: 'flow-duration', 'data-running-since': f.closedAt ? null : f.startedAt }, durationBetween(f.startedAt, f.closedAt))],
+    [
+      'Duration',
+      el(
+        'span',
+        { id: 'flow-duration', 'data-running-since': f.closedAt ? null : f.startedAt },
+        durationBetween(f.startedAt, f.closedAt),
+      ),
+    ],
   ];
   if (input.sourceVm) facts.push(['Source VM', input.sourceVm]);
   if (input.cloneName) facts.push(['Clone name', input.cloneName]);
@@ -64,7 +72,8 @@ function outcomeText(f) {
   const result = f.result && typeof f.result === 'object' ? f.result : {};
   switch (f.status) {
     case 'completed':
-      if (result.cloneName) return `Done: the clone ${result.cloneName} is ready${result.cloneVmId ? ` (VM id ${result.cloneVmId})` : ''}.`;
+      if (result.cloneName)
+        return `Done: the clone ${result.cloneName} is ready${result.cloneVmId ? ` (VM id ${result.cloneVmId})` : ''}.`;
       return 'Done: the flow completed.';
     case 'cancelled':
       return 'The flow was cancelled; the steps it had done were undone.';
@@ -81,7 +90,11 @@ function renderStep(step) {
   const bits = [
     statusBadge(step.status),
     el('span', { class: 'desc' }, step.description),
-    el('span', { class: `kind-tag kind-${step.kind}`, title: `${KIND_WORDS[step.kind] ?? step.kind} step` }, KIND_WORDS[step.kind] ?? step.kind),
+    el(
+      'span',
+      { class: `kind-tag kind-${step.kind}`, title: `${KIND_WORDS[step.kind] ?? step.kind} step` },
+      KIND_WORDS[step.kind] ?? step.kind,
+    ),
   ];
   if (typeof step.progress === 'number' && (step.status === 'running' || step.status === 'failed')) {
     const pct = Math.round(step.progress);
@@ -97,7 +110,15 @@ function renderStep(step) {
   if (step.startedAt) {
     const running = !step.endedAt && step.status === 'running';
     bits.push(
-      el('span', { class: 'duration', title: running ? 'Running for' : 'Duration', 'data-running-since': running ? step.startedAt : null }, durationBetween(step.startedAt, step.endedAt)),
+      el(
+        'span',
+        {
+          class: 'duration',
+          title: running ? 'Running for' : 'Duration',
+          'data-running-since': running ? step.startedAt : null,
+        },
+        durationBetween(step.startedAt, step.endedAt),
+      ),
     );
   }
   const children = step.children ?? [];
@@ -132,7 +153,10 @@ function render() {
   setText($('flow-outcome'), outcome);
   $('flow-outcome').className = `outcome status-${f.status}`;
 
-  for (const [id, href] of [['link-temporal', f.links?.temporalUi], ['link-tasks', f.links?.engineTasks]]) {
+  for (const [id, href] of [
+    ['link-temporal', f.links?.temporalUi],
+    ['link-tasks', f.links?.engineTasks],
+  ]) {
     $(id).hidden = !href;
     if (href) $(id).href = href;
   }
@@ -247,7 +271,8 @@ $('cancel-dialog').addEventListener('close', async () => {
   try {
     await api('POST', `/api/v1/flows/${encodeURIComponent(flowId)}/cancel`);
     cancelRequested = true;
-    $('cancel-status').textContent = 'Cancellation requested: the flow stops its current step and undoes the steps it did.';
+    $('cancel-status').textContent =
+      'Cancellation requested: the flow stops its current step and undoes the steps it did.';
   } catch (err) {
     button.disabled = isClosed(flow);
     $('cancel-status').textContent = `The flow could not be cancelled: ${err.message}`;
@@ -264,13 +289,15 @@ void startPage(async () => {
   } catch (err) {
     setLive('down', '');
     $('live').hidden = true;
-    if (err instanceof ApiError && err.status === 404) throw new Error(`There is no flow with the id ${flowId}.`, { cause: err });
+    if (err instanceof ApiError && err.status === 404)
+      throw new Error(`There is no flow with the id ${flowId}.`, { cause: err });
     throw err;
   }
   if (isClosed(flow)) return;
   // Running durations tick without redrawing the page.
   ticker = setInterval(() => {
-    for (const node of document.querySelectorAll('[data-running-since]')) node.textContent = durationBetween(node.dataset.runningSince);
+    for (const node of document.querySelectorAll('[data-running-since]'))
+      node.textContent = durationBetween(node.dataset.runningSince);
   }, 1000);
   if (typeof EventSource === 'function') listen();
   else startPolling();

@@ -1,6 +1,15 @@
 // The flows list: past and running flows, newest first, filtered by status and kind, paged with nextPageToken.
 // Filters live in the address (?status=&kind=&pageSize=) so links and the back button keep them.
-import { api, durationBetween, el, startPage, statusBadge, timeElement, clearPageError, showPageError } from './common.js';
+import {
+  api,
+  durationBetween,
+  el,
+  startPage,
+  statusBadge,
+  timeElement,
+  clearPageError,
+  showPageError,
+} from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 20;
@@ -29,11 +38,25 @@ function renderRows(items) {
     const row = el(
       'tr',
       { class: `status-${f.status}`, 'data-id': f.id },
-      el('td', { 'data-label': 'Flow' }, el('div', {}, el('a', { href, class: 'flow-link' }, f.summary || f.id), f.summary ? el('div', { class: 'muted small' }, el('code', {}, f.id)) : null)),
+      el(
+        'td',
+        { 'data-label': 'Flow' },
+        el(
+          'div',
+          {},
+          el('a', { href, class: 'flow-link' }, f.summary || f.id),
+          f.summary ? el('div', { class: 'muted small' }, el('code', {}, f.id)) : null,
+        ),
+      ),
       el('td', { 'data-label': 'Kind' }, f.kind),
       el('td', { 'data-label': 'Status' }, statusBadge(f.status)),
       el('td', { 'data-label': 'Started' }, timeElement(f.startedAt)),
-      el('td', { 'data-label': 'Duration' }, durationBetween(f.startedAt, f.closedAt), f.closedAt ? '' : el('span', { class: 'muted' }, ' so far')),
+      el(
+        'td',
+        { 'data-label': 'Duration' },
+        durationBetween(f.startedAt, f.closedAt),
+        f.closedAt ? '' : el('span', { class: 'muted' }, ' so far'),
+      ),
     );
     // The whole row opens the flow for a pointer; the keyboard uses the link in it.
     row.addEventListener('click', (event) => {
@@ -60,7 +83,9 @@ async function load() {
     clearPageError();
     nextToken = list.nextPageToken ?? null;
     renderRows(list.items);
-    const described = [status && `status ${status.replace('_', ' ')}`, kind && `kind ${kind}`].filter(Boolean).join(', ');
+    const described = [status && `status ${status.replace('_', ' ')}`, kind && `kind ${kind}`]
+      .filter(Boolean)
+      .join(', ');
     $('list-status').textContent = list.items.length
       ? `${list.items.length} flow${list.items.length === 1 ? '' : 's'}${described ? ` with ${described}` : ''} on this page.`
       : `No flows${described ? ` with ${described}` : ''}${page ? ' on this page' : ' yet'}.`;

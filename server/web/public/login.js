@@ -20,7 +20,11 @@ async function tryLogin(token, fromLink) {
       return;
     }
     status.textContent = '';
-    showPageError(fromLink ? 'The token in the link was not accepted. Paste the current API token.' : 'That token was not accepted. Check it and try again.');
+    showPageError(
+      fromLink
+        ? 'The token in the link was not accepted. Paste the current API token.'
+        : 'That token was not accepted. Check it and try again.',
+    );
     input.focus();
   } catch (err) {
     status.textContent = '';

@@ -4,7 +4,13 @@ import { ApiError, api, el, formatBytes, startPage } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const STEPS = ['source', 'clone', 'review'];
-const FIELD_WORDS = { sourceVm: 'Source VM', cloneName: 'Clone name', vendor: 'Vendor', restartSource: 'Restart the source', startClone: 'Start the clone' };
+const FIELD_WORDS = {
+  sourceVm: 'Source VM',
+  cloneName: 'Clone name',
+  vendor: 'Vendor',
+  restartSource: 'Restart the source',
+  startClone: 'Start the clone',
+};
 
 const state = {
   vms: [],
@@ -54,10 +60,33 @@ function renderVms() {
     const id = `vm-${vm.id}`;
     const selected = state.vm?.id === vm.id;
     const totalBytes = vm.disks.reduce((sum, d) => sum + (d.sizeBytes || 0), 0);
-    const radio = el('input', { type: 'radio', name: 'vm', id, value: vm.id, checked: selected, 'aria-describedby': `${id}-disks` });
+    const radio = el('input', {
+      type: 'radio',
+      name: 'vm',
+      id,
+      value: vm.id,
+      checked: selected,
+      'aria-describedby': `${id}-disks`,
+    });
     radio.addEventListener('change', () => chooseVm(vm));
     const disks = vm.disks.length
-      ? el('ul', { class: 'disks' }, vm.disks.map((d) => el('li', {}, el('span', { class: 'disk-name' }, d.name), ' ', el('span', { class: 'muted' }, `${formatBytes(d.sizeBytes)}${d.status && d.status !== 'ok' ? `, ${d.status}` : ''}`))))
+      ? el(
+          'ul',
+          { class: 'disks' },
+          vm.disks.map((d) =>
+            el(
+              'li',
+              {},
+              el('span', { class: 'disk-name' }, d.name),
+              ' ',
+              el(
+                'span',
+                { class: 'muted' },
+                `${formatBytes(d.sizeBytes)}${d.status && d.status !== 'ok' ? `, ${d.status}` : ''}`,
+              ),
+            ),
+          ),
+        )
       : el('span', { class: 'muted' }, 'No disks');
     const row = el(
       'tr',
@@ -65,7 +94,12 @@ function renderVms() {
       el('td', { class: 'pick' }, radio),
       el('td', { 'data-label': 'Name' }, el('label', { for: id, class: 'vm-name' }, vm.name)),
       el('td', { 'data-label': 'Status' }, el('span', { class: `vm-status vm-${vm.status}` }, vm.status)),
-      el('td', { 'data-label': 'Disks', id: `${id}-disks` }, disks, vm.disks.length > 1 ? el('span', { class: 'muted total' }, `${formatBytes(totalBytes)} in all`) : null),
+      el(
+        'td',
+        { 'data-label': 'Disks', id: `${id}-disks` },
+        disks,
+        vm.disks.length > 1 ? el('span', { class: 'muted total' }, `${formatBytes(totalBytes)} in all`) : null,
+      ),
     );
     row.addEventListener('click', (event) => {
       if (event.target === radio || event.target.closest('label')) return;
@@ -79,7 +113,9 @@ function renderVms() {
   const search = $('vm-search').value.trim();
   $('vm-status').textContent = state.vms.length
     ? `${state.vms.length} VM${state.vms.length === 1 ? '' : 's'}${search ? ` matching “${search}”` : ''}.`
-    : search ? `No VM matches “${search}”.` : 'There are no VMs.';
+    : search
+      ? `No VM matches “${search}”.`
+      : 'There are no VMs.';
 }
 
 function chooseVm(vm) {
@@ -127,7 +163,9 @@ function setNameCheck(status, message) {
   const box = $('name-check');
   box.dataset.state = status;
   box.replaceChildren(
-    status === 'ok' || status === 'bad' ? el('span', { class: 'icon', 'aria-hidden': 'true' }, status === 'ok' ? '✓' : '✗') : '',
+    status === 'ok' || status === 'bad'
+      ? el('span', { class: 'icon', 'aria-hidden': 'true' }, status === 'ok' ? '✓' : '✗')
+      : '',
     message,
   );
   $('clone-name').setAttribute('aria-invalid', status === 'bad' ? 'true' : 'false');
@@ -149,7 +187,8 @@ function checkName() {
   check.promise = api('GET', `/api/v1/vms/name-check?name=${encodeURIComponent(name)}`).then(
     (result) => {
       check.status = result.valid && result.available ? 'ok' : 'bad';
-      check.problem = result.problem ?? (result.valid ? 'A VM with this name already exists.' : 'This name cannot be used.');
+      check.problem =
+        result.problem ?? (result.valid ? 'A VM with this name already exists.' : 'This name cannot be used.');
       if (state.check !== check) return;
       if (check.status === 'ok') setNameCheck('ok', `“${name}” is free to use.`);
       else setNameCheck('bad', check.problem);
@@ -184,7 +223,11 @@ async function loadVendors() {
   }
   select.replaceChildren(
     ...state.vendors.map((v) =>
-      el('option', { value: v.id, title: v.id }, `${v.name}${v.online === true ? ' — online' : v.online === false ? ' — offline' : ''}`),
+      el(
+        'option',
+        { value: v.id, title: v.id },
+        `${v.name}${v.online === true ? ' — online' : v.online === false ? ' — offline' : ''}`,
+      ),
     ),
   );
   const preferred = state.vendors.find((v) => v.online) ?? state.vendors[0];
@@ -198,14 +241,16 @@ function describeVendor() {
   if (!vendor) return;
   note.dataset.state = vendor.online === false ? 'offline' : 'online';
   if (vendor.online === true) note.textContent = `Online: a worker serves ${vendor.name} right now.`;
-  else if (vendor.online === false) note.textContent = `Offline: no worker serves ${vendor.name} right now; the clone would wait for one.`;
+  else if (vendor.online === false)
+    note.textContent = `Offline: no worker serves ${vendor.name} right now; the clone would wait for one.`;
 }
 
 $('vendor').addEventListener('change', () => {
   describeVendor();
   state.idempotencyKey = null;
 });
-for (const id of ['restart-source', 'start-clone']) $(id).addEventListener('change', () => (state.idempotencyKey = null));
+for (const id of ['restart-source', 'start-clone'])
+  $(id).addEventListener('change', () => (state.idempotencyKey = null));
 
 $('clone-back').addEventListener('click', () => showStep('source'));
 
@@ -239,7 +284,11 @@ function renderReview() {
   const vendor = state.vendors.find((v) => v.id === r.vendor);
   const item = (term, ...value) => [el('dt', {}, term), el('dd', {}, ...value)];
   $('review').replaceChildren(
-    ...item('Source VM', el('strong', {}, state.vm.name), ` (${state.vm.status}; ${state.vm.disks.map((d) => `${d.name} ${formatBytes(d.sizeBytes)}`).join(', ') || 'no disks'})`),
+    ...item(
+      'Source VM',
+      el('strong', {}, state.vm.name),
+      ` (${state.vm.status}; ${state.vm.disks.map((d) => `${d.name} ${formatBytes(d.sizeBytes)}`).join(', ') || 'no disks'})`,
+    ),
     ...item('Clone name', el('strong', {}, r.cloneName)),
     ...item('Vendor', `${vendor?.name ?? r.vendor}${vendor?.online === false ? ' (offline)' : ''}`),
     ...item('Restart the source', r.restartSource ? 'Yes, if it was up' : 'No, leave it down'),
@@ -271,7 +320,10 @@ $('step-review').addEventListener('submit', async (event) => {
   state.idempotencyKey ??= newKey();
   let leaving = false;
   try {
-    const started = await api('POST', '/api/v1/flows/rapid-clone', { body: request(), headers: { 'Idempotency-Key': state.idempotencyKey } });
+    const started = await api('POST', '/api/v1/flows/rapid-clone', {
+      body: request(),
+      headers: { 'Idempotency-Key': state.idempotencyKey },
+    });
     leaving = true;
     location.assign(`/flows/${encodeURIComponent(started.id)}`);
   } catch (err) {
@@ -284,7 +336,13 @@ $('step-review').addEventListener('submit', async (event) => {
     } else if (err instanceof ApiError && Array.isArray(err.problem?.errors) && err.problem.errors.length) {
       showStartError([
         'The clone was not started: ',
-        el('ul', {}, err.problem.errors.map((e) => el('li', {}, `${FIELD_WORDS[String(e.field).replace(/^body\./, '')] ?? e.field}: ${e.message}`))),
+        el(
+          'ul',
+          {},
+          err.problem.errors.map((e) =>
+            el('li', {}, `${FIELD_WORDS[String(e.field).replace(/^body\./, '')] ?? e.field}: ${e.message}`),
+          ),
+        ),
       ]);
     } else {
       showStartError(`The clone was not started: ${err.message}`);
