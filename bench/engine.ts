@@ -1,4 +1,4 @@
-// Speed of the built-in engine (issue 3, point 10). A benchmark, not a test: `npm run bench [-- options]`.
+// Speed of the built-in engine. A benchmark, not a test: `npm run bench [-- options]`.
 //   1. step add + end pairs per second over real HTTP, from several keep-alive connections;
 //   2. the time to list the first page of jobs with 100,000 jobs stored.
 // Without --url it starts the engine itself, in a child process on a temporary directory, so the engine and the

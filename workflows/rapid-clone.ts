@@ -200,14 +200,14 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
     const leftover = failedUndos.length
       ? ` Some undo steps failed and need a look: ${failedUndos.join('; ')}.`
       : ' Every step done was undone.';
-    throw ApplicationFailure.nonRetryable(
-      `Rapid clone of ${input.sourceVm} as ${input.cloneName} failed: ${reason}.${leftover}`,
-      'RapidCloneFailed',
-      {
-        reason,
-        failedUndos,
-      },
-    );
+    // The original failure goes along as the cause, so the Temporal UI and the API show the whole chain.
+    throw ApplicationFailure.create({
+      message: `Rapid clone of ${input.sourceVm} as ${input.cloneName} failed: ${reason}.${leftover}`,
+      type: 'RapidCloneFailed',
+      nonRetryable: true,
+      details: [{ reason, failedUndos }],
+      cause: err instanceof Error ? err : undefined,
+    });
   }
 }
 

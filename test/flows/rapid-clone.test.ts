@@ -180,13 +180,18 @@ test('an engine answering 503 for a while delays the flow but does not fail it',
   expect((await fetchEngine('/builtin/faults', { method: 'PUT', body: JSON.stringify(rules) })).status).toBeLessThan(
     300,
   );
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
-    sourceVm: 'build-01',
-    cloneName: 'build-01-clone',
-  });
-  const flow = await closed(start.body.id);
-  const faults = await (await fetchEngine('/builtin/faults')).json();
-  await fetchEngine('/builtin/faults', { method: 'DELETE' });
+  let flow;
+  let faults;
+  try {
+    const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'build-01',
+      cloneName: 'build-01-clone',
+    });
+    flow = await closed(start.body.id);
+    faults = await (await fetchEngine('/builtin/faults')).json();
+  } finally {
+    await fetchEngine('/builtin/faults', { method: 'DELETE' });
+  }
   expect(faults.rules).toEqual([{ pathPattern: '^/jobs', failNext: 0 }]); // every injected 503 was met, and retried
   expect(flow.status).toBe('completed');
   const steps = await engineSteps(flow.engineJobId);
@@ -198,12 +203,17 @@ test('a VM conflict (409) on shutdown is retried with backoff until it clears, t
   // As oVirt answers while the VM is busy ("Cannot shutdown VM. ..."): the next two shutdown calls get a 409.
   const rules = [{ pathPattern: '^/vms/[^/]+/shutdown$', method: 'POST', failNext: 2, status: 409 }];
   expect((await fetchEngine('/builtin/faults', { method: 'PUT', body: JSON.stringify(rules) })).status).toBe(200);
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
-    sourceVm: 'web-02',
-    cloneName: 'web-02-after-409',
-  });
-  const flow = await closed(start.body.id, 90_000);
-  await fetchEngine('/builtin/faults', { method: 'DELETE' });
+  let start;
+  let flow;
+  try {
+    start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'web-02',
+      cloneName: 'web-02-after-409',
+    });
+    flow = await closed(start.body.id, 90_000);
+  } finally {
+    await fetchEngine('/builtin/faults', { method: 'DELETE' });
+  }
   expect(flow.status).toBe('completed');
   // The shutdown activity ran three times: two 409s, retried, then done; its engine step is one FINISHED step.
   const history = await stack.temporal.client.workflow.getHandle(start.body.id).fetchHistory();
