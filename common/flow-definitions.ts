@@ -46,3 +46,13 @@ export const progressQuery = defineQuery<FlowProgress>('progress');
 
 /** A vendor activity's latest heartbeat details, relayed by the watchVendorProgress activity. */
 export const vendorProgressSignal = defineSignal<[{ activityId: string } & VendorProgress]>('vendorProgress');
+
+/**
+ * Every engine job a flow used, as Temporal knows it without a worker: those in its memo, oldest first, and the job
+ * in use (its `EngineJobId` search attribute) if the memo does not list it yet.
+ */
+export function knownEngineJobIds(memo: FlowMemo, inUse: string | undefined): string[] {
+  const ids = [...(memo.engineJobIds ?? [])];
+  if (inUse && !ids.includes(inUse)) ids.push(inUse);
+  return ids;
+}

@@ -7,7 +7,7 @@ import { correlationIdFor } from '../activities/correlation';
 import type { OvirtClient } from '../ovirt/client';
 import { collection, Job, Step } from '../ovirt/representation';
 import { EngineJobId } from '../common/search-attributes';
-import type { FlowMemo } from '../common/flow-definitions';
+import { knownEngineJobIds, type FlowMemo } from '../common/flow-definitions';
 
 const REASONS: Record<string, string> = { TERMINATED: 'terminated in Temporal', TIMED_OUT: 'timed out in Temporal' };
 
@@ -29,8 +29,7 @@ export async function endJobsOfTerminatedFlows(opts: SweepOptions): Promise<stri
   for await (const flow of opts.client.workflow.list({ query })) {
     const reason = REASONS[flow.status.name] ?? 'closed in Temporal';
     const memo = (flow.memo ?? {}) as FlowMemo;
-    const inUse = flow.typedSearchAttributes.get(EngineJobId);
-    const jobIds = new Set([...(memo.engineJobIds ?? []), ...(inUse ? [inUse] : [])]);
+    const jobIds = knownEngineJobIds(memo, flow.typedSearchAttributes.get(EngineJobId));
     const correlationId = correlationIdFor(flow.workflowId);
     for (const jobId of jobIds) {
       const job = await opts.ovirt.get(`/jobs/${jobId}`, Job, { correlationId }).catch(() => undefined);

@@ -16,7 +16,13 @@ import { collection, Step } from '../../ovirt/representation';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
 import { vendorTaskQueue, type VendorTiming } from '../../common/vendor-contract';
 import type { ClonePreflightInput } from '../../workflows/clone-preflight';
-import { progressQuery, type FlowMemo, type FlowProgress, type FlowStep } from '../../common/flow-definitions';
+import {
+  knownEngineJobIds,
+  progressQuery,
+  type FlowMemo,
+  type FlowProgress,
+  type FlowStep,
+} from '../../common/flow-definitions';
 import type { RapidCloneInput } from '../../workflows/rapid-clone';
 import { HttpProblem } from '../problem';
 import { engineStepTree } from './engine-steps';
@@ -195,7 +201,7 @@ export function createFlowService(opts: FlowServiceOptions) {
     const status = STATUS[description.status.name] ?? 'running';
     const memo = (description.memo ?? {}) as FlowMemo;
     const searchJobId = description.typedSearchAttributes.get(EngineJobId);
-    const engineJobIds = memo.engineJobIds?.length ? [...memo.engineJobIds] : searchJobId ? [searchJobId] : [];
+    const engineJobIds = knownEngineJobIds(memo, searchJobId);
     const engineJobId = memo.engineJobId ?? searchJobId ?? engineJobIds.at(-1) ?? null;
     return { status, memo, engineJobIds, engineJobId };
   }

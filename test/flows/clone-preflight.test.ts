@@ -2,23 +2,13 @@
 // (its own task queue) -> one engine job with one step per activity.
 import { collection, Job, Step } from '../../ovirt/representation';
 import { FlowKind } from '../../common/search-attributes';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { flowClosed, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 beforeAll(async () => {
   stack = await startTestStack('preflight');
 });
 afterAll(() => stack?.stop());
-
-const finished = (id: string) =>
-  eventually(
-    async () => {
-      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-      return flow.body.status === 'running' ? undefined : flow.body;
-    },
-    30_000,
-    `flow ${id} to close`,
-  );
 
 test('a clone preflight reads the VM over oVirt REST, asks the vendor, and mirrors both as one FINISHED job', async () => {
   const start = await stack.api('POST', '/api/v1/flows/clone-preflight', { sourceVm: 'web-01' });
@@ -32,7 +22,7 @@ test('a clone preflight reads the VM over oVirt REST, asks the vendor, and mirro
   // The engine job is opened by the workflow, after the start answered: its id comes with the flow's reads.
   expect(start.body).toHaveProperty('engineJobId');
 
-  const flow = await finished(start.body.id);
+  const flow = await flowClosed(stack, start.body.id, 30_000);
   expect(flow.status).toBe('completed');
   expect(flow.result.cloneable).toBe(true);
   expect(flow.result.vm.name).toBe('web-01');
@@ -70,7 +60,7 @@ test('a VM that does not exist is a 400 from the API; a flow given one anyway fa
     ],
     typedSearchAttributes: [{ key: FlowKind, value: 'clone-preflight' }],
   });
-  const flow = await finished(handle.workflowId);
+  const flow = await flowClosed(stack, handle.workflowId, 30_000);
   expect(flow.status).toBe('failed');
   expect(flow.error).toMatch(/No VM named "no-such-vm"/);
   const job = await stack.ovirt.get(`/jobs/${flow.engineJobId}`, Job);

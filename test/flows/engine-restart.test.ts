@@ -3,7 +3,7 @@
 // ends it, so the job it reports tells the truth. Real Temporal dev server, real built-in engine restarted on its
 // own database.
 import { collection, Job, Step } from '../../ovirt/representation';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { eventually, flowClosed, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 
@@ -21,16 +21,6 @@ interface ApiStep {
   engineNote?: string;
   children: ApiStep[];
 }
-
-const closed = (id: string) =>
-  eventually(
-    async () => {
-      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-      return flow.body.status === 'running' ? undefined : flow.body;
-    },
-    90_000,
-    `flow ${id} to close`,
-  );
 
 const jobOf = (id: string) => stack.ovirt.get(`/jobs/${id}`, Job);
 const stepsOf = (jobId: string) => stack.ovirt.get(`/jobs/${jobId}/steps`, collection('step', Step));
@@ -59,7 +49,7 @@ test('an engine restart mid-clone: the flow completes, its continuation job FINI
   await stack.restartEngine();
   expect((await jobOf(firstJobId)).status).toBe('unknown');
 
-  const flow = await closed(start.body.id);
+  const flow = await flowClosed(stack, start.body.id, 90_000);
   expect(flow.status).toBe('completed');
   expect(flow.engineJobIds).toHaveLength(2);
   expect(flow.engineJobIds[0]).toBe(firstJobId);
@@ -101,7 +91,7 @@ test('an admin ends the flow job by hand mid-clone: the flow goes on in a contin
   const running = await vendorCloning(start.body.id);
   await stack.ovirt.action(`/jobs/${running.engineJobId}/end`, { succeeded: false });
 
-  const flow = await closed(start.body.id);
+  const flow = await flowClosed(stack, start.body.id, 90_000);
   expect(flow.status).toBe('completed');
   expect(flow.engineJobIds).toEqual([running.engineJobId, flow.engineJobId]);
   const job = await jobOf(flow.engineJobId);

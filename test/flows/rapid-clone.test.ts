@@ -4,7 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
 import { collection, DiskAttachment, Job, Step, Vm } from '../../ovirt/representation';
 import { runCli } from '../helpers/processes';
-import { ENGINE_PASSWORD, eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { ENGINE_PASSWORD, eventually, flowClosed, startTestStack, stepRunning, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 
@@ -12,16 +12,6 @@ beforeAll(async () => {
   stack = await startTestStack('rapid-clone');
 });
 afterAll(() => stack?.stop());
-
-const closed = (id: string, timeoutMs = 60_000) =>
-  eventually(
-    async () => {
-      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-      return flow.body.status === 'running' ? undefined : flow.body;
-    },
-    timeoutMs,
-    `flow ${id} to close`,
-  );
 
 const vmNamed = async (name: string) =>
   (await stack.ovirt.get('/vms', collection('vm', Vm), { query: { search: `name=${name}` } }))[0];
@@ -64,7 +54,7 @@ test('happy path: the clone exists with its disk attached and active, the source
   );
   expect(live.status).toBe('running');
   expect(live.children.length).toBeGreaterThan(0);
-  const flow = await closed(start.body.id);
+  const flow = await flowClosed(stack, start.body.id);
   expect(flow.error).toBeNull();
   expect(flow.status).toBe('completed');
 
@@ -129,7 +119,7 @@ test('a vendor failing for good: the steps done are undone and mirrored, the job
     cloneName: 'web-02-broken',
     vendor: 'broken-storage',
   });
-  const flow = await closed(start.body.id);
+  const flow = await flowClosed(stack, start.body.id);
   expect(flow.status).toBe('failed');
   expect(flow.error).toMatch(/the array rejected the metadata/);
   const job = await stack.ovirt.get(`/jobs/${flow.engineJobId}`, Job);
@@ -150,20 +140,9 @@ test('a cancel during the vendor clone undoes everything; the job FAILED, the fl
     sourceVm: 'db-01',
     cloneName: 'db-01-cancelled',
   });
-  await eventually(
-    async () => {
-      const flow = await stack.api('GET', `/api/v1/flows/${start.body.id}`);
-      return flow.body.steps.some(
-        (s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running',
-      )
-        ? true
-        : undefined;
-    },
-    30_000,
-    'the vendor clone to run',
-  );
+  await stepRunning(stack, start.body.id, (s) => s.kind === 'external', 'the vendor clone');
   await stack.temporal.client.workflow.getHandle(start.body.id).cancel();
-  const flow = await closed(start.body.id);
+  const flow = await flowClosed(stack, start.body.id);
   expect(flow.status).toBe('cancelled');
   const job = await stack.ovirt.get(`/jobs/${flow.engineJobId}`, Job);
   expect(job.status).toBe('failed');
@@ -187,7 +166,7 @@ test('an engine answering 503 for a while delays the flow but does not fail it',
       sourceVm: 'build-01',
       cloneName: 'build-01-clone',
     });
-    flow = await closed(start.body.id);
+    flow = await flowClosed(stack, start.body.id);
     faults = await (await fetchEngine('/builtin/faults')).json();
   } finally {
     await fetchEngine('/builtin/faults', { method: 'DELETE' });
@@ -210,7 +189,7 @@ test('a VM conflict (409) on shutdown is retried with backoff until it clears, t
       sourceVm: 'web-02',
       cloneName: 'web-02-after-409',
     });
-    flow = await closed(start.body.id, 90_000);
+    flow = await flowClosed(stack, start.body.id, 90_000);
   } finally {
     await fetchEngine('/builtin/faults', { method: 'DELETE' });
   }
@@ -245,18 +224,7 @@ test('the worker killed with SIGKILL mid-flow and started again: the flow comple
       sourceVm: 'test-01',
       cloneName: 'test-01-clone',
     });
-    await eventually(
-      async () => {
-        const flow = await killStack.api('GET', `/api/v1/flows/${start.body.id}`);
-        return flow.body.steps.some(
-          (s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running',
-        )
-          ? true
-          : undefined;
-      },
-      30_000,
-      'the vendor clone to run',
-    );
+    await stepRunning(killStack, start.body.id, (s) => s.kind === 'external', 'the vendor clone');
     worker.process.kill('SIGKILL');
     await worker.exited;
     worker = runCli(['worker'], env);

@@ -5,7 +5,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Vm } from '../../ovirt/representation';
 import { collection, Job, Step } from '../../ovirt/representation';
 import { vmsNamed } from '../../ovirt/vm-queries';
-import { ENGINE_PASSWORD, eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { ENGINE_PASSWORD, flowClosed, startTestStack, stepRunning, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -17,26 +17,6 @@ interface ApiStep {
   description: string;
   status: string;
 }
-const closed = (id: string) =>
-  eventually(
-    async () => {
-      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-      return flow.body.status === 'running' ? undefined : flow.body;
-    },
-    90_000,
-    `flow ${id} to close`,
-  );
-const running = (id: string, prefix: string) =>
-  eventually(
-    async () => {
-      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
-      return (flow.body.steps as ApiStep[]).some((s) => s.description.startsWith(prefix) && s.status === 'running')
-        ? true
-        : undefined;
-    },
-    30_000,
-    `step "${prefix}" to run`,
-  );
 const vmStatus = async (name: string) => (await vmsNamed(stack.ovirt, name))[0]?.status;
 
 async function images(): Promise<string[]> {
@@ -66,9 +46,9 @@ async function activitySummaries(id: string): Promise<Set<string>> {
 test('a cancel while the source shuts down: the shutdown completes in the engine, and the undo starts it again', async () => {
   expect(await vmStatus('web-01')).toBe('up');
   const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-undo' });
-  await running(start.body.id, 'Shut down VM');
+  await stepRunning(stack, start.body.id, (s) => s.description.startsWith('Shut down VM'), 'the shutdown');
   expect((await stack.api('POST', `/api/v1/flows/${start.body.id}/cancel`)).status).toBe(202);
-  const flow = await closed(start.body.id);
+  const flow = await flowClosed(stack, start.body.id, 90_000);
   expect(flow.status).toBe('cancelled');
   expect((flow.steps as ApiStep[]).find((s) => s.description === 'Undo: Start VM web-01 again')?.status).toBe(
     'finished',
@@ -82,7 +62,7 @@ test('a vendor clone that places the image and then fails for good: the image is
     cloneName: 'test-01-lossy',
     vendor: 'lossy-storage',
   });
-  const flow = await closed(start.body.id);
+  const flow = await flowClosed(stack, start.body.id, 90_000);
   expect(flow.status).toBe('failed');
   expect(flow.error).toMatch(/lost the session/);
   expect(flow.error).toMatch(/Every step done was undone/);
@@ -106,9 +86,9 @@ test('a cancel while the engine is slow to add a step: every engine step stands 
   ).toBe(200);
   try {
     const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'db-01', cloneName: 'db-01-slow' });
-    await running(start.body.id, 'Merge the snapshots');
+    await stepRunning(stack, start.body.id, (s) => s.description.startsWith('Merge the snapshots'), 'the merge');
     await stack.api('POST', `/api/v1/flows/${start.body.id}/cancel`);
-    const flow = await closed(start.body.id);
+    const flow = await flowClosed(stack, start.body.id, 90_000);
     expect(flow.status).toBe('cancelled');
     const scheduled = await activitySummaries(start.body.id);
     const [job] = (

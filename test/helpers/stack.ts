@@ -215,6 +215,37 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   return stack;
 }
 
+/** A flow's document once it has closed (read through the stack's API). */
+export const flowClosed = (stack: Pick<TestStack, 'api'>, id: string, timeoutMs = 60_000) =>
+  eventually(
+    async () => {
+      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
+      return flow.body.status === 'running' ? undefined : flow.body;
+    },
+    timeoutMs,
+    `flow ${id} to close`,
+  );
+
+/** Resolves once a top-level step of the flow that `matches` is running. */
+export const stepRunning = (
+  stack: Pick<TestStack, 'api'>,
+  id: string,
+  matches: (step: { description: string; kind: string }) => boolean,
+  what: string,
+) =>
+  eventually(
+    async () => {
+      const flow = await stack.api('GET', `/api/v1/flows/${id}`);
+      return (flow.body.steps as { description: string; kind: string; status: string }[]).some(
+        (s) => s.status === 'running' && matches(s),
+      )
+        ? true
+        : undefined;
+    },
+    30_000,
+    `${what} to run`,
+  );
+
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,
