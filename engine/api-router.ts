@@ -17,7 +17,7 @@ import type { Request } from 'express';
 import type { Authenticator, User } from './auth';
 import { assertAdmin, authenticate, isWrite } from './auth';
 import { readCorrelationId } from './correlation';
-import { ApiFault, faultOf, noResource, safeEcho, sendJson, writeFault } from './faults';
+import { ApiFault, noResource, safeEcho, sendJson, unsupportedMediaType, writeError } from './faults';
 import type { FaultInjector } from './fault-injection/injector';
 import { jsonBodyReader } from './json-body';
 import { API_PREFIX } from './representation';
@@ -212,8 +212,6 @@ export function apiHandler({
     res.end(allow);
   };
 
-  const fail = (res: ServerResponse, err: unknown): void => writeFault(res, faultOf(err));
-
   return (req, res) => {
     const url = req.url ?? '/';
     const method = req.method ?? 'GET';
@@ -233,17 +231,13 @@ export function apiHandler({
         const hasBody =
           Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
         if (hasBody && !isJson(req)) {
-          throw new ApiFault(
-            415,
-            'Unsupported Media Type',
-            `The built-in engine accepts application/json bodies only, not ${safeEcho(req.headers['content-type'] ?? 'none')}`,
-          );
+          throw unsupportedMediaType('The built-in engine', req.headers['content-type']);
         }
       } catch (err) {
-        return fail(res, err);
+        return writeError(res, err);
       }
       readBody(req, res, (err, body) => {
-        if (err) return fail(res, err);
+        if (err) return writeError(res, err);
         try {
           const route = routes.match(method, path);
           if (!route && method === 'OPTIONS') {
@@ -258,7 +252,7 @@ export function apiHandler({
             route.handler({ method, path: base + path, params: route.params, query, body, user, correlationId }),
           );
         } catch (caught) {
-          fail(res, caught);
+          writeError(res, caught);
         }
       });
     };
@@ -268,15 +262,10 @@ export function apiHandler({
       serve();
     } else {
       const { latencyMs, fault } = injected;
-      const go = (): void => (fault ? fail(res, fault) : serve());
+      const go = (): void => (fault ? writeError(res, fault) : serve());
       if (latencyMs === 0) go();
       else setTimeout(go, latencyMs).unref();
     }
     return true;
   };
 }
-
-/** 405 for a method a served path does not support (e.g. no update or delete of jobs). */
-export const methodNotAllowed: ApiHandler = (call) => {
-  throw new ApiFault(405, 'Method Not Allowed', `${call.method} is not supported on ${call.path}`);
-};

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { RequestHandler, Response } from 'express';
 import type { Db } from './db';
-import { ApiFault, notAuthorized, safeEcho } from './faults';
+import { ApiFault, loginsHeldBack, notAuthorized, safeEcho, writeSsoError } from './faults';
 import type { ThrottleOptions } from './login-throttle';
 import { LoginThrottle, LoginThrottled } from './login-throttle';
 
@@ -185,10 +185,6 @@ export class Authenticator {
   }
 }
 
-const ssoError = (res: Response, status: number, code: string, message: string): void => {
-  res.status(status).json({ error_code: code, error: safeEcho(message, 200) });
-};
-
 /** The scope a token must be asked for, as oVirt's SSO requires of REST API clients. */
 export const API_SCOPE = 'ovirt-app-api';
 
@@ -203,7 +199,7 @@ export function ssoRouter(auth: Authenticator): express.Router {
   router.post('/oauth/token', (req, res) => {
     const queryAt = req.originalUrl.indexOf('?');
     if (queryAt >= 0 && queryAt < req.originalUrl.length - 1) {
-      return ssoError(
+      return writeSsoError(
         res,
         400,
         'invalid_request',
@@ -214,33 +210,28 @@ export function ssoRouter(auth: Authenticator): express.Router {
     const param = (name: string): string | undefined =>
       typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined;
     const grantType = param('grant_type');
-    if (!grantType) return ssoError(res, 400, 'invalid_request', "No 'grant_type' parameter in request.");
+    if (!grantType) return writeSsoError(res, 400, 'invalid_request', "No 'grant_type' parameter in request.");
     if (grantType !== 'password')
-      return ssoError(res, 400, 'unsupported_grant_type', `The grant type '${grantType}' is not supported.`);
+      return writeSsoError(res, 400, 'unsupported_grant_type', `The grant type '${grantType}' is not supported.`);
     const scope = param('scope');
-    if (!scope) return ssoError(res, 400, 'invalid_request', "No 'scope' parameter in request.");
+    if (!scope) return writeSsoError(res, 400, 'invalid_request', "No 'scope' parameter in request.");
     if (!scope.split(' ').includes(API_SCOPE)) {
-      return ssoError(res, 400, 'invalid_scope', `The requested scope must include '${API_SCOPE}'.`);
+      return writeSsoError(res, 400, 'invalid_scope', `The requested scope must include '${API_SCOPE}'.`);
     }
     const username = param('username');
     const password = param('password');
-    if (!username) return ssoError(res, 400, 'invalid_request', "No 'username' parameter in request.");
-    if (password === undefined) return ssoError(res, 400, 'invalid_request', "No 'password' parameter in request.");
+    if (!username) return writeSsoError(res, 400, 'invalid_request', "No 'username' parameter in request.");
+    if (password === undefined)
+      return writeSsoError(res, 400, 'invalid_request', "No 'password' parameter in request.");
     let user: User | undefined;
     try {
       user = auth.login(username, password, req.socket.remoteAddress);
     } catch (err) {
       if (!(err instanceof LoginThrottled)) throw err;
-      res.setHeader('Retry-After', String(err.retryAfterSec));
-      return ssoError(
-        res,
-        429,
-        'temporarily_unavailable',
-        `Too many failed logins. Try again in ${err.retryAfterSec} seconds.`,
-      );
+      return writeSsoError(res, 429, 'temporarily_unavailable', loginsHeldBack(res, err.retryAfterSec));
     }
     if (!user) {
-      return ssoError(
+      return writeSsoError(
         res,
         400,
         'access_denied',
@@ -290,8 +281,7 @@ export function authenticate(auth: Authenticator, req: IncomingMessage, res: Ser
     user = userOfAuthorization(auth, header, req.socket.remoteAddress);
   } catch (err) {
     if (!(err instanceof LoginThrottled)) throw err;
-    res.setHeader('Retry-After', String(err.retryAfterSec));
-    throw new ApiFault(429, 'Too Many Requests', `Too many failed logins. Try again in ${err.retryAfterSec} seconds.`);
+    throw new ApiFault(429, 'Too Many Requests', loginsHeldBack(res, err.retryAfterSec));
   }
   if (user) return user;
   res.setHeader('WWW-Authenticate', 'Basic realm="RESTAPI"');

@@ -1,8 +1,10 @@
-// oVirt's error answers: a status code plus a fault body `{"reason": ..., "detail": ...}`.
+// Every error answer of the engine is made and written here, for both of its HTTP stacks (the API on Node's http,
+// the rest on express): oVirt's fault body `{"reason": ..., "detail": ...}` with its status code, and the SSO
+// endpoint's OAuth error `{"error_code": ..., "error": ...}`.
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
-/** An answer the API gives instead of the requested representation; thrown by routes, written by `faultHandler`. */
+/** An answer the API gives instead of the requested representation; thrown by routes, written by `writeError`. */
 export class ApiFault extends Error {
   constructor(
     readonly status: number,
@@ -67,6 +69,28 @@ export const entityNotFound = (id: string): ApiFault =>
 
 export const notAuthorized = (): ApiFault =>
   new ApiFault(403, 'Operation Failed', '[User is not authorized to perform this action.]');
+
+/** oVirt's 404 for a link by name or id that matches nothing: `Entity not found: Cluster: name=Prod`. */
+export const linkNotFound = (type: string, what: string): ApiFault =>
+  new ApiFault(404, 'Operation Failed', `Entity not found: ${type}: ${what}`);
+
+/** 405 for a method a served path does not support (e.g. no update or delete of jobs). */
+export const methodNotAllowed = (method: string, path: string): ApiFault =>
+  new ApiFault(405, 'Method Not Allowed', `${method} is not supported on ${path}`);
+
+/** 415 for a request body that is not JSON; `accepter` names what refuses it ("The built-in engine"). */
+export const unsupportedMediaType = (accepter: string, contentType: string | undefined): ApiFault =>
+  new ApiFault(
+    415,
+    'Unsupported Media Type',
+    `${accepter} accepts application/json bodies only, not ${safeEcho(contentType ?? 'none')}`,
+  );
+
+/** For the 429 while failed logins are held back: sets `Retry-After` and returns the message of the answer. */
+export function loginsHeldBack(res: ServerResponse, retryAfterSec: number): string {
+  res.setHeader('Retry-After', String(retryAfterSec));
+  return `Too many failed logins. Try again in ${retryAfterSec} seconds.`;
+}
 
 /**
  * Writes a JSON answer straight to Node's response, as express's `res.json` would (`application/json;
@@ -139,12 +163,15 @@ export function faultOf(err: unknown): ApiFault {
   return new ApiFault(500, 'Operation Failed', 'Internal server error');
 }
 
-/** Turns thrown errors into fault answers (see `faultOf`). */
-export const faultHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+/** Answers a thrown error with its fault (see `faultOf`): the one error path of both HTTP stacks. */
+export function writeError(res: ServerResponse, err: unknown): void {
   writeFault(res, faultOf(err));
-};
+}
 
-/** 405 for a method a served path does not support (e.g. no update or delete of jobs). */
-export const methodNotAllowed: RequestHandler = (req) => {
-  throw new ApiFault(405, 'Method Not Allowed', `${req.method} is not supported on ${req.baseUrl}${req.path}`);
-};
+/** `writeError` as express's error handler. */
+export const faultHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => writeError(res, err);
+
+/** The SSO endpoint's error, as oVirt's SSO writes it: `{"error_code": "invalid_request", "error": "..."}`. */
+export function writeSsoError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { error_code: code, error: safeEcho(message, 200) });
+}

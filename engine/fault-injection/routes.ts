@@ -30,6 +30,8 @@ export function faultInjectionRouter(auth: Authenticator, injector: FaultInjecto
     injector.replace([]);
     res.json({ rules: [] });
   });
-  router.all('/', methodNotAllowed);
+  router.all('/', (req) => {
+    throw methodNotAllowed(req.method, req.baseUrl + req.path);
+  });
   return router;
 }

@@ -1,7 +1,7 @@
 // Disk actions: remove, copy (both disks locked for transitionMs), attach / detach to VMs, and registration of
 // images a storage array placed in a domain.
 import crypto from 'node:crypto';
-import { ApiFault, cannotDo, conflict, entityNotFound, invalidEnumValue } from '../faults';
+import { cannotDo, conflict, entityNotFound, incompleteParameters, invalidEnumValue, linkNotFound } from '../faults';
 import type { JobRow } from '../jobs/store';
 import type { Caller, InventoryContext } from './context';
 import { instantJob, startJob } from './context';
@@ -193,12 +193,7 @@ export class DiskActions {
     const { store } = this.ctx;
     const found = ref.id ? store.storageDomain(ref.id) : ref.name ? store.storageDomainByName(ref.name) : undefined;
     if (found) return found;
-    if (!ref.id && !ref.name)
-      throw new ApiFault(400, 'Incomplete parameters', 'Action [storageDomain.id|name] required for copy');
-    throw new ApiFault(
-      404,
-      'Operation Failed',
-      `Entity not found: StorageDomain: ${ref.id ? `id=${ref.id}` : `name=${ref.name}`}`,
-    );
+    if (!ref.id && !ref.name) throw incompleteParameters('Action', ['storageDomain.id|name'], 'copy');
+    throw linkNotFound('StorageDomain', ref.id ? `id=${ref.id}` : `name=${ref.name}`);
   }
 }

@@ -1,7 +1,7 @@
 // VM actions: add, remove, and the power transitions (start -> powering_up -> up, shutdown -> powering_down -> down,
 // stop -> down at once), each recorded as an internal job; refusals worded as oVirt's.
 import crypto from 'node:crypto';
-import { ApiFault, cannotDo, conflict, entityNotFound, incompleteParameters } from '../faults';
+import { cannotDo, conflict, entityNotFound, incompleteParameters, linkNotFound } from '../faults';
 import type { JobRow } from '../jobs/store';
 import type { Caller, InventoryContext } from './context';
 import { instantJob, startJob } from './context';
@@ -192,7 +192,6 @@ export class VmActions {
   }
 }
 
-/** oVirt's 404 for a link by name or id that matches nothing: `Entity not found: Cluster: name=Prod`. */
 function notFound(type: string, what: string): never {
-  throw new ApiFault(404, 'Operation Failed', `Entity not found: ${type}: ${what}`);
+  throw linkNotFound(type, what);
 }

@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../auth';
 import { requireUser, writesNeedAdmin } from '../auth';
-import { ApiFault, methodNotAllowed, safeEcho } from '../faults';
+import { methodNotAllowed, unsupportedMediaType } from '../faults';
 import { readBody } from '../inputs';
 import { jsonBodyMiddleware } from '../json-body';
 import { stepJson } from './representation';
@@ -42,13 +42,7 @@ export const ProgressBody = z.looseObject({
 });
 
 const jsonBody: RequestHandler = (req, _res, next) => {
-  if (!req.is('application/json')) {
-    throw new ApiFault(
-      415,
-      'Unsupported Media Type',
-      `The progress extension accepts application/json bodies only, not ${safeEcho(req.get('content-type') ?? 'none')}`,
-    );
-  }
+  if (!req.is('application/json')) throw unsupportedMediaType('The progress extension', req.get('content-type'));
   next();
 };
 
@@ -67,7 +61,9 @@ export function progressRouter(auth: Authenticator, jobs: JobService): express.R
     const { jobId, stepId } = req.params as Record<'jobId' | 'stepId', string>;
     res.json(stepJson(jobs.setStepProgress(jobId, stepId, body.progress)));
   });
-  router.all([`${BUILTIN_PREFIX}/capabilities`, progressPath], authenticated, methodNotAllowed);
+  router.all([`${BUILTIN_PREFIX}/capabilities`, progressPath], authenticated, (req) => {
+    throw methodNotAllowed(req.method, req.baseUrl + req.path);
+  });
 
   return router;
 }

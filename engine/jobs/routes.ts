@@ -1,8 +1,8 @@
 // HTTP routes of the External Tasks API: /jobs and /jobs/{id}/steps. Writes need the admin role (INJECT_EXTERNAL_TASKS
 // in oVirt), which the API router checks for every POST and DELETE route.
 import type { ApiRoutes } from '../api-router';
-import { json, methodNotAllowed, param } from '../api-router';
-import { entityNotFound, invalidEnumValue } from '../faults';
+import { json, param } from '../api-router';
+import { entityNotFound, invalidEnumValue, methodNotAllowed } from '../faults';
 import { readBody } from '../inputs';
 import { actionAnswer, collection, href, ref } from '../representation';
 import { readMax, readSearch } from '../search';
@@ -94,6 +94,8 @@ export function jobsRoutes(router: ApiRoutes, jobs: JobService): void {
       '/jobs/:jobId/steps/:stepId',
       '/jobs/:jobId/steps/:stepId/end',
     ],
-    methodNotAllowed,
+    ({ method, path }) => {
+      throw methodNotAllowed(method, path);
+    },
   );
 }
