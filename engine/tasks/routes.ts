@@ -1,11 +1,12 @@
 // The Tasks page, where people track jobs and steps: `/tasks` (HTML), `/tasks/assets/*` (its script and styles),
-// `/tasks/api/jobs[/{id}]`, `/tasks/api/counts` (its read-only data) and `/tasks/events` (server-sent events of changes).
+// `/assets/lib/*` (modules it shares with the CLI and the server's pages), `/tasks/api/jobs[/{id}]`, `/tasks/api/counts` (its read-only data) and `/tasks/events` (server-sent events of changes).
 // Everything here is read-only. Calls from the engine's own machine (loopback, the dev stack) need no credentials;
 // calls from elsewhere need the API's (Basic, so a browser can prompt, or Bearer). A page of another site cannot
 // read them through DNS rebinding: the Host header is checked before anything else (`host-guard.ts`).
 import path from 'node:path';
 import express from 'express';
 import type { RequestHandler } from 'express';
+import { serveBrowserModule } from '../../common/browser-modules';
 import type { Authenticator } from '../auth';
 import { requireUser } from '../auth';
 import { entityNotFound, invalidEnumValue, invalidValue, unknownPath } from '../faults';
@@ -54,6 +55,11 @@ export function tasksRouter(auth: Authenticator, jobs: JobService, feedOptions?:
   const feed = new TasksFeed(jobs.store, view, feedOptions);
   const router = express.Router();
 
+  // Code only, no data: served without credentials (the page's module imports it).
+  router.get('/assets/lib/:file', (req, res, next) => {
+    res.set(PAGE_HEADERS);
+    serveBrowserModule(req, res, next);
+  });
   router.use('/tasks', localOrAuthenticated(auth));
   router.get(['/tasks', '/tasks/'], (_req, res) => {
     res.set(PAGE_HEADERS).sendFile(path.join(PUBLIC_DIR, 'index.html'));

@@ -40,6 +40,8 @@ test('jobs and nested steps appear and change live; progress, failure, filter, f
   await page.goto(`${e.engine.url}/tasks`);
   await page.waitForSelector('#live[data-state="live"]', WAIT);
   await page.waitForSelector(job(done.id), WAIT);
+  // Durations as the CLI prints them (common/duration.ts, imported as /assets/lib/duration.js): "0.0s", not "0s".
+  expect(await page.textContent(`${job(done.id)} .duration .value`)).toMatch(/^\d\.\ds$/);
   await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
 
   // A job created over the API appears without a reload.
@@ -120,4 +122,15 @@ test('the page and its data need no credentials from loopback, and are read-only
   expect((await fetch(`${e.engine.url}/tasks/api/jobs?status=bogus`)).status).toBe(400);
   expect((await fetch(`${e.engine.url}/tasks/api/jobs/nope`)).status).toBe(404);
   expect((await fetch(`${e.engine.url}/tasks/api/jobs`, { method: 'POST' })).status).toBe(404);
+});
+
+test('the shared modules under /assets/lib are served as ES modules, with the page headers; others are a 404 fault', async () => {
+  const res = await fetch(`${e.engine.url}/assets/lib/duration.js`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+  expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+  expect(await res.text()).toMatch(/export \{[^}]*durationBetween/);
+  const missing = await fetch(`${e.engine.url}/assets/lib/poll.js`);
+  expect(missing.status).toBe(404);
+  expect(await missing.json()).toMatchObject({ reason: 'Not Found' });
 });

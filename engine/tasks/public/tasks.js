@@ -1,6 +1,7 @@
 /* The Tasks page's script: lists the newest jobs, opens each into its tree of steps, and follows /tasks/events
- * (server-sent events) so changes show without a reload. Plain browser JavaScript, no build step. */
-'use strict';
+ * (server-sent events) so changes show without a reload. Plain browser JavaScript (an ES module), no build step;
+ * durations are printed by the same code as the CLI's (common/duration.ts, served as /assets/lib/duration.js). */
+import { durationBetween } from '/assets/lib/duration.js';
 
 (function tasksPage() {
   const state = {
@@ -18,13 +19,6 @@
   // ---- formatting --------------------------------------------------------------------------------------------
   const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
   const formatTime = (ms) => (ms == null ? '—' : timeFormat.format(new Date(ms)));
-  function formatDuration(start, end) {
-    let s = Math.max(0, Math.round(((end == null ? Date.now() : end) - start) / 1000));
-    const h = Math.floor(s / 3600);
-    const m = Math.floor((s % 3600) / 60);
-    s %= 60;
-    return h ? `${h}h ${m}m ${s}s` : m ? `${m}m ${s}s` : `${s}s`;
-  }
   function make(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
@@ -200,7 +194,7 @@
     setValue(row, 'owner', job.owner || '—');
     setValue(row, 'start', formatTime(job.startTime));
     setValue(row, 'end', formatTime(job.endTime));
-    setValue(row, 'duration', formatDuration(job.startTime, job.endTime));
+    setValue(row, 'duration', durationBetween(job.startTime, job.endTime));
     const count = row.querySelector('.count .value');
     count.textContent = String(job.steps);
     if (job.failedSteps) count.append(' ', make('span', 'failed-steps', `(${job.failedSteps} failed)`));
@@ -247,7 +241,7 @@
         line.append(
           field('start', 'Started', formatTime(step.startTime)),
           field('end', 'Ended', formatTime(step.endTime)),
-          field('duration', 'Duration', formatDuration(step.startTime, step.endTime)),
+          field('duration', 'Duration', durationBetween(step.startTime, step.endTime)),
         );
         li.append(line);
         if (children.has(step.id)) li.append(tree(step.id, number));
@@ -339,7 +333,7 @@
   window.setInterval(() => {
     for (const [id, row] of rows) {
       const job = state.jobs.get(id);
-      if (job && job.endTime == null) setValue(row, 'duration', formatDuration(job.startTime, null));
+      if (job && job.endTime == null) setValue(row, 'duration', durationBetween(job.startTime, null));
     }
   }, 1000);
 
