@@ -1,6 +1,6 @@
 // Starts ONE real Temporal dev server for the whole test run, found the same way `hybridflow temporal` finds it.
 // Test files reach it through TEMPORAL_TEST_ADDRESS and isolate themselves with their own task queues.
-import { startDevServer, type RunningDevServer } from '../cli/temporal-server';
+import { startDevServer, type RunningDevServer } from '../cli/stack/temporal-server';
 import { freePort } from './helpers/ports';
 
 declare global {

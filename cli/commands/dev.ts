@@ -1,12 +1,12 @@
 // `hybridflow dev` (= `npm start`): the whole stack as one process tree. Each component runs as a child
 // `hybridflow <component>` process connected over IPC; Ctrl-C or SIGTERM stops all of them, and a child whose
-// parent vanished stops itself (see component.ts).
+// parent vanished stops itself (see stack/component.ts).
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { loadConfig, type Config } from '../../common/config';
 import { apiTokenWithSource, enginePasswordWithSource, type SecretSource } from '../../common/secrets';
-import { checkPortsFree } from '../ports';
+import { checkPortsFree } from '../stack/ports';
 
 const BIN = path.resolve(__dirname, '../../bin/hybridflow.js');
 const STOP_GRACE_MS = 15_000;

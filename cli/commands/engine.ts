@@ -2,7 +2,7 @@
 import { loadConfig } from '../../common/config';
 import { engineEndpoint } from '../../common/secrets';
 import { startEngine } from '../../engine/start';
-import { runComponent } from '../component';
+import { runComponent } from '../stack/component';
 
 export const engineCommand = () =>
   runComponent('engine', async () => {

@@ -7,9 +7,9 @@ import { OvirtClient } from '../../ovirt/client';
 import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService } from '../../server/flows/service';
 import { createInventoryService } from '../../server/inventory/service';
-import { runComponent } from '../component';
-import { close, listen } from '../listen';
-import { temporalAddress, temporalUiUrl } from '../temporal-connection';
+import { runComponent } from '../stack/component';
+import { close, listen } from '../stack/listen';
+import { temporalAddress, temporalUiUrl } from '../stack/temporal-connection';
 
 export const serverCommand = () =>
   runComponent('server', async () => {

@@ -1,9 +1,9 @@
 // `hybridflow temporal`: only the Temporal dev server, with the project's search attributes registered.
 import path from 'node:path';
 import { loadConfig } from '../../common/config';
-import { runComponent } from '../component';
-import { checkPortsFree } from '../ports';
-import { startDevServer } from '../temporal-server';
+import { runComponent } from '../stack/component';
+import { checkPortsFree } from '../stack/ports';
+import { startDevServer } from '../stack/temporal-server';
 
 export const temporalCommand = () =>
   runComponent('temporal', async () => {

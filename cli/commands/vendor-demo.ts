@@ -4,9 +4,9 @@ import { loadConfig } from '../../common/config';
 import { engineEndpoint } from '../../common/secrets';
 import { createStorageArray } from '../../vendor-demo/storage-array';
 import { createVendorWorker } from '../../vendor-demo/worker';
-import { runComponent } from '../component';
-import { temporalAddress } from '../temporal-connection';
-import { installRuntime } from '../temporal-runtime';
+import { runComponent } from '../stack/component';
+import { temporalAddress } from '../stack/temporal-connection';
+import { installRuntime } from '../stack/temporal-runtime';
 
 export const vendorDemoCommand = () =>
   runComponent('vendor-demo', async () => {

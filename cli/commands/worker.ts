@@ -6,9 +6,9 @@ import { loadConfig } from '../../common/config';
 import { engineEndpoint } from '../../common/secrets';
 import { sweepTerminatedFlows } from '../../worker/terminated-flows';
 import { createMainWorker } from '../../worker/workers';
-import { runComponent } from '../component';
-import { temporalAddress } from '../temporal-connection';
-import { installRuntime } from '../temporal-runtime';
+import { runComponent } from '../stack/component';
+import { temporalAddress } from '../stack/temporal-connection';
+import { installRuntime } from '../stack/temporal-runtime';
 
 export const workerCommand = () =>
   runComponent('worker', async () => {

@@ -4,9 +4,9 @@
 // `<HF_TASK_QUEUE>.vendor.hanging-storage`.
 import { Context } from '@temporalio/activity';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { runComponent } from '../../cli/component';
-import { temporalAddress } from '../../cli/temporal-connection';
-import { installRuntime } from '../../cli/temporal-runtime';
+import { runComponent } from '../../cli/stack/component';
+import { temporalAddress } from '../../cli/stack/temporal-connection';
+import { installRuntime } from '../../cli/stack/temporal-runtime';
 import { loadConfig } from '../../common/config';
 import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { OvirtClient } from '../../ovirt/client';
 import { collection, Job } from '../../ovirt/representation';
-import { isPortFree } from '../../cli/ports';
+import { isPortFree } from '../../cli/stack/ports';
 import { eventually } from '../helpers/stack';
 import { freePort } from '../helpers/ports';
 import { descendants, isAlive, runCli } from '../helpers/processes';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { locateTemporalCli, TemporalCliNotFoundError } from '../../cli/temporal-cli';
+import { locateTemporalCli, TemporalCliNotFoundError } from '../../cli/stack/temporal-cli';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hf-cli-'));
 const fake = path.join(dir, 'temporal');

@@ -1,5 +1,5 @@
 // Free loopback ports for processes a test starts.
-import { isPortFree } from '../../cli/ports';
+import { isPortFree } from '../../cli/stack/ports';
 
 export async function freePort(): Promise<number> {
   for (;;) {

@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
 import { createAcmeActivities } from '../../vendor-demo/activities';
 import { OvirtClient } from '../../ovirt/client';
-import { close, listen } from '../../cli/listen';
+import { close, listen } from '../../cli/stack/listen';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../engine/start';
 import { createApp } from '../../server/app';
 import { IdempotencyStore } from '../../server/flows/idempotency';

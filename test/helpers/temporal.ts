@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, type WorkflowBundle } from '@temporalio/worker';
-import { installRuntime } from '../../cli/temporal-runtime';
+import { installRuntime } from '../../cli/stack/temporal-runtime';
 
 export function temporalTestAddress(): string {
   const address = process.env.TEMPORAL_TEST_ADDRESS;

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { type EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
-import { searchAttributes } from '../common/search-attributes';
+import { pollUntil } from '../../common/poll';
+import { searchAttributes } from '../../common/search-attributes';
 import { findTemporalCli, TemporalCliNotFoundError } from './temporal-cli';
 
 /** How long a (slow, busy) machine may take to start the dev server. */
@@ -123,40 +124,47 @@ async function waitForFrontend(
 ): Promise<void> {
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exitCode !== undefined) {
-      throw new Error(
-        `the Temporal dev server exited (code ${exitCode}) while starting: ${stderr().trim().split('\n').slice(-3).join(' ')}`,
-      );
-    }
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      try {
-        await connection.workflowService.describeNamespace({ namespace });
-        return;
-      } finally {
-        await connection.close();
+  await pollUntil(
+    async () => {
+      if (exitCode !== undefined) {
+        throw new Error(
+          `the Temporal dev server exited (code ${exitCode}) while starting: ${stderr().trim().split('\n').slice(-3).join(' ')}`,
+        );
       }
-    } catch {
-      // not serving yet
-    }
-    if (Date.now() > deadline)
-      throw new Error(`the Temporal dev server at ${address} did not start within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+      try {
+        const connection = await Connection.connect({ address, connectTimeout: 1000 });
+        try {
+          await connection.workflowService.describeNamespace({ namespace });
+          return true;
+        } finally {
+          await connection.close();
+        }
+      } catch {
+        return undefined; // not serving yet
+      }
+    },
+    {
+      what: `the Temporal dev server at ${address}`,
+      timeoutMs,
+      intervalMs: 250,
+      timeoutError: () => new Error(`the Temporal dev server at ${address} did not start within ${timeoutMs / 1000} s`),
+    },
+  );
 }
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline)
-      throw new Error(`the Temporal Web UI at ${url} did not answer within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await pollUntil(
+    async () => {
+      try {
+        return (await fetch(url)).ok;
+      } catch {
+        return undefined; // not listening yet
+      }
+    },
+    {
+      what: `the Temporal Web UI at ${url}`,
+      timeoutMs,
+      timeoutError: () => new Error(`the Temporal Web UI at ${url} did not answer within ${timeoutMs / 1000} s`),
+    },
+  );
 }

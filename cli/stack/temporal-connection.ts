@@ -1,5 +1,5 @@
 // The Temporal server every component talks to: TEMPORAL_ADDRESS, else the local dev server on TEMPORAL_PORT.
-import type { Config } from '../common/config';
+import type { Config } from '../../common/config';
 
 export const temporalAddress = (config: Config) => config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
 
