@@ -1,16 +1,10 @@
 // `hybridflow clone`: starts a rapid clone through the API; with --wait, follows it step by step to its outcome.
 import type { Command } from 'commander';
-import {
-  apiAction,
-  createApiClient,
-  resolveApiSettings,
-  type ApiClient,
-  type FlowDocument,
-  type FlowStartedAnswer,
-} from '../api-client';
-import { LiveProgress } from '../progress';
+import { createApiClient, type ApiClient, type FlowDocument, type FlowStartedAnswer } from '../api/client';
+import { LiveProgress } from '../api/progress';
+import { apiAction, resolveApiSettings, withApiOptions, type ApiFlags } from '../api/settings';
 
-export interface CloneFlags {
+export interface CloneFlags extends ApiFlags {
   vm: string;
   name: string;
   vendor?: string;
@@ -18,18 +12,7 @@ export interface CloneFlags {
   restartSource: boolean;
   wait?: boolean;
   json?: boolean;
-  url?: string;
-  token?: string;
 }
-
-/** The API's options, shared by every command that calls it. */
-export const withApiOptions = (command: Command) =>
-  command
-    .option('--url <url>', 'API server URL (default: HF_API_URL, else http://127.0.0.1:8080)')
-    .option(
-      '--token <token>',
-      'API token (default: HF_API_TOKEN, else $HF_DATA_DIR/api-token written by `hybridflow dev`)',
-    );
 
 export function registerCloneCommand(program: Command): void {
   withApiOptions(

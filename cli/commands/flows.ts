@@ -1,12 +1,11 @@
 // `hybridflow flows list | show | cancel`: inspect and cancel flows through the API.
 import type { Command } from 'commander';
-import { apiAction, createApiClient, resolveApiSettings, type FlowDocument, type FlowListAnswer } from '../api-client';
-import { formatDuration, outcomeLines, stepLines } from '../progress';
-import { withApiOptions } from './clone';
+import { durationBetween } from '../../common/duration';
+import { createApiClient, type FlowDocument, type FlowListAnswer } from '../api/client';
+import { outcomeLines, stepLines } from '../api/progress';
+import { apiAction, resolveApiSettings, withApiOptions, type ApiFlags } from '../api/settings';
 
-interface ApiFlags {
-  url?: string;
-  token?: string;
+interface FlowsFlags extends ApiFlags {
   json?: boolean;
 }
 
@@ -47,7 +46,7 @@ export function localTime(iso: string): string {
 }
 
 const durationOf = (f: { startedAt: string; closedAt: string | null }, now: number) =>
-  formatDuration((f.closedAt ? Date.parse(f.closedAt) : now) - Date.parse(f.startedAt));
+  durationBetween(f.startedAt, f.closedAt, now);
 
 /** The flows as a table: id, kind, status, started, duration. */
 export function flowTable(list: FlowListAnswer, now = Date.now()): string[] {
@@ -71,7 +70,7 @@ export function flowTable(list: FlowListAnswer, now = Date.now()): string[] {
 }
 
 async function listCommand(
-  flags: ApiFlags & { status?: string; kind?: string; vm?: string; pageSize?: string; pageToken?: string },
+  flags: FlowsFlags & { status?: string; kind?: string; vm?: string; pageSize?: string; pageToken?: string },
 ) {
   const pageSize = flags.pageSize === undefined ? undefined : Number(flags.pageSize);
   const list = await clientOf(flags).listFlows({
@@ -115,7 +114,7 @@ export function flowLines(
   ];
 }
 
-async function showCommand(id: string, flags: ApiFlags) {
+async function showCommand(id: string, flags: FlowsFlags) {
   const api = clientOf(flags);
   const flow = await api.getFlow(id);
   if (flags.json) return void out(JSON.stringify(flow, null, 2));
@@ -124,7 +123,7 @@ async function showCommand(id: string, flags: ApiFlags) {
   flowLines(flow, api.url, { now, color: tty() && !process.env.NO_COLOR, width }).forEach((l) => out(l));
 }
 
-async function cancelCommand(id: string, flags: ApiFlags) {
+async function cancelCommand(id: string, flags: FlowsFlags) {
   await clientOf(flags).cancelFlow(id);
   out(`Cancel requested for ${id}`);
 }

@@ -5,15 +5,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import {
-  ApiAuthError,
-  ApiProblemError,
-  ApiUnexpectedAnswerError,
-  createApiClient,
-  MissingTokenError,
-  resolveApiSettings,
-  type FlowDocument,
-} from '../../cli/api-client';
+import { createApiClient, type FlowDocument } from '../../cli/api/client';
+import { ApiAuthError, ApiProblemError, ApiUnexpectedAnswerError, MissingTokenError } from '../../cli/api/errors';
+import { resolveApiSettings } from '../../cli/api/settings';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 let handler: Handler;

@@ -1,6 +1,6 @@
 // What the CLI shows of a flow besides its steps: the engine job once it is known (the start answer has none yet),
 // the flow's notice while no worker answers, in `clone --wait` and in `flows show`.
-import type { FlowDocument } from '../../cli/api-client';
+import type { FlowDocument } from '../../cli/api/client';
 import { followNotes } from '../../cli/commands/clone';
 import { flowLines } from '../../cli/commands/flows';
 

@@ -1,15 +1,15 @@
 // The terminal renderer as pure functions: step tree -> lines (TTY), tree changes -> appended lines (plain),
 // flow -> outcome; and LiveProgress's writes in both modes.
 import type { FlowStepShape as FlowStep } from '../../server/flows/schemas';
+import { formatDuration } from '../../common/duration';
 import {
-  formatDuration,
   LiveProgress,
   outcomeLines,
   progressBar,
   stepEventLines,
   stepLines,
   type RenderedFlow,
-} from '../../cli/progress';
+} from '../../cli/api/progress';
 
 const ESC = String.fromCharCode(27);
 const T0 = Date.parse('2025-05-01T10:00:00.000Z');

@@ -1,7 +1,7 @@
-// Terminal rendering of a flow's step tree. The pure functions (tree -> lines, old tree + new tree -> event lines,
-// flow -> outcome lines) carry the logic; LiveProgress only decides when to write: redrawn in place with ANSI
-// cursor movement on a TTY, appended lines otherwise.
-import type { FlowStepShape as FlowStep } from '../server/flows/schemas';
+// Terminal rendering of a flow's step tree: pure functions (tree -> lines, tree change -> log lines, flow -> outcome)
+// and LiveProgress, which only decides when to write: redrawn in place on a TTY, appended lines otherwise.
+import type { FlowStepShape as FlowStep } from '../../server/flows/schemas';
+import { durationBetween } from '../../common/duration';
 
 /** The fields of a flow document the renderer reads. */
 export interface RenderedFlow {
@@ -34,28 +34,11 @@ const DESCRIPTION_MAX = 60;
 
 const paint = (on: boolean | undefined, code: number, text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-/** 850 -> "0.8s", 12_400 -> "12s", 65_000 -> "1m 05s", 3_720_000 -> "1h 02m". */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, ms) / 1000;
-  if (s < 10) return `${(Math.floor(s * 10) / 10).toFixed(1)}s`; // truncated, like a clock
-  if (s < 60) return `${Math.floor(s)}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(Math.floor(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
-
 /** 42 -> "[████████░░░░░░░░░░░░]  42%". */
 export function progressBar(percent: number, width = BAR_WIDTH): string {
   const p = Math.min(100, Math.max(0, percent));
   const filled = Math.round((p / 100) * width);
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${String(Math.round(p)).padStart(3)}%`;
-}
-
-/** How long a step took, or has been running; empty when it has not started. */
-export function stepDuration(step: Pick<FlowStep, 'startedAt' | 'endedAt'>, now: number): string {
-  if (!step.startedAt) return '';
-  const end = step.endedAt ? Date.parse(step.endedAt) : now;
-  return formatDuration(end - Date.parse(step.startedAt));
 }
 
 interface Flat {
@@ -87,7 +70,7 @@ export function stepLines(steps: readonly FlowStep[], options: RenderOptions): s
         : ICONS[step.status];
     const indent = '  '.repeat(depth);
     const description = clip(step.description, Math.max(10, column - indent.length)).padEnd(column - indent.length);
-    const duration = stepDuration(step, options.now).padStart(7);
+    const duration = durationBetween(step.startedAt, step.endedAt, options.now).padStart(7);
     const bar = step.status === 'running' && step.progress !== undefined ? `  ${progressBar(step.progress)}` : '';
     let line = `${indent}${icon} ${description}  ${duration}${bar}`.trimEnd();
     if (options.width && line.length > options.width) line = clip(line, options.width);
@@ -117,7 +100,7 @@ export function stepEventLines(
     if (step.status === 'unknown' && was !== 'unknown') lines.push(`? unknown   ${name}`);
     // A step that started and ended between two updates gets its end line only, which says how long it took.
     if ((step.status === 'finished' || step.status === 'failed') && was !== step.status) {
-      const took = stepDuration(step, now);
+      const took = durationBetween(step.startedAt, step.endedAt, now);
       lines.push(`${step.status === 'finished' ? '✓ finished' : '✗ failed  '}  ${name}${took ? ` (${took})` : ''}`);
     }
   }
@@ -138,9 +121,7 @@ export function outcomeLines(
   flow: RenderedFlow,
   options: Pick<RenderOptions, 'color'> & { now?: number } = {},
 ): string[] {
-  const took = formatDuration(
-    (flow.closedAt ? Date.parse(flow.closedAt) : (options.now ?? Date.now())) - Date.parse(flow.startedAt),
-  );
+  const took = durationBetween(flow.startedAt, flow.closedAt, options.now ?? Date.now());
   if (flow.status === 'running') return [`… ${flow.id} is still running (${took} so far)`];
   if (flow.status === 'completed') {
     const r = isRecord(flow.result) ? flow.result : {};

@@ -1,0 +1,216 @@
+// The HTTP calls of the hybridflow API for the CLI: one place that sends (token, timeout, errors in plain words),
+// answers checked against the same zod schemas the server answers with, and every API path in one table.
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { Flow, FlowList, FlowStarted } from '../../server/flows/schemas';
+import {
+  ApiAuthError,
+  ApiProblemError,
+  ApiUnexpectedAnswerError,
+  ApiUnreachableError,
+  networkReason,
+  type FieldError,
+} from './errors';
+import { watchFlow, type FlowFeed } from './events';
+import { fieldLabel, type ApiSettings } from './settings';
+
+export type FlowDocument = z.infer<typeof Flow>;
+export type FlowListAnswer = z.infer<typeof FlowList>;
+export type FlowStartedAnswer = z.infer<typeof FlowStarted>;
+export type FlowStatus = FlowDocument['status'];
+
+export interface RapidCloneOptions {
+  sourceVm: string;
+  cloneName: string;
+  vendor?: string;
+  restartSource?: boolean;
+  startClone?: boolean;
+}
+
+export interface FlowListOptions {
+  status?: string;
+  kind?: string;
+  vm?: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+/** Every path of the API the CLI calls, and only here. */
+const PATHS = {
+  flows: (query: string) => `/api/v1/flows${query ? `?${query}` : ''}`,
+  rapidClone: () => '/api/v1/flows/rapid-clone',
+  flow: (id: string) => `/api/v1/flows/${encodeURIComponent(id)}`,
+  flowEvents: (id: string) => `${PATHS.flow(id)}/events`,
+  cancelFlow: (id: string) => `${PATHS.flow(id)}/cancel`,
+};
+
+export interface ApiClientOptions extends ApiSettings {
+  /** Time allowed for one call (not for an event stream). @default 30_000 ms */
+  timeoutMs?: number;
+  /** Pause between polls when watching without an event stream. @default 1000 ms */
+  pollIntervalMs?: number;
+  /** How long a watch keeps retrying while the server is unreachable. @default 30_000 ms */
+  reconnectForMs?: number;
+}
+
+interface Call {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+function problemMessage(
+  status: number,
+  title: string,
+  detail: string | undefined,
+  errors: readonly FieldError[],
+  request: string,
+) {
+  if (errors.length > 0) {
+    return [
+      `The API refused the request (${status} ${title}):`,
+      ...errors.map((e) => `  ${fieldLabel(e.field)}: ${e.message}`),
+    ].join('\n');
+  }
+  const text = detail ? `${title}: ${detail}` : title;
+  if (status === 404 && /^not found$/i.test(title)) {
+    return `${text} (${status}, ${request}): this API server does not offer that call; is it older than this CLI?`;
+  }
+  return `${text} (${status})`;
+}
+
+const problem = (status: number, title: string, detail: string | undefined, errors: FieldError[], request: string) =>
+  new ApiProblemError(status, title, detail, errors, request, problemMessage(status, title, detail, errors, request));
+
+/** The error of an answer with an error status: its RFC 9457 problem, or its status and the start of its text. */
+async function problemOf(res: Response, request: string): Promise<ApiProblemError> {
+  const text = await res.text().catch(() => '');
+  let body: { title?: unknown; detail?: unknown; errors?: unknown } | undefined;
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    body = undefined;
+  }
+  if (!body || typeof body !== 'object') {
+    return problem(res.status, res.statusText || 'Error', text.slice(0, 200).trim() || undefined, [], request);
+  }
+  const errors = Array.isArray(body.errors)
+    ? body.errors
+        .filter((e): e is FieldError => typeof e?.field === 'string' && typeof e?.message === 'string')
+        .map((e) => ({ field: e.field, message: e.message }))
+    : [];
+  const title = typeof body.title === 'string' ? body.title : res.statusText || 'Error';
+  return problem(res.status, title, typeof body.detail === 'string' ? body.detail : undefined, errors, request);
+}
+
+export function createApiClient(options: ApiClientOptions) {
+  const { url, token, tokenSource } = options;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const reconnectForMs = options.reconnectForMs ?? 30_000;
+
+  async function send(call: Call, signal: AbortSignal, accept = 'application/json'): Promise<Response> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: accept, ...call.headers };
+    if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(url + call.path, {
+        method: call.method,
+        headers,
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal,
+      });
+    } catch (err) {
+      const timedOut = signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError';
+      if (signal.aborted && !timedOut) throw err; // the caller stopped
+      throw new ApiUnreachableError(url, timedOut ? 'no answer in time' : networkReason(err), { cause: err });
+    }
+    if (res.status === 401) {
+      await res.body?.cancel();
+      throw new ApiAuthError(tokenSource);
+    }
+    if (!res.ok) throw await problemOf(res, `${call.method} ${call.path}`);
+    return res;
+  }
+
+  function check<S extends z.ZodType>(schema: S, value: unknown, request: string): z.infer<S> {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    const where = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new ApiUnexpectedAnswerError(`The API at ${url} answered ${request} with an unexpected document (${where}).`);
+  }
+
+  async function json<S extends z.ZodType>(call: Call, schema: S): Promise<z.infer<S>> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const res = await send(call, signal);
+    let body: unknown;
+    const text = await res.text().catch((err: unknown) => {
+      throw new ApiUnreachableError(url, networkReason(err), { cause: err });
+    });
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiUnexpectedAnswerError(
+        `The server at ${url} did not answer like the hybridflow API (${res.headers.get('content-type') ?? 'no content type'} instead of JSON). Check --url or HF_API_URL.`,
+      );
+    }
+    return check(schema, body, `${call.method} ${call.path}`);
+  }
+
+  const getFlow = (id: string): Promise<FlowDocument> => json({ method: 'GET', path: PATHS.flow(id) }, Flow);
+
+  const feed: FlowFeed = {
+    async openEvents(id, signal) {
+      const call: Call = { method: 'GET', path: PATHS.flowEvents(id) };
+      return { response: await send(call, signal, 'text/event-stream'), request: `${call.method} ${call.path}` };
+    },
+    readFlow: (value, request) => check(Flow, value, request),
+    getFlow,
+  };
+
+  return {
+    url,
+
+    /** Starts a rapid clone; an Idempotency-Key makes the one retry after a dropped connection safe. */
+    async startRapidClone(req: RapidCloneOptions): Promise<FlowStartedAnswer> {
+      const call: Call = {
+        method: 'POST',
+        path: PATHS.rapidClone(),
+        body: req,
+        headers: { 'Idempotency-Key': randomUUID() },
+      };
+      try {
+        return await json(call, FlowStarted);
+      } catch (err) {
+        if (!(err instanceof ApiUnreachableError) || err.reason === 'connection refused') throw err;
+        return json(call, FlowStarted);
+      }
+    },
+
+    listFlows(query: FlowListOptions = {}): Promise<FlowListAnswer> {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+      return json({ method: 'GET', path: PATHS.flows(params.toString()) }, FlowList);
+    },
+
+    getFlow,
+
+    async cancelFlow(id: string): Promise<void> {
+      const res = await send({ method: 'POST', path: PATHS.cancelFlow(id) }, AbortSignal.timeout(timeoutMs));
+      await res.body?.cancel();
+    },
+
+    /** Follows a flow until it closes (see events.ts): event stream, reconnects, polling as the fallback. */
+    watchFlow: (
+      id: string,
+      onUpdate: (flow: FlowDocument) => void,
+      signal: AbortSignal = new AbortController().signal,
+    ): Promise<FlowDocument> => watchFlow(feed, id, onUpdate, { pollIntervalMs, reconnectForMs, signal }),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
