@@ -1,15 +1,17 @@
 // The API server's express app, built without listening so tests can use it directly. A request goes:
-// health -> OpenAPI/docs -> web pages -> /api/v1 (auth, JSON body) -> flows / inventory routes -> problem answers.
+// health -> OpenAPI/docs -> web pages -> /api/v1 (JSON body) -> the route table (api/routes.ts, each route with its
+// guard and handler) -> problem answers.
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { OvirtClient } from '../ovirt/client';
 import { createAuth } from './auth';
-import { flowRoutes } from './flows/routes';
+import { apiRouter } from './api/router';
+import { flowHandlers } from './flows/handlers';
 import type { FlowService } from './flows/service';
 import { createFlowWatcher, type FlowWatcher } from './flows/watcher';
 import { healthRoutes } from './health';
 import { allowedHosts, hostGuard } from './host-guard';
-import { inventoryRoutes } from './inventory/routes';
+import { inventoryHandlers } from './inventory/handlers';
 import type { InventoryService } from './inventory/service';
 import { docsRoutes } from './docs/routes';
 import { errorHandler, sendProblem } from './problem';
@@ -52,14 +54,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(healthRoutes(deps));
   app.use(docsRoutes());
   app.use(webRoutes());
-  app.use('/api/v1', jsonOnly, express.json({ limit: '64kb' }), auth.sessionRoutes);
+  app.use('/api/v1', jsonOnly, express.json({ limit: '64kb' }));
   const watcher = deps.watcher ?? createFlowWatcher(deps.flows);
-  app.use(
-    '/api/v1',
-    auth.require,
-    flowRoutes({ flows: deps.flows, watcher, inventory: deps.inventory }),
-    inventoryRoutes(deps.inventory),
-  );
+  const handlers = {
+    ...auth.sessionHandlers,
+    ...flowHandlers({ flows: deps.flows, watcher, inventory: deps.inventory }),
+    ...inventoryHandlers(deps.inventory),
+  };
+  app.use(apiRouter(handlers, { token: auth.require, login: auth.loginGuard }));
+  // Any other /api/v1 path needs auth too before it is a 404: nobody learns which paths exist without a token.
+  app.use('/api/v1', auth.require);
   app.use((_req, res) => {
     sendProblem(res, { status: 404, title: 'Not found' });
   });

@@ -3,16 +3,13 @@
 // or a cookie. Calls that change something with the cookie must carry `X-Requested-By: hybridflow`, which another
 // site's form cannot send (CSRF guard). Wrong tokens are throttled per client address (server/throttle.ts).
 import { timingSafeEqual } from 'node:crypto';
-import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { registerPath } from './openapi';
+import type { Request, RequestHandler, Response } from 'express';
+import { ANSWERED, type Handlers } from './api/router';
 import { sendProblem } from './problem';
 import { SessionStore } from './sessions';
 import { AuthThrottle } from './throttle';
-import { parse } from './validate';
-import { z } from './zod';
 
 export const SESSION_COOKIE = 'hf_session';
-const SessionRequest = z.strictObject({ token: z.string().min(1, 'is required').max(500) }).openapi('SessionRequest');
 
 const equal = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -34,26 +31,6 @@ function cookie(header: string | undefined, name: string): string | undefined {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
-registerPath({
-  method: 'post',
-  path: '/api/v1/session',
-  summary: 'Log a browser in: exchanges the API token for a new session cookie',
-  tags: ['session'],
-  security: [],
-  request: { body: { content: { 'application/json': { schema: SessionRequest } }, required: true } },
-  responses: {
-    204: { description: 'Logged in; the hf_session cookie is set (any earlier session of this browser ends)' },
-  },
-});
-registerPath({
-  method: 'delete',
-  path: '/api/v1/session',
-  summary: 'Log a browser out: its session ends on the server, the cookie is cleared',
-  tags: ['session'],
-  security: [],
-  responses: { 204: { description: 'Logged out' } },
-});
 
 export interface AuthOptions {
   sessions?: SessionStore;
@@ -111,30 +88,35 @@ export function createAuth(token: string, options: AuthOptions = {}) {
     next();
   };
 
-  /** POST logs in (the token in the body), DELETE logs out. */
-  const sessionRoutes = Router();
-  sessionRoutes.post('/session', (req, res) => {
-    if (lockedOut(req, res)) return;
-    const { token: given } = parse(SessionRequest, req.body ?? {}, 'body');
-    if (!checkToken(req, given)) return unauthorized(res);
-    const id = sessions.create(cookie(req.get('cookie'), SESSION_COOKIE));
-    // Secure except over plain HTTP on this machine (the dev stack), where browsers would drop a Secure cookie.
-    const secure = req.secure || !LOOPBACK.has(req.hostname);
-    res.cookie(SESSION_COOKIE, id, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-      secure,
-      maxAge: sessions.maxAgeSeconds * 1000,
-    });
-    res.status(204).end();
-  });
-  sessionRoutes.delete('/session', (req, res) => {
-    const session = cookie(req.get('cookie'), SESSION_COOKIE);
-    if (session !== undefined) sessions.end(session);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
-    res.status(204).end();
-  });
+  /** Before a login: a client locked out after too many wrong tokens gets a 429. */
+  const loginGuard: RequestHandler = (req, res, next) => {
+    if (!lockedOut(req, res)) next();
+  };
 
-  return { require, sessionRoutes, sessions };
+  /** Logging in (the token in the body) and out. */
+  const sessionHandlers: Handlers<'logIn' | 'logOut'> = {
+    logIn({ body }, { req, res }) {
+      if (!checkToken(req, body.token)) {
+        unauthorized(res);
+        return ANSWERED;
+      }
+      const id = sessions.create(cookie(req.get('cookie'), SESSION_COOKIE));
+      // Secure except over plain HTTP on this machine (the dev stack), where browsers would drop a Secure cookie.
+      const secure = req.secure || !LOOPBACK.has(req.hostname);
+      res.cookie(SESSION_COOKIE, id, {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/',
+        secure,
+        maxAge: sessions.maxAgeSeconds * 1000,
+      });
+    },
+    logOut(_input, { req, res }) {
+      const session = cookie(req.get('cookie'), SESSION_COOKIE);
+      if (session !== undefined) sessions.end(session);
+      res.clearCookie(SESSION_COOKIE, { path: '/' });
+    },
+  };
+
+  return { require, loginGuard, sessionHandlers, sessions };
 }

@@ -2,15 +2,23 @@
 import { STATUS_CODES } from 'node:http';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler, Response } from 'express';
+import { causeChain } from '../common/errors';
 import { OvirtError } from '../ovirt/errors';
-import { z } from 'zod';
+import { z } from './zod';
 
-export interface Problem {
-  status: number;
-  title: string;
-  detail?: string;
-  errors?: { field: string; message: string }[];
-}
+/** RFC 9457 problem details, the body of every error answer (and the OpenAPI component `Problem`). */
+export const ProblemBody = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details; `errors` names each invalid field' });
+
+/** A problem as the code raises it: `type` is always about:blank, added when it is sent. */
+export type Problem = Omit<z.infer<typeof ProblemBody>, 'type'>;
 
 /** An error that maps to an HTTP answer. */
 export class HttpProblem extends Error {
@@ -51,7 +59,7 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
     });
   }
   // The client wraps gRPC errors in a ServiceError.
-  const grpc = [err, err?.cause].find(isGrpcServiceError);
+  const grpc = [...causeChain(err)].find(isGrpcServiceError);
   if (grpc && TEMPORAL_DOWN.has(grpc.code)) {
     res.set('Retry-After', '5');
     return sendProblem(res, {

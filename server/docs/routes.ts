@@ -3,7 +3,7 @@
 // package.json), under a CSP that keeps everything on this origin.
 import path from 'node:path';
 import express from 'express';
-import { openApiDocument } from '../openapi';
+import { openApiDocument } from '../api/openapi';
 
 const SWAGGER_UI = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 const ASSETS: Record<string, string> = {

@@ -49,6 +49,7 @@ export const RapidCloneRequest = z
 export type RapidCloneRequest = z.infer<typeof RapidCloneRequest>;
 
 export const FlowKind = z.enum(['rapid-clone', 'clone-preflight']).openapi('FlowKind');
+export type FlowKind = z.infer<typeof FlowKind>;
 export const FlowStatus = z
   .enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'])
   .openapi('FlowStatus');
@@ -113,46 +114,40 @@ export const FlowStarted = z
     description: 'A flow started (or found, for a repeated Idempotency-Key); the answer never waits for a worker',
   });
 
-export const FlowSummary = z
-  .object({
-    id: z.string(),
-    kind: z.string(),
-    status: FlowStatus,
-    startedAt: z.string(),
-    closedAt: z.string().nullable(),
-    sourceVmId: z.string().nullable(),
-    vendor: z.string().nullable(),
-    engineJobId: z.string().nullable(),
-    summary: z.string().nullable(),
-  })
-  .openapi('FlowSummary');
+/** What a flow's listing entry and its full document both say. */
+const FlowBase = z.object({
+  id: z.string(),
+  kind: z.string(),
+  status: FlowStatus,
+  startedAt: z.string(),
+  closedAt: z.string().nullable(),
+  engineJobId: z.string().nullable().openapi({
+    description: 'The engine job in use (the latest continuation once there is one); null until the flow opened one',
+  }),
+});
+
+export const FlowSummary = FlowBase.extend({
+  sourceVmId: z.string().nullable(),
+  vendor: z.string().nullable(),
+  summary: z.string().nullable(),
+}).openapi('FlowSummary');
 
 export const FlowList = z
   .object({ items: z.array(FlowSummary), nextPageToken: z.string().nullable() })
   .openapi('FlowList');
 
-export const Flow = z
-  .object({
-    id: z.string(),
-    kind: z.string(),
-    status: FlowStatus,
-    startedAt: z.string(),
-    closedAt: z.string().nullable(),
-    input: z.unknown(),
-    result: z.unknown(),
-    error: z.string().nullable(),
-    engineJobId: z.string().nullable().openapi({
-      description: 'The engine job in use (the latest continuation once there is one); null until the flow opened one',
-    }),
-    engineJobIds: z.array(z.string()).openapi({ description: 'Every engine job the flow used, oldest first' }),
-    steps: z.array(FlowStep),
-    stepsSource: StepsSource,
-    notice: z.string().nullable().openapi({
-      description: 'Why the step tree may be incomplete or stale, in plain words; null when it is current',
-    }),
-    links: FlowLinks,
-  })
-  .openapi('Flow');
+export const Flow = FlowBase.extend({
+  input: z.unknown(),
+  result: z.unknown(),
+  error: z.string().nullable(),
+  engineJobIds: z.array(z.string()).openapi({ description: 'Every engine job the flow used, oldest first' }),
+  steps: z.array(FlowStep),
+  stepsSource: StepsSource,
+  notice: z.string().nullable().openapi({
+    description: 'Why the step tree may be incomplete or stale, in plain words; null when it is current',
+  }),
+  links: FlowLinks,
+}).openapi('Flow');
 
 export const FlowListQuery = z.object({
   status: FlowStatus.optional(),
@@ -178,3 +173,7 @@ export const IdempotencyKey = z
   .min(1)
   .max(200)
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+export const FlowCancelled = z
+  .object({ id: z.string(), status: FlowStatus, cancelRequested: z.boolean() })
+  .openapi('FlowCancelled');

@@ -5,17 +5,19 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   type Client,
+  type WorkflowExecutionStatusName,
   isGrpcDeadlineError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { OvirtClient } from '../../ovirt/client';
 import { collection, Step } from '../../ovirt/representation';
+import { causeMessages } from '../../common/errors';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
 import { vendorTaskQueue, type VendorTiming } from '../../common/vendor-contract';
-import type { ClonePreflightInput } from '../../workflows/clone-preflight';
+// The workflow functions themselves: Temporal takes their names, and their input types check the arguments.
+import { clonePreflight, type ClonePreflightInput } from '../../workflows/clone-preflight';
 import {
   knownEngineJobIds,
   progressQuery,
@@ -23,11 +25,17 @@ import {
   type FlowProgress,
   type FlowStep,
 } from '../../common/flow-definitions';
-import type { RapidCloneInput } from '../../workflows/rapid-clone';
+import { rapidClone, type RapidCloneInput } from '../../workflows/rapid-clone';
 import { HttpProblem } from '../problem';
 import { engineStepTree } from './engine-steps';
 import { IdempotencyStore, requestFingerprint } from './idempotency';
-import type { ClonePreflightRequest, FlowStatus, RapidCloneRequest, StepsSource } from './schemas';
+import type {
+  ClonePreflightRequest,
+  FlowKind as FlowKindName,
+  FlowStatus,
+  RapidCloneRequest,
+  StepsSource,
+} from './schemas';
 
 export interface FlowServiceOptions {
   client: Client;
@@ -54,16 +62,20 @@ export interface FlowServiceOptions {
   /** After a progress query timed out, the reads of that flow skip it for this long, in ms. @default 5000 */
   queryQuietMs?: number;
 }
-const STATUS: Record<string, FlowStatus> = {
+/** Temporal's execution status (the SDK's names, every one of them) as a flow's status. */
+const STATUS: Record<WorkflowExecutionStatusName, FlowStatus> = {
+  UNSPECIFIED: 'running',
+  UNKNOWN: 'running',
   RUNNING: 'running',
+  PAUSED: 'running',
   CONTINUED_AS_NEW: 'running',
   COMPLETED: 'completed',
   FAILED: 'failed',
-  CANCELED: 'cancelled',
   CANCELLED: 'cancelled',
   TERMINATED: 'terminated',
   TIMED_OUT: 'timed_out',
 };
+/** The same, as visibility queries spell it (ExecutionStatus = 'Canceled'). */
 const VISIBILITY_STATUS: Record<FlowStatus, string> = {
   running: 'Running',
   completed: 'Completed',
@@ -80,7 +92,7 @@ const notFound = (id: string) =>
  * The short id of a flow: random, or derived from its operation and Idempotency-Key, so that even API servers that
  * keep their keys apart cannot start two flows for one key (Temporal refuses the second id).
  */
-const shortId = (kind: string, idempotencyKey?: string) =>
+const shortId = (kind: FlowKindName, idempotencyKey?: string) =>
   idempotencyKey
     ? createHash('sha256').update(`${kind}\0${idempotencyKey}`).digest('hex').slice(0, 8)
     : randomUUID().slice(0, 8);
@@ -98,9 +110,6 @@ const keyReused = (flowId: string) =>
     detail: `This Idempotency-Key came with a different request before (flow ${flowId}); send a new key for a new request.`,
     errors: [{ field: 'header.Idempotency-Key', message: 'was used before with a different request' }],
   });
-
-const decode = (payload: temporal.api.common.v1.IPayload | null | undefined) =>
-  payload ? defaultPayloadConverter.fromPayload<unknown>(payload) : undefined;
 
 export function createFlowService(opts: FlowServiceOptions) {
   const { client, ovirt } = opts;
@@ -198,7 +207,7 @@ export function createFlowService(opts: FlowServiceOptions) {
 
   /** What Temporal knows of a flow without a worker: its status, memo and search attributes. */
   function known(description: Description) {
-    const status = STATUS[description.status.name] ?? 'running';
+    const status = STATUS[description.status.name];
     const memo = (description.memo ?? {}) as FlowMemo;
     const searchJobId = description.typedSearchAttributes.get(EngineJobId);
     const engineJobIds = knownEngineJobIds(memo, searchJobId);
@@ -206,11 +215,11 @@ export function createFlowService(opts: FlowServiceOptions) {
     return { status, memo, engineJobIds, engineJobId };
   }
 
-  const flowId = (kind: string, vm: string, key?: string) =>
+  const flowId = (kind: FlowKindName, vm: string, key?: string) =>
     `${kind}-${vm.replace(/[^0-9a-zA-Z_-]/g, '')}-${shortId(kind, key)}`;
 
   /** A start answer from Temporal alone (for a repeated Idempotency-Key): no query, so no worker needed. */
-  async function startedAnswer(id: string, kind: string) {
+  async function startedAnswer(id: string, kind: FlowKindName) {
     const { status, engineJobId } = known(await describe(id));
     return { id, kind, status, engineJobId, links: links(id, engineJobId) };
   }
@@ -219,13 +228,13 @@ export function createFlowService(opts: FlowServiceOptions) {
    * Starts a flow (or, for a repeated Idempotency-Key, finds the one it started). It answers as soon as Temporal
    * has the workflow: the engine job is opened by the workflow once a worker runs it, so it is not waited for.
    */
-  async function start<A>(
-    kind: string,
-    workflowType: string,
+  async function start<I>(
+    kind: FlowKindName,
+    workflow: (input: I) => Promise<unknown>,
     request: object,
     vm: string,
     vendor: string,
-    input: A,
+    input: I,
     summary: string,
     idem?: { key: string; fingerprint: string },
   ) {
@@ -237,7 +246,7 @@ export function createFlowService(opts: FlowServiceOptions) {
       id = held.flowId;
     }
     try {
-      await client.workflow.start(workflowType, {
+      await client.workflow.start(workflow, {
         workflowId: id,
         taskQueue: opts.taskQueue,
         args: [input],
@@ -364,7 +373,7 @@ export function createFlowService(opts: FlowServiceOptions) {
       };
       return start(
         'clone-preflight',
-        'clonePreflight',
+        clonePreflight,
         req,
         source.name,
         req.vendor,
@@ -402,7 +411,7 @@ export function createFlowService(opts: FlowServiceOptions) {
       const idem = idempotencyKey
         ? { key: idempotencyKey, fingerprint: rapidCloneFingerprint(req, source) }
         : undefined;
-      return start('rapid-clone', 'rapidClone', req, source.name, req.vendor, input, summary, idem);
+      return start('rapid-clone', rapidClone, req, source.name, req.vendor, input, summary, idem);
     },
 
     /** Lists hybridflow's flows from Temporal visibility, newest first, filtered by the search attributes. */
@@ -420,28 +429,26 @@ export function createFlowService(opts: FlowServiceOptions) {
         nextPageToken,
         query,
       });
-      const attr = (e: temporal.api.workflow.v1.IWorkflowExecutionInfo, name: string) =>
-        (decode(e.searchAttributes?.indexedFields?.[name]) as string | undefined) ?? null;
-      const time = (t?: { seconds?: unknown; nanos?: number | null } | null) =>
-        t?.seconds != null ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString() : null;
-      const statusName = (s?: number | null) =>
-        STATUS[
-          ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'][
-            s ?? 0
-          ] ?? 'RUNNING'
-        ] ?? 'running';
+      // The SDK's own decoding of a listed execution (status names, times, typed search attributes, memo).
+      const items = await Promise.all(
+        (page.executions ?? []).map(async (raw) => {
+          const e = await executionInfoFromRaw(raw, client.options.loadedDataConverter, undefined, namespace);
+          const attr = (key: typeof FlowKind) => e.typedSearchAttributes.get(key) ?? null;
+          return {
+            id: e.workflowId,
+            kind: attr(FlowKind) ?? e.type,
+            status: STATUS[e.status.name],
+            startedAt: e.startTime.toISOString(),
+            closedAt: e.closeTime?.toISOString() ?? null,
+            sourceVmId: attr(OvirtVmId),
+            vendor: attr(Vendor),
+            engineJobId: attr(EngineJobId),
+            summary: typeof e.memo?.summary === 'string' ? e.memo.summary : null,
+          };
+        }),
+      );
       return {
-        items: (page.executions ?? []).map((e) => ({
-          id: e.execution?.workflowId ?? '',
-          kind: attr(e, FlowKind.name) ?? e.type?.name ?? '',
-          status: statusName(e.status),
-          startedAt: time(e.startTime) ?? '',
-          closedAt: time(e.closeTime),
-          sourceVmId: attr(e, OvirtVmId.name),
-          vendor: attr(e, Vendor.name),
-          engineJobId: attr(e, EngineJobId.name),
-          summary: (decode(e.memo?.fields?.summary) as string | undefined) ?? null,
-        })),
+        items,
         nextPageToken: page.nextPageToken?.length ? pageToken(page.nextPageToken, query) : null,
       };
     },
@@ -473,8 +480,7 @@ const rapidCloneFingerprint = (req: RapidCloneRequest, source: SourceVm) =>
 
 /** What went wrong, in the words of the innermost failure (the workflow's own message says what was undone). */
 function plainError(err: Error): string {
-  const messages: string[] = [];
-  for (let e: Error | undefined = err; e; e = e.cause instanceof Error ? e.cause : undefined) messages.push(e.message);
+  const messages = causeMessages(err);
   // "Workflow execution failed" / "Activity task failed" wrappers say nothing; take the first real message.
   return messages.find((m) => !/^(Workflow execution failed|Activity task failed)$/i.test(m)) ?? err.message;
 }

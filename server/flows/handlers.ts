@@ -1,0 +1,40 @@
+// What the flow routes of the API (declared in ../api/routes.ts) do: checks against the inventory, then the flow
+// service; the event stream is written by events.ts.
+import { ANSWERED, type Handlers } from '../api/router';
+import type { InventoryService } from '../inventory/service';
+import { streamFlowEvents } from './events';
+import type { FlowService } from './service';
+import type { FlowWatcher } from './watcher';
+
+export interface FlowHandlerDeps {
+  flows: FlowService;
+  watcher: FlowWatcher;
+  /** Checks against the inventory before a flow starts: the vendor and source VM (resolved), the clone name. */
+  inventory: Pick<InventoryService, 'resolveSource' | 'requireFreeName'>;
+}
+
+type FlowRoute = 'startRapidClone' | 'startClonePreflight' | 'listFlows' | 'getFlow' | 'cancelFlow' | 'flowEvents';
+
+export function flowHandlers({ flows, watcher, inventory }: FlowHandlerDeps): Handlers<FlowRoute> {
+  return {
+    async startRapidClone({ body, headers }) {
+      const key = headers['Idempotency-Key'];
+      const source = await inventory.resolveSource(body);
+      // A repeated key finds its flow (or is a 422 with another request), even though the clone's name is taken by now.
+      const existing = key ? await flows.findRapidClone(body, source, key) : undefined;
+      if (existing) return existing;
+      await inventory.requireFreeName(body.cloneName);
+      return flows.startRapidClone(body, source, key);
+    },
+    async startClonePreflight({ body }) {
+      return flows.startClonePreflight(body, await inventory.resolveSource(body));
+    },
+    listFlows: ({ query }) => flows.listFlows(query),
+    getFlow: ({ params }) => flows.getFlow(params.id),
+    cancelFlow: ({ params }) => flows.cancel(params.id),
+    async flowEvents({ params }, { req, res }): Promise<typeof ANSWERED> {
+      await streamFlowEvents(flows, watcher, params.id, req, res);
+      return ANSWERED;
+    },
+  };
+}
