@@ -37,26 +37,28 @@ export interface AppDeps {
   allowedHosts: ReadonlySet<string>;
 }
 
-const apiRoot: ApiHandler = ({ user }) => {
-  const { major, minor, build, revision } = PRODUCT_VERSION;
-  return json({
-    product_info: {
-      name: 'oVirt Engine',
-      vendor: 'ovirt.org',
-      version: {
-        build: String(build),
-        full_version: `${major}.${minor}.${build}-hybridflow`,
-        major: String(major),
-        minor: String(minor),
-        revision: String(revision),
+const apiRoot =
+  (now: () => number): ApiHandler =>
+  ({ user }) => {
+    const { major, minor, build, revision } = PRODUCT_VERSION;
+    return json({
+      product_info: {
+        name: 'oVirt Engine',
+        vendor: 'ovirt.org',
+        version: {
+          build: String(build),
+          full_version: `${major}.${minor}.${build}-hybridflow`,
+          major: String(major),
+          minor: String(minor),
+          revision: String(revision),
+        },
       },
-    },
-    time: Date.now(),
-    authenticated_user: ref(`/users/${user.id}`, user.id),
-    link: links('', ['clusters', 'disks', 'jobs', 'storagedomains', 'templates', 'vms']),
-    href: href(''),
-  });
-};
+      time: now(),
+      authenticated_user: ref(`/users/${user.id}`, user.id),
+      link: links('', ['clusters', 'disks', 'jobs', 'storagedomains', 'templates', 'vms']),
+      href: href(''),
+    });
+  };
 
 /**
  * The engine's request handler: first the Host / Origin check (`host-guard.ts`), then `/ovirt-engine/api` (and `/v4`) served by `apiHandler` on Node's request and
@@ -74,7 +76,7 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
   app.use(faultHandler);
 
   const routes = new ApiRoutes();
-  routes.get('/', apiRoot);
+  routes.get('/', apiRoot(deps.jobs.store.now));
   jobsRoutes(routes, deps.jobs);
   inventoryRoutes(routes, deps.inventory);
   inventoryActionRoutes(routes, deps.inventoryServices);

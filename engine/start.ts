@@ -47,6 +47,11 @@ export interface EngineOptions {
    * @default []
    */
   allowedHosts?: readonly string[];
+  /**
+   * The engine's clock, in epoch milliseconds: times of jobs, steps and inventory, when work is due, token expiry
+   * and login throttling (tests move it instead of sleeping). Timers still wait in real time. @default Date.now
+   */
+  now?: () => number;
 }
 
 export interface RunningEngine {
@@ -80,6 +85,7 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const host = options.host ?? '127.0.0.1';
+  const now = options.now ?? Date.now;
   const faults = new FaultInjector(options.faults ? parseFaultsOption(options.faults) : []);
   const db = openDatabase(options.dataDir);
   let stopCleanup: (() => void) | undefined;
@@ -89,16 +95,17 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const auth = new Authenticator(db, {
       adminUser: options.adminUser ?? 'admin@internal',
       adminPassword: options.adminPassword,
+      now,
     });
     stopAuth = () => auth.close();
     const inventory = new InventoryStore(db);
-    if (inventory.isEmpty()) plantSeed(db, options.seedFile ? readSeedFile(options.seedFile) : builtInSeed);
-    const jobStore = new JobStore(db);
+    if (inventory.isEmpty()) plantSeed(db, options.seedFile ? readSeedFile(options.seedFile) : builtInSeed, now());
+    const jobStore = new JobStore(db, now);
     if (options.unknownOnRestart ?? true) jobStore.markStartedExternalUnknown();
     const inventoryServices = createInventoryServices(db, inventory, jobStore, options.transitionMs ?? 2000);
     stopWork = () => inventoryServices.work.stop();
     inventoryServices.work.resume();
-    const storageArray = new StorageArray(db, inventory);
+    const storageArray = new StorageArray(db, inventory, now);
 
     const server = http.createServer(
       createApp({

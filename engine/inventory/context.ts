@@ -15,6 +15,7 @@ export interface Caller {
 export interface InventoryContext {
   db: Db;
   store: InventoryStore;
+  /** Also the engine's clock (`jobs.now`). */
   jobs: JobStore;
   work: InventoryWork;
   /** Duration of power transitions, merges and copies, in milliseconds. */
@@ -22,11 +23,11 @@ export interface InventoryContext {
 }
 
 /** A STARTED internal job for asynchronous work; `work.begin` ends it. */
-export const startJob = (ctx: InventoryContext, description: string, caller: Caller, now = Date.now()): JobRow =>
+export const startJob = (ctx: InventoryContext, description: string, caller: Caller, now = ctx.jobs.now()): JobRow =>
   startInternalJob(ctx.jobs, { description, ownerId: caller.userId, correlationId: caller.correlationId }, now);
 
 /** An internal job for work done at once: started and FINISHED in the same call. */
-export function instantJob(ctx: InventoryContext, description: string, caller: Caller, now = Date.now()): JobRow {
+export function instantJob(ctx: InventoryContext, description: string, caller: Caller, now = ctx.jobs.now()): JobRow {
   const job = startJob(ctx, description, caller, now);
   endInternalJob(ctx.jobs, job.id, true, now);
   return job;

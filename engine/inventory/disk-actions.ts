@@ -69,7 +69,7 @@ export class DiskActions {
     if (disk.status === 'locked') throw conflict(appErrors.disksLocked(subjects.copyDisk, [disk.name]));
     if (this.pluggedIntoVmNotDown(disk)) throw conflict(appErrors.vmIsNotDown(subjects.copyDisk));
     const source = this.ctx.store.storageDomain(disk.storage_domain_id)!;
-    const now = Date.now();
+    const now = this.ctx.jobs.now();
     const endsAt = now + this.ctx.transitionMs;
     const copyId = crypto.randomUUID();
     const job = this.ctx.db.transaction(() => {

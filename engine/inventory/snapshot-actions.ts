@@ -45,7 +45,7 @@ export class SnapshotActions {
       .filter((d) => d.status === 'locked')
       .map((d) => d.name);
     if (locked.length) throw conflict(appErrors.disksLocked(s, locked));
-    const now = Date.now();
+    const now = this.ctx.jobs.now();
     const endsAt = now + this.ctx.transitionMs;
     return this.ctx.db.transaction(() => {
       const job = startJob(this.ctx, jobDescriptions.removeSnapshot(snapshot.description, vm.name), caller, now);

@@ -72,7 +72,7 @@ export class VmActions {
     const cluster = this.cluster(body.cluster);
     const template = this.template(body.template);
     const id = crypto.randomUUID();
-    const now = Date.now();
+    const now = this.ctx.jobs.now();
     const { store } = this.ctx;
     this.ctx.db.transaction(() => {
       if (store.vmByName(name)) throw conflict(appErrors.nameAlreadyUsed(subjects.addVm));
@@ -149,7 +149,7 @@ export class VmActions {
     const vm = this.vm(vmId);
     if (vm.status !== 'powering_down' && !RUNNING.includes(vm.status))
       throw conflict(appErrors.vmIsNotRunning(subjects.stopVm));
-    const now = Date.now();
+    const now = this.ctx.jobs.now();
     const job = this.ctx.db.transaction(() => {
       if (vm.transition_job_id) this.ctx.work.cancel(vm.transition_job_id, now);
       this.s.powerOff.run({ id: vm.id, now });
@@ -159,7 +159,7 @@ export class VmActions {
   }
 
   private transition(vm: VmRow, status: VmStatus, target: VmStatus, description: string, caller: Caller): ActionResult {
-    const now = Date.now();
+    const now = this.ctx.jobs.now();
     const endsAt = now + this.ctx.transitionMs;
     const job = this.ctx.db.transaction(() => {
       if (vm.transition_job_id) this.ctx.work.cancel(vm.transition_job_id, now);

@@ -57,7 +57,7 @@ export class InventoryWork {
   }
 
   /** Applies the work of a job now; a job without work (already done or cancelled) is left alone. */
-  complete(jobId: string, now = Date.now()): void {
+  complete(jobId: string, now = this.jobs.now()): void {
     this.clearTimer(jobId);
     this.db.transaction(() => {
       if (!this.s.get.get(jobId)) return;
@@ -73,7 +73,7 @@ export class InventoryWork {
    * Abandons a job's work (e.g. a shutdown overtaken by a power-off): VMs keep their current status, locks are
    * released, snapshots stay, and the job ends FAILED. Call inside the caller's transaction.
    */
-  cancel(jobId: string, now = Date.now()): void {
+  cancel(jobId: string, now = this.jobs.now()): void {
     this.clearTimer(jobId);
     this.s.abandonVms.run({ job: jobId });
     this.s.unlockDisks.run({ job: jobId });
@@ -83,7 +83,7 @@ export class InventoryWork {
   }
 
   /** On start: completes work whose time has passed while the engine was down, schedules the rest. */
-  resume(now = Date.now()): void {
+  resume(now = this.jobs.now()): void {
     for (const row of this.s.all.all()) {
       if (row.ends_at <= now) this.complete(row.job_id, now);
       else this.schedule(row.job_id, row.ends_at);
@@ -115,7 +115,7 @@ export class InventoryWork {
           console.error(`engine: completing the work of job ${jobId} failed`, err);
         }
       },
-      Math.max(0, endsAt - Date.now()),
+      Math.max(0, endsAt - this.jobs.now()),
     );
     timer.unref();
     this.timers.set(jobId, timer);

@@ -18,7 +18,7 @@ const MINUTE_MS = 60_000;
 /** Starts the periodic clean-up; returns the function that stops it. */
 export function scheduleJobCleanup(store: JobStore, options: CleanupOptions): () => void {
   const run = (): void => {
-    const now = Date.now();
+    const now = store.now();
     try {
       store.cleanup(now - options.succeededMin * MINUTE_MS, now - options.failedMin * MINUTE_MS);
     } catch (err) {

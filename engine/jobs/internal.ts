@@ -10,14 +10,14 @@ export interface InternalJobInput {
 }
 
 /** Adds a STARTED internal job with one STARTED `Executing` step. */
-export function startInternalJob(store: JobStore, input: InternalJobInput, now = Date.now()): JobRow {
+export function startInternalJob(store: JobStore, input: InternalJobInput, now = store.now()): JobRow {
   const job = store.addJob({ ...input, autoCleared: true, external: false }, now);
   store.addStep({ jobId: job.id, description: 'Executing', type: 'executing', external: false }, now);
   return job;
 }
 
 /** Ends a STARTED internal job and its STARTED steps; an already ended (or cleaned-up) job is left alone. */
-export function endInternalJob(store: JobStore, jobId: string, succeeded: boolean, now = Date.now()): void {
+export function endInternalJob(store: JobStore, jobId: string, succeeded: boolean, now = store.now()): void {
   const job = store.job(jobId);
   if (job?.status === 'started') store.endJob(job.id, succeeded ? 'finished' : 'failed', false, now);
 }

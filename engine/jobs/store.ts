@@ -74,7 +74,11 @@ export class JobStore {
   /** Notices of every committed change, for live views. */
   readonly changes = new JobChanges();
 
-  constructor(private readonly db: Db) {
+  /** @param now the engine's clock, the default time of every write */
+  constructor(
+    private readonly db: Db,
+    readonly now: () => number = Date.now,
+  ) {
     this.s = {
       insertJob: db.prepare(
         `INSERT INTO jobs (id, description, status, external, auto_cleared, start_time, last_updated, owner_id, correlation_id)
@@ -169,7 +173,7 @@ export class JobStore {
   }
 
   /** Adds a STARTED job; returns its row as stored (built here rather than read back: one statement less). */
-  addJob(job: NewJob, now = Date.now()): JobRow {
+  addJob(job: NewJob, now = this.now()): JobRow {
     const row: JobRow = {
       id: crypto.randomUUID(),
       description: job.description,
@@ -217,7 +221,7 @@ export class JobStore {
   }
 
   /** Ends the job and gives its STARTED steps the same final status. */
-  endJob(id: string, status: 'finished' | 'failed', force: boolean, now = Date.now()): void {
+  endJob(id: string, status: 'finished' | 'failed', force: boolean, now = this.now()): void {
     this.db.transaction(() => {
       this.s.endJob.run({ id, status, now, force: force ? 1 : 0 });
       this.s.closeStartedSteps.run({ id, status, now });
@@ -231,7 +235,7 @@ export class JobStore {
   }
 
   /** Adds a STARTED step numbered after its siblings; returns its row as stored. */
-  addStep(step: NewStep, now = Date.now()): StepRow {
+  addStep(step: NewStep, now = this.now()): StepRow {
     const row: StepRow = {
       id: crypto.randomUUID(),
       job_id: step.jobId,
@@ -261,7 +265,7 @@ export class JobStore {
   }
 
   /** Success ends the step alone; failure also fails its job and closes the job's other STARTED steps. */
-  endStep(step: StepRow, succeeded: boolean, now = Date.now()): StepRow {
+  endStep(step: StepRow, succeeded: boolean, now = this.now()): StepRow {
     const ended: StepRow = { ...step, status: succeeded ? 'finished' : 'failed', end_time: now };
     this.tx.endStep(ended);
     this.changes.emit(
@@ -271,7 +275,7 @@ export class JobStore {
   }
 
   /** Sets a step's progress (percent) and touches its job. */
-  setProgress(step: StepRow, progress: number, now = Date.now()): void {
+  setProgress(step: StepRow, progress: number, now = this.now()): void {
     this.db.transaction(() => {
       this.s.setProgress.run({ id: step.id, progress });
       this.s.touchJob.run({ id: step.job_id, now });
@@ -280,7 +284,7 @@ export class JobStore {
   }
 
   /** What oVirt does on start: STARTED external jobs and steps become UNKNOWN. */
-  markStartedExternalUnknown(now = Date.now()): void {
+  markStartedExternalUnknown(now = this.now()): void {
     this.db.transaction(() => {
       this.s.startedToUnknownJobs.run(now);
       this.s.startedToUnknownSteps.run();

@@ -40,6 +40,7 @@ export class StorageArray {
   constructor(
     private readonly db: Db,
     private readonly store: InventoryStore,
+    private readonly now: () => number = Date.now,
   ) {
     this.s = {
       images: db.prepare<[string], DiskRow>(
@@ -79,7 +80,7 @@ export class StorageArray {
         // A fresh clone shares most blocks with its source: thin, a quarter of its size at most.
         actual: Math.round(input.provisioned_size / 4),
         domain,
-        now: Date.now(),
+        now: this.now(),
         source: input.source_disk_id ?? null,
       });
       return { image: this.store.diskAnyRegistration(imageId)!, created: true };

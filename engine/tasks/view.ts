@@ -77,7 +77,7 @@ export class TasksView {
   }
 
   /** The count of jobs per status, at most `COUNTS_TTL_MS` old. */
-  counts(now = Date.now()): Record<JobStatus, number> {
+  counts(now = this.store.now()): Record<JobStatus, number> {
     if (!this.counted || now - this.counted.at >= COUNTS_TTL_MS)
       this.counted = { at: now, counts: this.store.statusCounts() };
     return this.counted.counts;

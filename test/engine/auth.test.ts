@@ -1,5 +1,6 @@
 // Authentication as oVirt does it: SSO token endpoint, Bearer or Basic on every API call, 401 / 403 faults.
-import { PASSWORD, TestEngine } from './engine-harness';
+import { TestEngine } from './engine-harness';
+import { ENGINE_PASSWORD } from '../helpers/credentials';
 
 let e: TestEngine;
 beforeAll(async () => {
@@ -9,7 +10,7 @@ afterAll(async () => {
   await e.close();
 });
 
-const form = { grant_type: 'password', scope: 'ovirt-app-api', username: 'admin@internal', password: PASSWORD };
+const form = { grant_type: 'password', scope: 'ovirt-app-api', username: 'admin@internal', password: ENGINE_PASSWORD };
 const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -75,12 +76,13 @@ describe('API calls', () => {
 
   test('Basic credentials are accepted; wrong ones are a 401', async () => {
     expect(
-      (await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', PASSWORD) } })).status,
+      (await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', ENGINE_PASSWORD) } }))
+        .status,
     ).toBe(200);
     const job = await e.post(
       '/jobs',
       { description: 'via basic' },
-      { as: 'none', headers: { authorization: basic('admin@internal', PASSWORD) } },
+      { as: 'none', headers: { authorization: basic('admin@internal', ENGINE_PASSWORD) } },
     );
     expect(job.status).toBe(201);
     expect(

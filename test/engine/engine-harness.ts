@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { pollUntil } from '../../common/poll';
 import { startEngine } from '../../engine/start';
 import type { EngineOptions, RunningEngine } from '../../engine/start';
-
-export const PASSWORD = 'engine-test-password';
+import { ENGINE_PASSWORD } from '../helpers/credentials';
 
 export interface Answer {
   status: number;
@@ -29,28 +29,44 @@ export interface CallOptions {
   raw?: string;
 }
 
+/** The engine's clock in tests: real time plus what a test moved it on by (`advance`), instead of sleeping. */
+export class TestClock {
+  private offset = 0;
+
+  readonly now = (): number => Date.now() + this.offset;
+
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+export type TestEngineOptions = Omit<EngineOptions, 'port' | 'dataDir' | 'adminPassword' | 'now'>;
+
 export class TestEngine {
   private tokens = new Map<Caller, string>();
 
   private constructor(
     public engine: RunningEngine,
     readonly dataDir: string,
-    readonly options: Omit<EngineOptions, 'port' | 'dataDir' | 'adminPassword'>,
+    readonly options: TestEngineOptions,
+    /** The engine's clock; it runs on across restarts. */
+    readonly clock: TestClock,
   ) {}
 
-  static async start(
-    options: Omit<EngineOptions, 'port' | 'dataDir' | 'adminPassword'> = {},
-    dataDir?: string,
-  ): Promise<TestEngine> {
+  private static launch(dataDir: string, options: TestEngineOptions, clock: TestClock): Promise<RunningEngine> {
+    return startEngine({ port: 0, dataDir, adminPassword: ENGINE_PASSWORD, now: clock.now, ...options });
+  }
+
+  static async start(options: TestEngineOptions = {}, dataDir?: string): Promise<TestEngine> {
     const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hf-engine-'));
-    const engine = await startEngine({ port: 0, dataDir: dir, adminPassword: PASSWORD, ...options });
-    return new TestEngine(engine, dir, options);
+    const clock = new TestClock();
+    return new TestEngine(await TestEngine.launch(dir, options, clock), dir, options, clock);
   }
 
   /** Closes and starts again on the same data directory (tokens are forgotten, as after a real restart). */
   async restart(options = this.options): Promise<void> {
     await this.engine.close();
-    this.engine = await startEngine({ port: 0, dataDir: this.dataDir, adminPassword: PASSWORD, ...options });
+    this.engine = await TestEngine.launch(this.dataDir, options, this.clock);
     this.tokens.clear();
   }
 
@@ -66,7 +82,7 @@ export class TestEngine {
         grant_type: 'password',
         scope: 'ovirt-app-api',
         username: as === 'admin' ? 'admin@internal' : 'user@internal',
-        password: PASSWORD,
+        password: ENGINE_PASSWORD,
       });
       token = answer.body.access_token as string;
       this.tokens.set(as, token);
@@ -146,7 +162,7 @@ export class TestEngine {
   insertInternalJob(): { jobId: string; stepId: string } {
     const jobId = crypto.randomUUID();
     const stepId = crypto.randomUUID();
-    const now = Date.now();
+    const now = this.clock.now();
     this.withDatabase((db) => {
       db.prepare(
         `INSERT INTO jobs (id, description, status, external, auto_cleared, start_time, last_updated)
@@ -161,10 +177,7 @@ export class TestEngine {
   }
 }
 
+/** Polls `check` until it is true; fails after `timeoutMs`. */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000, everyMs = 25): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  await pollUntil(check, { what: 'the condition', timeoutMs, intervalMs: everyMs });
 }

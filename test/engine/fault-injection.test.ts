@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEngine } from '../../engine/start';
-import { PASSWORD, TestEngine } from './engine-harness';
+import { TestEngine } from './engine-harness';
+import { ENGINE_PASSWORD } from '../helpers/credentials';
 
 let e: TestEngine;
 beforeAll(async () => {
@@ -51,7 +52,7 @@ test('errorRate 1 answers every matching call 503 with an oVirt fault; other pat
     grant_type: 'password',
     scope: 'ovirt-app-api',
     username: 'admin@internal',
-    password: PASSWORD,
+    password: ENGINE_PASSWORD,
   });
   expect(sso.status).toBe(200);
   // The /v4 prefix reaches the same paths.
@@ -107,7 +108,9 @@ describe('the faults start option', () => {
     [JSON.stringify({ rules: [{ pathPattern: '^/', failNext: -1 }] }), /^faults: rules.*failNext/],
   ])('invalid %s: startEngine rejects naming faults', async (faults, message) => {
     const dir = dataDir();
-    await expect(startEngine({ port: 0, dataDir: dir, adminPassword: PASSWORD, faults })).rejects.toThrow(message);
+    await expect(startEngine({ port: 0, dataDir: dir, adminPassword: ENGINE_PASSWORD, faults })).rejects.toThrow(
+      message,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

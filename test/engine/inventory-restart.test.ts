@@ -53,7 +53,7 @@ test('added VMs, registered disks, attachments and merged snapshots survive a re
 });
 
 test('work overdue at start completes at once: powering_down -> down, locked disks -> ok, jobs FINISHED', async () => {
-  const e = await TestEngine.start({ transitionMs: 200 });
+  const e = await TestEngine.start({ transitionMs: 60_000 });
   try {
     const web = await e.vmNamed('web-01');
     const shutdown = await e.post(`/vms/${web.id}/shutdown`, {});
@@ -61,7 +61,7 @@ test('work overdue at start completes at once: powering_down -> down, locked dis
     const snapshot = (await e.get(`/vms/${db.id}/snapshots`)).body.snapshot[0] as Entity;
     await e.del(`/vms/${db.id}/snapshots/${snapshot.id}`, { headers: { 'Correlation-Id': 'merge-restart' } });
     await e.engine.close();
-    await new Promise((r) => setTimeout(r, 300));
+    e.clock.advance(60_000); // the engine is down past the end of both transitions
 
     await e.restart({ transitionMs: 200 });
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEngine } from '../../engine/start';
-import { PASSWORD, TestEngine } from './engine-harness';
+import { TestEngine } from './engine-harness';
+import { ENGINE_PASSWORD } from '../helpers/credentials';
 import type { Entity } from './engine-harness';
 
 const example = path.join(__dirname, '../../engine/seed.example.json');
@@ -45,12 +46,12 @@ test('a seed file that is not valid JSON or not a seed: startEngine rejects nami
     const broken = path.join(dir, 'broken.json');
     fs.writeFileSync(broken, '{');
     await expect(
-      startEngine({ port: 0, dataDir: path.join(dir, 'a'), adminPassword: PASSWORD, seedFile: broken }),
+      startEngine({ port: 0, dataDir: path.join(dir, 'a'), adminPassword: ENGINE_PASSWORD, seedFile: broken }),
     ).rejects.toThrow(`seed file ${broken}`);
     const wrong = path.join(dir, 'wrong.json');
     fs.writeFileSync(wrong, JSON.stringify({ clusters: [], storage_domains: [{ name: 'x' }], vms: [] }));
     await expect(
-      startEngine({ port: 0, dataDir: path.join(dir, 'b'), adminPassword: PASSWORD, seedFile: wrong }),
+      startEngine({ port: 0, dataDir: path.join(dir, 'b'), adminPassword: ENGINE_PASSWORD, seedFile: wrong }),
     ).rejects.toThrow(`seed file ${wrong}: clusters`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

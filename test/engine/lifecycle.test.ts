@@ -1,7 +1,8 @@
 // Start, restart (oVirt's UNKNOWN rule), persistence, clean-up of auto-cleared jobs, port conflicts, close.
 import http from 'node:http';
 import { startEngine } from '../../engine/start';
-import { PASSWORD, TestEngine, waitFor } from './engine-harness';
+import { TestEngine, waitFor } from './engine-harness';
+import { ENGINE_PASSWORD } from '../helpers/credentials';
 
 describe('restart', () => {
   test('jobs and steps survive; STARTED external ones become unknown and can no longer be ended', async () => {
@@ -115,11 +116,11 @@ describe('start and close', () => {
     const path = await import('node:path');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hf-engine-port-'));
     try {
-      await expect(startEngine({ port, dataDir, adminPassword: PASSWORD })).rejects.toThrow(
+      await expect(startEngine({ port, dataDir, adminPassword: ENGINE_PASSWORD })).rejects.toThrow(
         `port ${port} is already in use`,
       );
       // The database was closed on failure: a second start on the same directory works.
-      const engine = await startEngine({ port: 0, dataDir, adminPassword: PASSWORD });
+      const engine = await startEngine({ port: 0, dataDir, adminPassword: ENGINE_PASSWORD });
       await engine.close();
     } finally {
       await new Promise((resolve) => blocker.close(resolve));

@@ -1,6 +1,7 @@
 // The progress extension (not oVirt): PUT /builtin/jobs/{j}/steps/{s}/progress, and its discovery through
 // GET /builtin/capabilities.
-import { PASSWORD, TestEngine } from './engine-harness';
+import { TestEngine } from './engine-harness';
+import { ENGINE_PASSWORD } from '../helpers/credentials';
 import type { Answer, Caller } from './engine-harness';
 
 let e: TestEngine;
@@ -49,7 +50,7 @@ describe('GET /builtin/capabilities', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.body).toEqual({ reason: 'Unauthorized', detail: expect.any(String) });
     const basic = await fetch(`${e.engine.url}/builtin/capabilities`, {
-      headers: { authorization: `Basic ${Buffer.from(`admin@internal:${PASSWORD}`).toString('base64')}` },
+      headers: { authorization: `Basic ${Buffer.from(`admin@internal:${ENGINE_PASSWORD}`).toString('base64')}` },
     });
     expect(basic.status).toBe(200);
   });
@@ -78,7 +79,7 @@ describe('PUT /builtin/jobs/{job}/steps/{step}/progress', () => {
     const parent = await e.addStep(job.id);
     const child = await e.addStep(job.id, { parent_step: { id: parent.id } });
     const before = (await e.get(`/jobs/${job.id}`)).body.last_updated as number;
-    await new Promise((r) => setTimeout(r, 5));
+    e.clock.advance(1000);
     expect((await builtin('PUT', progressPath(job.id, child.id), { progress: 100 })).status).toBe(200);
     expect((await e.get(`/jobs/${job.id}`)).body.last_updated).toBeGreaterThan(before);
     expect((await e.get(`/jobs/${job.id}/steps/${parent.id}`)).body.progress).toBeUndefined();

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { Authenticator, TOKEN_IDLE_MS } from '../../engine/auth';
 import { openDatabase } from '../../engine/db';
 import { LoginThrottle, LoginThrottled } from '../../engine/login-throttle';
-import { PASSWORD, TestEngine } from '../engine/engine-harness';
+import { TestEngine } from '../engine/engine-harness';
+import { ENGINE_PASSWORD } from '../helpers/credentials';
 
 const form = (password: string, extra: Record<string, string> = {}) => ({
   grant_type: 'password',
@@ -18,7 +19,6 @@ const form = (password: string, extra: Record<string, string> = {}) => ({
 });
 const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('failed-login throttling over HTTP', () => {
   let e: TestEngine;
@@ -38,7 +38,7 @@ describe('failed-login throttling over HTTP', () => {
     // 5 free failures, then one try each time a delay (1 s, 2 s, ...) has passed.
     expect(statuses.filter((s) => s === 400).length).toBeLessThanOrEqual(7);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(493);
-    const right = await e.sso(form(PASSWORD));
+    const right = await e.sso(form(ENGINE_PASSWORD));
     expect(right.status).toBe(429);
     expect(right.body).toEqual({
       error_code: 'temporarily_unavailable',
@@ -50,18 +50,18 @@ describe('failed-login throttling over HTTP', () => {
 
   test('after 5 failures: 429 until the delay passes; the delays grow; a success resets the count', async () => {
     for (let i = 0; i < 5; i++) expect((await e.sso(form('wrong'))).status).toBe(400);
-    const held = await e.sso(form(PASSWORD));
+    const held = await e.sso(form(ENGINE_PASSWORD));
     expect(held.status).toBe(429);
     expect(held.headers.get('retry-after')).toBe('1');
-    await sleep(1100);
+    e.clock.advance(1100);
     expect((await e.sso(form('wrong again'))).status).toBe(400); // the 6th failure: 2 s now
-    const longer = await e.sso(form(PASSWORD));
+    const longer = await e.sso(form(ENGINE_PASSWORD));
     expect([longer.status, longer.headers.get('retry-after')]).toEqual([429, '2']);
-    await sleep(2100);
-    expect((await e.sso(form(PASSWORD))).status).toBe(200);
+    e.clock.advance(2100);
+    expect((await e.sso(form(ENGINE_PASSWORD))).status).toBe(200);
     // Reset: five more failures are allowed again before the first delay.
     for (let i = 0; i < 4; i++) expect((await e.sso(form('wrong'))).status).toBe(400);
-    expect((await e.sso(form(PASSWORD))).status).toBe(200);
+    expect((await e.sso(form(ENGINE_PASSWORD))).status).toBe(200);
   });
 
   test('HTTP Basic is throttled the same way: 429 fault with Retry-After, even for the right password', async () => {
@@ -71,7 +71,10 @@ describe('failed-login throttling over HTTP', () => {
         (await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', `bad-${i}`) } })).status,
       ).toBe(401);
     }
-    const answer = await e.get('/jobs', { as: 'none', headers: { authorization: basic('admin@internal', PASSWORD) } });
+    const answer = await e.get('/jobs', {
+      as: 'none',
+      headers: { authorization: basic('admin@internal', ENGINE_PASSWORD) },
+    });
     expect(answer.status).toBe(429);
     expect(answer.body).toEqual({
       reason: 'Too Many Requests',
@@ -80,7 +83,7 @@ describe('failed-login throttling over HTTP', () => {
     expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     const builtin = await e.callBuiltin('GET', '/builtin/capabilities', undefined, {
       as: 'none',
-      headers: { authorization: basic('admin@internal', PASSWORD) },
+      headers: { authorization: basic('admin@internal', ENGINE_PASSWORD) },
     });
     expect(builtin.status).toBe(429);
     // Bearer tokens issued before are not passwords: they keep working.
@@ -91,7 +94,7 @@ describe('failed-login throttling over HTTP', () => {
     for (const name of ['a@internal', 'b@internal', 'c@internal', 'd@internal', 'e@internal']) {
       expect((await e.sso({ ...form('x'), username: name })).status).toBe(400);
     }
-    expect((await e.sso(form(PASSWORD))).status).toBe(429);
+    expect((await e.sso(form(ENGINE_PASSWORD))).status).toBe(429);
   });
 });
 
@@ -105,7 +108,7 @@ describe('the token endpoint', () => {
   });
 
   test('credentials in the query string: 400, no token', async () => {
-    const query = new URLSearchParams(form(PASSWORD)).toString();
+    const query = new URLSearchParams(form(ENGINE_PASSWORD)).toString();
     const res = await fetch(`${e.engine.url}/ovirt-engine/sso/oauth/token?${query}`, {
       method: 'POST',
       headers: { accept: 'application/json' },
@@ -114,24 +117,24 @@ describe('the token endpoint', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toEqual({ error_code: 'invalid_request', error: expect.stringContaining('body only') });
     // Also when the body carries them too: the query string is refused, whatever it holds.
-    const both = await fetch(`${e.engine.url}/ovirt-engine/sso/oauth/token?password=${PASSWORD}`, {
+    const both = await fetch(`${e.engine.url}/ovirt-engine/sso/oauth/token?password=${ENGINE_PASSWORD}`, {
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form(PASSWORD)).toString(),
+      body: new URLSearchParams(form(ENGINE_PASSWORD)).toString(),
     });
     expect(both.status).toBe(400);
   });
 
   test('a scope without ovirt-app-api: 400 invalid_scope, as OAuth answers it', async () => {
     for (const scope of ['openid', 'ovirt-app-admin', 'ovirt-app-api-x']) {
-      const answer = await e.sso(form(PASSWORD, { scope }));
+      const answer = await e.sso(form(ENGINE_PASSWORD, { scope }));
       expect([scope, answer.status, answer.body]).toEqual([
         scope,
         400,
         { error_code: 'invalid_scope', error: expect.stringContaining('ovirt-app-api') },
       ]);
     }
-    const several = await e.sso(form(PASSWORD, { scope: 'ovirt-app-admin ovirt-app-api' }));
+    const several = await e.sso(form(ENGINE_PASSWORD, { scope: 'ovirt-app-admin ovirt-app-api' }));
     expect(several.status).toBe(200);
   });
 });
@@ -141,9 +144,9 @@ describe('idle tokens are swept away', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hf-auth-'));
     const db = openDatabase(dir);
     let now = 1_000_000;
-    const auth = new Authenticator(db, { adminUser: 'admin@internal', adminPassword: PASSWORD, now: () => now });
+    const auth = new Authenticator(db, { adminUser: 'admin@internal', adminPassword: ENGINE_PASSWORD, now: () => now });
     try {
-      const admin = auth.login('admin@internal', PASSWORD, '127.0.0.1')!;
+      const admin = auth.login('admin@internal', ENGINE_PASSWORD, '127.0.0.1')!;
       for (let i = 0; i < 1000; i++) auth.issueToken(admin);
       const { token: kept } = auth.issueToken(admin);
       expect(auth.tokenCount).toBe(1001);

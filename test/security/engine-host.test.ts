@@ -1,6 +1,7 @@
 // DNS rebinding and cross-site writes on the built-in engine: every request must name an allowed host (421
 // otherwise), and a browser write from a page of another site is refused (403).
-import { PASSWORD, TestEngine } from '../engine/engine-harness';
+import { TestEngine } from '../engine/engine-harness';
+import { ENGINE_PASSWORD } from '../helpers/credentials';
 import { rawRequest } from '../helpers/raw-http';
 import { allowedHostSet, hostnameOfHostHeader } from '../../engine/host-guard';
 
@@ -12,7 +13,7 @@ afterAll(async () => {
   await e.close();
 });
 
-const basic = `Basic ${Buffer.from(`admin@internal:${PASSWORD}`).toString('base64')}`;
+const basic = `Basic ${Buffer.from(`admin@internal:${ENGINE_PASSWORD}`).toString('base64')}`;
 const port = (): string => new URL(e.engine.url).port;
 const get = (target: string, host: string, headers: Record<string, string> = {}) =>
   rawRequest(e.engine.url, { method: 'GET', target, headers: { host, ...headers }, timeoutMs: 1500 });
@@ -55,7 +56,7 @@ describe('Host header (DNS rebinding)', () => {
         grant_type: 'password',
         scope: 'ovirt-app-api',
         username: 'admin@internal',
-        password: PASSWORD,
+        password: ENGINE_PASSWORD,
       }).toString(),
     });
     expect(token.status).toBe(421);
