@@ -21,9 +21,10 @@ import { createStorageArray } from '../../vendor-demo/storage-array';
 import { createVendorWorker } from '../../vendor-demo/worker';
 import { createMainWorker } from '../../worker/workers';
 import { connectTemporal, uniqueTaskQueue, workflowBundle } from './temporal';
+import { ENGINE_PASSWORD } from './credentials';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
-export const ENGINE_PASSWORD = 'engine-test-password';
+export { ENGINE_PASSWORD };
 
 export interface TestStack {
   apiUrl: string;
