@@ -1,7 +1,9 @@
 // The HTTP calls of the hybridflow API for the CLI: one place that sends (token, timeout, errors in plain words),
-// answers checked against the same zod schemas the server answers with, and every API path in one table.
+// answers checked against the same zod schemas the server answers with; methods and paths from the API's route table.
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { fillPath, type QueryValue } from '../../common/api-path';
+import { apiRoutes, type RouteName } from '../../server/api/routes';
 import { Flow, FlowList, FlowStarted } from '../../server/flows/schemas';
 import {
   ApiAuthError,
@@ -35,14 +37,14 @@ export interface FlowListOptions {
   pageToken?: string;
 }
 
-/** Every path of the API the CLI calls, and only here. */
-const PATHS = {
-  flows: (query: string) => `/api/v1/flows${query ? `?${query}` : ''}`,
-  rapidClone: () => '/api/v1/flows/rapid-clone',
-  flow: (id: string) => `/api/v1/flows/${encodeURIComponent(id)}`,
-  flowEvents: (id: string) => `${PATHS.flow(id)}/events`,
-  cancelFlow: (id: string) => `${PATHS.flow(id)}/cancel`,
-};
+/** A call of a route of the API's table (server/api/routes.ts): its method and path come from there. */
+function routeCall(name: RouteName, params?: Record<string, string>, query?: Record<string, QueryValue>) {
+  const route = apiRoutes[name];
+  return {
+    method: route.method.toUpperCase() as Uppercase<typeof route.method>,
+    path: fillPath(route.path, params, query),
+  };
+}
 
 export interface ApiClientOptions extends ApiSettings {
   /** Time allowed for one call (not for an event stream). @default 30_000 ms */
@@ -54,7 +56,7 @@ export interface ApiClientOptions extends ApiSettings {
 }
 
 interface Call {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
@@ -161,11 +163,11 @@ export function createApiClient(options: ApiClientOptions) {
     return check(schema, body, `${call.method} ${call.path}`);
   }
 
-  const getFlow = (id: string): Promise<FlowDocument> => json({ method: 'GET', path: PATHS.flow(id) }, Flow);
+  const getFlow = (id: string): Promise<FlowDocument> => json(routeCall('getFlow', { id }), Flow);
 
   const feed: FlowFeed = {
     async openEvents(id, signal) {
-      const call: Call = { method: 'GET', path: PATHS.flowEvents(id) };
+      const call: Call = routeCall('flowEvents', { id });
       return { response: await send(call, signal, 'text/event-stream'), request: `${call.method} ${call.path}` };
     },
     readFlow: (value, request) => check(Flow, value, request),
@@ -178,8 +180,7 @@ export function createApiClient(options: ApiClientOptions) {
     /** Starts a rapid clone; an Idempotency-Key makes the one retry after a dropped connection safe. */
     async startRapidClone(req: RapidCloneOptions): Promise<FlowStartedAnswer> {
       const call: Call = {
-        method: 'POST',
-        path: PATHS.rapidClone(),
+        ...routeCall('startRapidClone'),
         body: req,
         headers: { 'Idempotency-Key': randomUUID() },
       };
@@ -192,15 +193,13 @@ export function createApiClient(options: ApiClientOptions) {
     },
 
     listFlows(query: FlowListOptions = {}): Promise<FlowListAnswer> {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
-      return json({ method: 'GET', path: PATHS.flows(params.toString()) }, FlowList);
+      return json(routeCall('listFlows', {}, { ...query }), FlowList);
     },
 
     getFlow,
 
     async cancelFlow(id: string): Promise<void> {
-      const res = await send({ method: 'POST', path: PATHS.cancelFlow(id) }, AbortSignal.timeout(timeoutMs));
+      const res = await send(routeCall('cancelFlow', { id }), AbortSignal.timeout(timeoutMs));
       await res.body?.cancel();
     },
 
