@@ -1,7 +1,7 @@
 // The chaos stack: every component a real process started with the project's CLI (`hybridflow temporal | engine |
 // worker | vendor-demo | server`), each in its own process group so that a SIGKILL takes its children with it (the
 // Temporal CLI binary below `hybridflow temporal`). Each is forked with an IPC channel: a component whose harness
-// disappears, even by SIGKILL, stops itself (cli/component.ts). The worker, vendors and server reach the engine
+// disappears, even by SIGKILL, stops itself (cli/stack/component.ts). The worker, vendors and server reach the engine
 // through the chaos proxy, so an engine outage can be staged between them and the engine.
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
