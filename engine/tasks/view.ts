@@ -7,7 +7,7 @@ import type { JobRow, JobStatus, JobStore, StepRow } from '../jobs/store';
 export const PAGE_LIMIT = 200;
 /** The steps of one job the page shows at most. */
 export const STEP_LIMIT = 2000;
-/** How long counts of jobs per status are reused: counting 100,000 jobs takes tens of milliseconds. */
+/** How long counts of jobs per status are reused: counting takes longer the more jobs there are (README.md, Speed). */
 export const COUNTS_TTL_MS = 1000;
 
 export interface TaskJob {
