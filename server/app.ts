@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { OvirtClient } from '../ovirt/client';
 import { createAuth } from './auth';
+import { API_BASE } from './api/route';
 import { apiRouter } from './api/router';
 import { flowHandlers } from './flows/handlers';
 import type { FlowService } from './flows/service';
@@ -54,7 +55,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(healthRoutes(deps));
   app.use(docsRoutes());
   app.use(webRoutes());
-  app.use('/api/v1', jsonOnly, express.json({ limit: '64kb' }));
+  app.use(API_BASE, jsonOnly, express.json({ limit: '64kb' }));
   const watcher = deps.watcher ?? createFlowWatcher(deps.flows);
   const handlers = {
     ...auth.sessionHandlers,
@@ -62,8 +63,8 @@ export function createApp(deps: AppDeps): express.Express {
     ...inventoryHandlers(deps.inventory),
   };
   app.use(apiRouter(handlers, { token: auth.require, login: auth.loginGuard }));
-  // Any other /api/v1 path needs auth too before it is a 404: nobody learns which paths exist without a token.
-  app.use('/api/v1', auth.require);
+  // Any other API path needs auth too before it is a 404: nobody learns which paths exist without a token.
+  app.use(API_BASE, auth.require);
   app.use((_req, res) => {
     sendProblem(res, { status: 404, title: 'Not found' });
   });

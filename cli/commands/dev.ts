@@ -6,6 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { loadConfig, type Config } from '../../common/config';
 import { apiTokenWithSource, enginePasswordWithSource, type SecretSource } from '../../common/secrets';
+import { apiRoutes } from '../../server/api/routes';
 import { checkPortsFree } from '../stack/ports';
 
 const BIN = path.resolve(__dirname, '../../bin/hybridflow.js');
@@ -146,7 +147,7 @@ export function startText(
     'Try it:',
     `  npx hybridflow clone --vm web-01 --name web-01-clone --wait`,
     `  curl -s -X POST -H "Authorization: Bearer ${bearer}" -H "Content-Type: application/json" \\`,
-    `    -d '{"sourceVm":"web-01","cloneName":"web-01-copy"}' ${api}/api/v1/flows/rapid-clone`,
+    `    -d '{"sourceVm":"web-01","cloneName":"web-01-copy"}' ${api}${apiRoutes.startRapidClone.path}`,
     'Press Ctrl-C to stop.',
   ].join('\n');
 }

@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../common/config';
 import { apiToken, engineEndpoint } from '../../common/secrets';
+import { API_BASE } from '../../server/api/route';
 import { createApp } from '../../server/app';
 import { OvirtClient } from '../../ovirt/client';
 import { IdempotencyStore } from '../../server/flows/idempotency';
@@ -54,7 +55,7 @@ export const serverCommand = () =>
     return {
       urls: [
         `Web UI:           http://127.0.0.1:${config.HF_API_PORT}/ (log in with the API token)`,
-        `API server:       http://127.0.0.1:${config.HF_API_PORT}/api/v1 (docs: /api/docs; Authorization: Bearer <token>)`,
+        `API server:       http://127.0.0.1:${config.HF_API_PORT}${API_BASE} (docs: /api/docs; Authorization: Bearer <token>)`,
       ],
       stop: async () => {
         await close(server);

@@ -5,6 +5,9 @@ import type { z } from 'zod';
 
 export type Method = 'get' | 'post' | 'delete';
 
+/** Where every route of the API lives. */
+export const API_BASE = '/api/v1';
+
 /** The errors a route may give beyond those every route gives (routes.ts adds those from the route's traits). */
 export type RouteErrors = Partial<Record<404 | 409 | 422 | 502, string>>;
 

@@ -13,7 +13,9 @@ import {
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { OvirtClient } from '../../ovirt/client';
 import { collection, Step } from '../../ovirt/representation';
+import { fillPath } from '../../common/api-path';
 import { causeMessages } from '../../common/errors';
+import { apiRoutes } from '../api/routes';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
 import { vendorTaskQueue, type VendorTiming } from '../../common/vendor-contract';
 // The workflow functions themselves: Temporal takes their names, and their input types check the arguments.
@@ -143,7 +145,7 @@ export function createFlowService(opts: FlowServiceOptions) {
     return raw;
   };
   const links = (id: string, engineJobId?: string | null) => ({
-    self: `/api/v1/flows/${encodeURIComponent(id)}`,
+    self: fillPath(apiRoutes.getFlow.path, { id }),
     ...(opts.temporalUiUrl
       ? { temporalUi: `${opts.temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(id)}` }
       : {}),
