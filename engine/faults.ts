@@ -67,6 +67,12 @@ export const conflict = (message: string): ApiFault => new ApiFault(409, 'Operat
 export const entityNotFound = (id: string): ApiFault =>
   new ApiFault(404, 'Operation Failed', `Entity not found: ${id}`);
 
+/** The row looked up by `id`, or oVirt's 404 naming the id. */
+export function found<T>(row: T | undefined, id: string): T {
+  if (row === undefined) throw entityNotFound(id);
+  return row;
+}
+
 export const notAuthorized = (): ApiFault =>
   new ApiFault(403, 'Operation Failed', '[User is not authorized to perform this action.]');
 

@@ -1,7 +1,15 @@
 // Disk actions: remove, copy (both disks locked for transitionMs), attach / detach to VMs, and registration of
 // images a storage array placed in a domain.
 import crypto from 'node:crypto';
-import { cannotDo, conflict, entityNotFound, incompleteParameters, invalidEnumValue, linkNotFound } from '../faults';
+import {
+  cannotDo,
+  conflict,
+  entityNotFound,
+  found,
+  incompleteParameters,
+  invalidEnumValue,
+  linkNotFound,
+} from '../faults';
 import type { JobRow } from '../jobs/store';
 import type { Caller, InventoryContext } from './context';
 import { instantJob, startJob } from './context';
@@ -47,7 +55,7 @@ export class DiskActions {
 
   /** `DELETE /disks/{id}`: not while locked or plugged into a VM that is not down; its attachments go too. */
   remove(diskId: string, caller: Caller): void {
-    const disk = this.disk(diskId);
+    const disk = found(this.ctx.store.disk(diskId), diskId);
     if (disk.status === 'locked') throw conflict(appErrors.disksLocked(subjects.removeDisk, [disk.name]));
     if (this.pluggedIntoVmNotDown(disk)) throw conflict(appErrors.vmIsNotDown(subjects.removeDisk));
     this.ctx.db.transaction(() => {
@@ -64,7 +72,7 @@ export class DiskActions {
     name: string | undefined,
     caller: Caller,
   ): { copy: DiskRow; job: JobRow } {
-    const disk = this.disk(diskId);
+    const disk = found(this.ctx.store.disk(diskId), diskId);
     const domain = this.domain(target);
     if (disk.status === 'locked') throw conflict(appErrors.disksLocked(subjects.copyDisk, [disk.name]));
     if (this.pluggedIntoVmNotDown(disk)) throw conflict(appErrors.vmIsNotDown(subjects.copyDisk));
@@ -92,7 +100,7 @@ export class DiskActions {
 
   /** `POST /vms/{id}/diskattachments`: `active` left out means false, as in oVirt. Checks in AttachDiskToVmCommand's order. */
   attach(vmId: string, input: NewAttachment, caller: Caller): DiskAttachmentRow {
-    const vm = this.vm(vmId);
+    const vm = found(this.ctx.store.vm(vmId), vmId);
     const iface = input.interface.toLowerCase();
     if (!(DISK_INTERFACES as readonly string[]).includes(iface))
       throw invalidEnumValue(input.interface, 'DiskInterface', DISK_INTERFACES);
@@ -129,7 +137,7 @@ export class DiskActions {
 
   /** `DELETE /vms/{vm}/diskattachments/{id}`: the disk stays; an active disk of a VM that is not down is refused. */
   detach(vmId: string, diskId: string, caller: Caller): void {
-    const vm = this.vm(vmId);
+    const vm = found(this.ctx.store.vm(vmId), vmId);
     const attachment = this.ctx.store.attachment(vm.id, diskId);
     if (!attachment) throw entityNotFound(diskId);
     const disk = this.ctx.store.diskAnyRegistration(diskId)!;
@@ -175,18 +183,6 @@ export class DiskActions {
 
   private vmsOf(disk: DiskRow): VmRow[] {
     return this.ctx.store.attachmentsOfDisk(disk.id).map((a) => this.ctx.store.vm(a.vm_id)!);
-  }
-
-  private disk(id: string): DiskRow {
-    const disk = this.ctx.store.disk(id);
-    if (!disk) throw entityNotFound(id);
-    return disk;
-  }
-
-  private vm(id: string): VmRow {
-    const vm = this.ctx.store.vm(id);
-    if (!vm) throw entityNotFound(id);
-    return vm;
   }
 
   private domain(ref: { id?: string; name?: string }): StorageDomainRow {

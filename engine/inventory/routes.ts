@@ -1,8 +1,9 @@
 // HTTP routes of the inventory: read side of clusters, templates, storage domains, VMs, disks.
-import type { ApiRoutes } from '../api-router';
+import type { ApiCall, ApiRoutes } from '../api-router';
 import { json, param } from '../api-router';
-import { entityNotFound } from '../faults';
+import { found } from '../faults';
 import { collection } from '../representation';
+import type { Json } from '../representation';
 import { likePattern, readMax, readSearch } from '../search';
 import {
   clusterJson,
@@ -15,14 +16,12 @@ import {
 } from './representation';
 import type { InventoryStore } from './store';
 
-const found = <T>(row: T | undefined, id: string): T => {
-  if (row === undefined) throw entityNotFound(id);
-  return row;
-};
-
 const page = <T>(rows: T[], max: number | undefined): T[] => (max === undefined || max < 0 ? rows : rows.slice(0, max));
 
 export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): void {
+  /** The VM of a path `/vms/:id/...`. */
+  const vmOf = (call: ApiCall) => found(inventory.vm(param(call, 'id')), param(call, 'id'));
+
   router.get('/clusters', (call) => {
     return json(collection('cluster', page(inventory.clusters(), readMax(call.query)).map(clusterJson)));
   });
@@ -59,28 +58,36 @@ export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): v
     return json(collection('vm', page(rows, readMax(call.query)).map(vmJson)));
   });
   router.get('/vms/:id', (call) => {
-    return json(vmJson(found(inventory.vm(param(call, 'id')), param(call, 'id'))));
+    return json(vmJson(vmOf(call)));
   });
-  router.get('/vms/:id/diskattachments', (call) => {
-    const vm = found(inventory.vm(param(call, 'id')), param(call, 'id'));
-    return json(collection('disk_attachment', inventory.attachmentsOfVm(vm.id).map(diskAttachmentJson)));
-  });
-  router.get('/vms/:id/diskattachments/:diskId', (call) => {
-    found(inventory.vm(param(call, 'id')), param(call, 'id'));
-    return json(
-      diskAttachmentJson(found(inventory.attachment(param(call, 'id'), param(call, 'diskId')), param(call, 'diskId'))),
-    );
-  });
-  router.get('/vms/:id/snapshots', (call) => {
-    const vm = found(inventory.vm(param(call, 'id')), param(call, 'id'));
-    return json(collection('snapshot', inventory.snapshotsOfVm(vm.id).map(snapshotJson)));
-  });
-  router.get('/vms/:id/snapshots/:snapshotId', (call) => {
-    found(inventory.vm(param(call, 'id')), param(call, 'id'));
-    return json(
-      snapshotJson(found(inventory.snapshot(param(call, 'id'), param(call, 'snapshotId')), param(call, 'snapshotId'))),
-    );
-  });
+  /** A VM's sub-collection `/vms/:id/<path>` (of `element`s) and its members `/vms/:id/<path>/:itemId`. */
+  const vmChildren = <T>(
+    path: string,
+    element: string,
+    all: (vmId: string) => T[],
+    one: (vmId: string, id: string) => T | undefined,
+    toJson: (row: T) => Json,
+  ): void => {
+    router.get(`/vms/:id/${path}`, (call) => json(collection(element, all(vmOf(call).id).map(toJson))));
+    router.get(`/vms/:id/${path}/:itemId`, (call) => {
+      const id = param(call, 'itemId');
+      return json(toJson(found(one(vmOf(call).id, id), id)));
+    });
+  };
+  vmChildren(
+    'diskattachments',
+    'disk_attachment',
+    (vm) => inventory.attachmentsOfVm(vm),
+    (vm, disk) => inventory.attachment(vm, disk),
+    diskAttachmentJson,
+  );
+  vmChildren(
+    'snapshots',
+    'snapshot',
+    (vm) => inventory.snapshotsOfVm(vm),
+    (vm, snapshot) => inventory.snapshot(vm, snapshot),
+    snapshotJson,
+  );
 
   router.get('/disks', (call) => {
     const search = readSearch(call.query, ['name'], 'Disks');

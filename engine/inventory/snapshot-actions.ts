@@ -1,6 +1,6 @@
 // Snapshot removal = merge: the snapshot and the VM's disks are locked for transitionMs, then the snapshot is gone
 // and the disks are ok again. Live (VM up) or cold (VM down), as oVirt does.
-import { cannotDo, conflict, entityNotFound } from '../faults';
+import { cannotDo, conflict, found } from '../faults';
 import type { JobRow } from '../jobs/store';
 import type { Caller, InventoryContext } from './context';
 import { startJob } from './context';
@@ -29,10 +29,8 @@ export class SnapshotActions {
   /** `DELETE /vms/{vm}/snapshots/{sid}`: starts the merge and answers at once. Checks in RemoveSnapshotCommand's order. */
   remove(vmId: string, snapshotId: string, caller: Caller): JobRow {
     const { store } = this.ctx;
-    const vm = store.vm(vmId);
-    if (!vm) throw entityNotFound(vmId);
-    const snapshot = store.snapshot(vm.id, snapshotId);
-    if (!snapshot) throw entityNotFound(snapshotId);
+    const vm = found(store.vm(vmId), vmId);
+    const snapshot = found(store.snapshot(vm.id, snapshotId), snapshotId);
     const s = subjects.removeSnapshot;
     // Any snapshot of the VM being locked (a merge in flight) refuses the next one.
     if (store.snapshotsOfVm(vm.id).some((other) => other.status === 'locked'))

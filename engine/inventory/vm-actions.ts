@@ -1,7 +1,7 @@
 // VM actions: add, remove, and the power transitions (start -> powering_up -> up, shutdown -> powering_down -> down,
 // stop -> down at once), each recorded as an internal job; refusals worded as oVirt's.
 import crypto from 'node:crypto';
-import { cannotDo, conflict, entityNotFound, incompleteParameters, linkNotFound } from '../faults';
+import { cannotDo, conflict, found, incompleteParameters, linkNotFound } from '../faults';
 import type { JobRow } from '../jobs/store';
 import type { Caller, InventoryContext } from './context';
 import { instantJob, startJob } from './context';
@@ -99,7 +99,7 @@ export class VmActions {
 
   /** `DELETE /vms/{id}`: only a down VM; its disks go too unless `detachOnly`. Checks in RemoveVmCommand's order. */
   remove(vmId: string, detachOnly: boolean, caller: Caller): void {
-    const vm = this.vm(vmId);
+    const vm = found(this.ctx.store.vm(vmId), vmId);
     const { store } = this.ctx;
     const s = subjects.removeVm;
     if (vm.status === 'suspended') throw conflict(appErrors.suspendedVmNotRemovable());
@@ -119,7 +119,7 @@ export class VmActions {
 
   /** `POST /vms/{id}/start`: down -> powering_up -> up after transitionMs. Checks in RunVmValidator's order. */
   start(vmId: string, caller: Caller): ActionResult {
-    const vm = this.vm(vmId);
+    const vm = found(this.ctx.store.vm(vmId), vmId);
     const s = subjects.runVm;
     if (vm.status === 'image_locked') throw conflict(appErrors.vmIsLocked(s));
     if (RUNNING_UNSURE.includes(vm.status)) throw conflict(appErrors.vmIsRunning(s));
@@ -137,7 +137,7 @@ export class VmActions {
    * VM that is not running (an image-locked one included) is "not running".
    */
   shutdown(vmId: string, caller: Caller): ActionResult {
-    const vm = this.vm(vmId);
+    const vm = found(this.ctx.store.vm(vmId), vmId);
     const s = subjects.shutdownVm;
     if (vm.status === 'powering_down') throw conflict(appErrors.vmPoweringDown(s));
     if (!RUNNING.includes(vm.status)) throw conflict(appErrors.vmIsNotRunning(s));
@@ -146,7 +146,7 @@ export class VmActions {
 
   /** `POST /vms/{id}/stop`: power off, `down` at once; a transition in flight is abandoned (its job FAILED). */
   stop(vmId: string, caller: Caller): ActionResult {
-    const vm = this.vm(vmId);
+    const vm = found(this.ctx.store.vm(vmId), vmId);
     if (vm.status !== 'powering_down' && !RUNNING.includes(vm.status))
       throw conflict(appErrors.vmIsNotRunning(subjects.stopVm));
     const now = this.ctx.jobs.now();
@@ -169,12 +169,6 @@ export class VmActions {
       return started;
     })();
     return { vm: this.ctx.store.vm(vm.id)!, job };
-  }
-
-  private vm(id: string): VmRow {
-    const vm = this.ctx.store.vm(id);
-    if (!vm) throw entityNotFound(id);
-    return vm;
   }
 
   private cluster(ref: { id?: string; name?: string }): ClusterRow {

@@ -99,16 +99,21 @@ export class TestEngine {
     return { status: res.status, headers: res.headers, body: await res.json() };
   }
 
-  /** Calls `/ovirt-engine/api` + path as admin unless told otherwise. */
-  async call(method: string, apiPath: string, body?: unknown, options: CallOptions = {}): Promise<Answer> {
+  /** Calls `url` as admin unless told otherwise, with a JSON body if given. */
+  private async request(method: string, url: string, body: unknown, options: CallOptions): Promise<Answer> {
     const as = options.as ?? 'admin';
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (as !== 'none') headers.authorization = `Bearer ${await this.token(as)}`;
     const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
     if (payload !== undefined) headers['content-type'] ??= 'application/json';
-    const res = await fetch(`${this.engine.apiUrl}${apiPath}`, { method, headers, body: payload });
+    const res = await fetch(url, { method, headers, body: payload });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** Calls `/ovirt-engine/api` + path as admin unless told otherwise. */
+  call(method: string, apiPath: string, body?: unknown, options: CallOptions = {}): Promise<Answer> {
+    return this.request(method, `${this.engine.apiUrl}${apiPath}`, body, options);
   }
 
   get = (apiPath: string, options?: CallOptions): Promise<Answer> => this.call('GET', apiPath, undefined, options);
@@ -118,15 +123,8 @@ export class TestEngine {
   del = (apiPath: string, options?: CallOptions): Promise<Answer> => this.call('DELETE', apiPath, undefined, options);
 
   /** Calls a path outside the oVirt API (e.g. `/builtin/faults`) with the same credentials. */
-  async callBuiltin(method: string, urlPath: string, body?: unknown, options: CallOptions = {}): Promise<Answer> {
-    const as = options.as ?? 'admin';
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (as !== 'none') headers.authorization = `Bearer ${await this.token(as)}`;
-    const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    if (payload !== undefined) headers['content-type'] ??= 'application/json';
-    const res = await fetch(`${this.engine.url}${urlPath}`, { method, headers, body: payload });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  callBuiltin(method: string, urlPath: string, body?: unknown, options: CallOptions = {}): Promise<Answer> {
+    return this.request(method, `${this.engine.url}${urlPath}`, body, options);
   }
 
   /** The first VM with this exact name. */
@@ -174,6 +172,16 @@ export class TestEngine {
       ).run(stepId, jobId, now);
     });
     return { jobId, stepId };
+  }
+}
+
+/** Runs `fn` on an engine of its own, closed (and its data removed) afterwards whatever happens. */
+export async function withEngine<T>(options: TestEngineOptions, fn: (e: TestEngine) => Promise<T>): Promise<T> {
+  const e = await TestEngine.start(options);
+  try {
+    return await fn(e);
+  } finally {
+    await e.close();
   }
 }
 

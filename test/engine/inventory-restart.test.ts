@@ -1,12 +1,11 @@
 // Inventory persistence across a restart: what was added stays; work in flight completes or resumes.
-import { TestEngine, waitFor } from './engine-harness';
-import type { Entity } from './engine-harness';
+import { waitFor, withEngine } from './engine-harness';
+import type { Entity, TestEngine } from './engine-harness';
 
 const status = async (e: TestEngine, vmId: string): Promise<string> => (await e.get(`/vms/${vmId}`)).body.status;
 
 test('added VMs, registered disks, attachments and merged snapshots survive a restart', async () => {
-  const e = await TestEngine.start({ transitionMs: 50 });
-  try {
+  await withEngine({ transitionMs: 50 }, async (e) => {
     const sd = (await e.get('/storagedomains')).body.storage_domain[0] as Entity;
     const vm = (await e.post('/vms', { name: 'kept-01', cluster: { name: 'Default' }, template: { name: 'Blank' } }))
       .body as Entity;
@@ -47,14 +46,11 @@ test('added VMs, registered disks, attachments and merged snapshots survive a re
       'regular',
       'active',
     ]);
-  } finally {
-    await e.close();
-  }
+  });
 });
 
 test('work overdue at start completes at once: powering_down -> down, locked disks -> ok, jobs FINISHED', async () => {
-  const e = await TestEngine.start({ transitionMs: 60_000 });
-  try {
+  await withEngine({ transitionMs: 60_000 }, async (e) => {
     const web = await e.vmNamed('web-01');
     const shutdown = await e.post(`/vms/${web.id}/shutdown`, {});
     const db = await e.vmNamed('db-01');
@@ -72,14 +68,11 @@ test('work overdue at start completes at once: powering_down -> down, locked dis
     expect((await e.get(`/disks/${disk.id}`)).body.status).toBe('ok');
     const [merge] = (await e.get('/jobs?search=correlation_id%3Dmerge-restart')).body.job as Entity[];
     expect(merge!.status).toBe('finished');
-  } finally {
-    await e.close();
-  }
+  });
 });
 
 test('work not yet due at start is resumed and completes on time', async () => {
-  const e = await TestEngine.start({ transitionMs: 1000 });
-  try {
+  await withEngine({ transitionMs: 1000 }, async (e) => {
     const build = await e.vmNamed('build-01');
     const start = await e.post(`/vms/${build.id}/start`, {});
     await e.restart({ transitionMs: 1000 });
@@ -87,14 +80,11 @@ test('work not yet due at start is resumed and completes on time', async () => {
     expect((await e.get(`/jobs/${start.body.job.id}`)).body.status).toBe('started');
     await waitFor(async () => (await status(e, build.id)) === 'up', 3000);
     expect((await e.get(`/jobs/${start.body.job.id}`)).body.status).toBe('finished');
-  } finally {
-    await e.close();
-  }
+  });
 });
 
 test('close() clears the transition timers: nothing changes in the database after it', async () => {
-  const e = await TestEngine.start({ transitionMs: 100 });
-  try {
+  await withEngine({ transitionMs: 100 }, async (e) => {
     const build = await e.vmNamed('build-01');
     await e.post(`/vms/${build.id}/start`, {});
     await e.engine.close();
@@ -103,7 +93,5 @@ test('close() clears the transition timers: nothing changes in the database afte
       db.prepare('SELECT status, transition_status FROM vms WHERE id = ?').get(build.id),
     );
     expect(row).toEqual({ status: 'powering_up', transition_status: 'up' });
-  } finally {
-    await e.close();
-  }
+  });
 });

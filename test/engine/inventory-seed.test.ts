@@ -3,15 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEngine } from '../../engine/start';
-import { TestEngine } from './engine-harness';
+import { withEngine } from './engine-harness';
 import { ENGINE_PASSWORD } from '../helpers/credentials';
 import type { Entity } from './engine-harness';
 
 const example = path.join(__dirname, '../../engine/seed.example.json');
 
 test('engine/seed.example.json plants its clusters, domains, VMs, disks and snapshots', async () => {
-  const e = await TestEngine.start({ seedFile: example });
-  try {
+  await withEngine({ seedFile: example }, async (e) => {
     expect(((await e.get('/storagedomains')).body.storage_domain as Entity[]).map((s) => s.name)).toEqual([
       'data1',
       'fast',
@@ -35,9 +34,7 @@ test('engine/seed.example.json plants its clusters, domains, VMs, disks and snap
       'nightly',
       'Active VM',
     ]);
-  } finally {
-    await e.close();
-  }
+  });
 });
 
 test('a seed file that is not valid JSON or not a seed: startEngine rejects naming the file', async () => {

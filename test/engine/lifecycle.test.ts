@@ -1,13 +1,12 @@
 // Start, restart (oVirt's UNKNOWN rule), persistence, clean-up of auto-cleared jobs, port conflicts, close.
 import http from 'node:http';
 import { startEngine } from '../../engine/start';
-import { TestEngine, waitFor } from './engine-harness';
+import { TestEngine, waitFor, withEngine } from './engine-harness';
 import { ENGINE_PASSWORD } from '../helpers/credentials';
 
 describe('restart', () => {
   test('jobs and steps survive; STARTED external ones become unknown and can no longer be ended', async () => {
-    const e = await TestEngine.start();
-    try {
+    await withEngine({}, async (e) => {
       const open = await e.addJob({ description: 'open' });
       const openStep = await e.addStep(open.id);
       const done = await e.addJob({ description: 'done' });
@@ -31,54 +30,42 @@ describe('restart', () => {
       expect(endStep.status).toBe(200);
       expect((await e.get(`/jobs/${open.id}`)).body.status).toBe('unknown');
       expect((await e.get(`/jobs/${open.id}/steps/${openStep.id}`)).body.status).toBe('unknown');
-    } finally {
-      await e.close();
-    }
+    });
   });
 
   test('with unknownOnRestart=false STARTED jobs stay started and can be ended', async () => {
-    const e = await TestEngine.start({ unknownOnRestart: false });
-    try {
+    await withEngine({ unknownOnRestart: false }, async (e) => {
       const job = await e.addJob();
       await e.restart();
       expect((await e.get(`/jobs/${job.id}`)).body.status).toBe('started');
       await e.post(`/jobs/${job.id}/end`, { succeeded: true });
       expect((await e.get(`/jobs/${job.id}`)).body.status).toBe('finished');
-    } finally {
-      await e.close();
-    }
+    });
   });
 
   test('tokens do not survive a restart: 401, and a new token works', async () => {
-    const e = await TestEngine.start();
-    try {
+    await withEngine({}, async (e) => {
       const token = await e.token('admin');
       await e.restart();
       const stale = await e.get('/jobs', { as: 'none', headers: { authorization: `Bearer ${token}` } });
       expect(stale.status).toBe(401);
       expect((await e.get('/jobs')).status).toBe(200);
-    } finally {
-      await e.close();
-    }
+    });
   });
 
   test('the seed is planted once: inventory ids are stable across restarts', async () => {
-    const e = await TestEngine.start();
-    try {
+    await withEngine({}, async (e) => {
       const before = (await e.get('/vms')).body.vm.map((v: { id: string }) => v.id);
       await e.restart();
       expect((await e.get('/vms')).body.vm.map((v: { id: string }) => v.id)).toEqual(before);
-    } finally {
-      await e.close();
-    }
+    });
   });
 });
 
 describe('clean-up of auto-cleared jobs', () => {
   test('FINISHED auto-cleared jobs go after succeededMin, FAILED after failedMin; others stay', async () => {
     // 30 ms between runs; finished kept 0 min; failed kept 0.01 min = 600 ms.
-    const e = await TestEngine.start({ cleanup: { intervalMin: 0.0005, succeededMin: 0, failedMin: 0.01 } });
-    try {
+    await withEngine({ cleanup: { intervalMin: 0.0005, succeededMin: 0, failedMin: 0.01 } }, async (e) => {
       const finished = await e.addJob({ description: 'finished', auto_cleared: true });
       await e.addStep(finished.id);
       const failed = await e.addJob({ description: 'failed', auto_cleared: true });
@@ -100,9 +87,7 @@ describe('clean-up of auto-cleared jobs', () => {
       expect(Date.now() - endedAt).toBeGreaterThanOrEqual(550);
       expect((await e.get(`/jobs/${kept.id}`)).status).toBe(200);
       expect((await e.get(`/jobs/${started.id}`)).status).toBe(200);
-    } finally {
-      await e.close();
-    }
+    });
   });
 });
 
