@@ -1,14 +1,10 @@
 // Authentication as oVirt does it: SSO token endpoint, Bearer or Basic on every API call, 401 / 403 faults.
-import { TestEngine } from './engine-harness';
+import { engineForTests } from './engine-harness';
+import type { TestEngine } from './engine-harness';
 import { ENGINE_PASSWORD } from '../helpers/credentials';
 
 let e: TestEngine;
-beforeAll(async () => {
-  e = await TestEngine.start();
-});
-afterAll(async () => {
-  await e.close();
-});
+engineForTests((started) => (e = started));
 
 const form = { grant_type: 'password', scope: 'ovirt-app-api', username: 'admin@internal', password: ENGINE_PASSWORD };
 const basic = (user: string, password: string): string =>

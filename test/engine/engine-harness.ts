@@ -175,6 +175,18 @@ export class TestEngine {
   }
 }
 
+/** One engine for a file's tests: started before them (handed to `use`), closed after them. */
+export function engineForTests(use: (e: TestEngine) => void, options: TestEngineOptions = {}): void {
+  let started: TestEngine | undefined;
+  beforeAll(async () => {
+    started = await TestEngine.start(options);
+    use(started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+}
+
 /** Runs `fn` on an engine of its own, closed (and its data removed) afterwards whatever happens. */
 export async function withEngine<T>(options: TestEngineOptions, fn: (e: TestEngine) => Promise<T>): Promise<T> {
   const e = await TestEngine.start(options);

@@ -1,17 +1,12 @@
 // VM actions over HTTP: add (validation, uniqueness), power transitions with their internal jobs, remove.
-import { TestEngine, waitFor } from './engine-harness';
-import type { Entity } from './engine-harness';
+import { engineForTests, waitFor } from './engine-harness';
+import type { Entity, TestEngine } from './engine-harness';
 
 const API = '/ovirt-engine/api';
 const TRANSITION_MS = 150;
 
 let e: TestEngine;
-beforeAll(async () => {
-  e = await TestEngine.start({ transitionMs: TRANSITION_MS });
-});
-afterAll(async () => {
-  await e.close();
-});
+engineForTests((started) => (e = started), { transitionMs: TRANSITION_MS });
 
 const job = async (id: string): Promise<Entity> => (await e.get(`/jobs/${id}`)).body;
 const jobsOf = async (correlationId: string): Promise<Entity[]> =>

@@ -1,14 +1,9 @@
 // The seed inventory and its read API, in oVirt's JSON shapes.
-import { TestEngine } from './engine-harness';
+import { engineForTests, TestEngine } from './engine-harness';
 import type { Entity } from './engine-harness';
 
 let e: TestEngine;
-beforeAll(async () => {
-  e = await TestEngine.start();
-});
-afterAll(async () => {
-  await e.close();
-});
+engineForTests((started) => (e = started));
 
 const API = '/ovirt-engine/api';
 const vmByName = async (name: string): Promise<Entity> => (await e.get(`/vms?search=name%3D${name}`)).body.vm[0];

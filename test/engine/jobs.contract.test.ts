@@ -1,13 +1,9 @@
 // One test per rule of the jobs and steps table in docs/ovirt-api.md: status code, fault body, resulting state.
-import { TestEngine } from './engine-harness';
+import { engineForTests } from './engine-harness';
+import type { TestEngine } from './engine-harness';
 
 let e: TestEngine;
-beforeAll(async () => {
-  e = await TestEngine.start();
-});
-afterAll(async () => {
-  await e.close();
-});
+engineForTests((started) => (e = started));
 
 const jobCount = async (): Promise<number> => ((await e.get('/jobs')).body.job ?? []).length;
 

@@ -1,16 +1,11 @@
 // The progress extension (not oVirt): PUT /builtin/jobs/{j}/steps/{s}/progress, and its discovery through
 // GET /builtin/capabilities.
-import { TestEngine } from './engine-harness';
+import { engineForTests } from './engine-harness';
 import { ENGINE_PASSWORD } from '../helpers/credentials';
-import type { Answer, Caller } from './engine-harness';
+import type { Answer, Caller, TestEngine } from './engine-harness';
 
 let e: TestEngine;
-beforeAll(async () => {
-  e = await TestEngine.start();
-});
-afterAll(async () => {
-  await e.close();
-});
+engineForTests((started) => (e = started));
 
 async function builtin(
   method: string,

@@ -1,13 +1,9 @@
 // JSON as oVirt writes it: strings for booleans and integers, epoch-ms dates, links, actions, collections.
-import { TestEngine } from './engine-harness';
+import { engineForTests } from './engine-harness';
+import type { TestEngine } from './engine-harness';
 
 let e: TestEngine;
-beforeAll(async () => {
-  e = await TestEngine.start();
-});
-afterAll(async () => {
-  await e.close();
-});
+engineForTests((started) => (e = started));
 
 const API = '/ovirt-engine/api';
 
