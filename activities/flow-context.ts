@@ -1,6 +1,7 @@
 // What an activity knows of the flow it serves: its correlation id (derived from the workflow id), and a
 // cancellation-aware wait that heartbeats while oVirt's asynchronous work goes on.
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { pollUntil } from '../common/poll';
 import { correlationIdFor } from './correlation';
 
 export function flowCorrelationId(): string {
@@ -25,18 +26,12 @@ export async function waitUntil<T>(
   opts: WaitOptions = {},
 ): Promise<T> {
   const ctx = Context.current();
-  const timeoutMs = opts.timeoutMs ?? 600_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      throw ApplicationFailure.retryable(
-        `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`,
-        'WaitTimeout',
-      );
-    }
-    ctx.heartbeat({ waitingFor: what });
-    await ctx.sleep(opts.intervalMs ?? 1000);
-  }
+  return pollUntil(check, {
+    what,
+    timeoutMs: opts.timeoutMs ?? 600_000,
+    intervalMs: opts.intervalMs ?? 1000,
+    sleep: (ms) => ctx.sleep(ms),
+    onWait: () => ctx.heartbeat({ waitingFor: what }),
+    timeoutError: (message) => ApplicationFailure.retryable(message, 'WaitTimeout'),
+  });
 }

@@ -1,7 +1,7 @@
 // The harness's client of the real API: starts rapid clones with an Idempotency-Key and retries them (same key)
 // while the server is down; watches flows through the event stream, reconnecting as a browser would.
 import { createParser } from 'eventsource-parser';
-import { sleep } from './stack';
+import { pollUntil } from '../../common/poll';
 
 export interface FlowDoc {
   id: string;
@@ -31,25 +31,32 @@ export class ChaosApi {
     key: string,
     deadline: number,
   ): Promise<string> {
-    for (;;) {
-      try {
-        const res = await fetch(`${this.url()}/api/v1/flows/rapid-clone`, {
-          method: 'POST',
-          headers: this.headers({ 'Content-Type': 'application/json', 'Idempotency-Key': key }),
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(30_000),
-        });
-        const text = await res.text();
-        if (res.status === 202) return (JSON.parse(text) as { id: string }).id;
-        if (res.status < 500)
-          throw new FinalError(`POST rapid-clone ${body.sourceVm}: ${res.status} ${text.slice(0, 300)}`);
-      } catch (err) {
-        if (err instanceof FinalError) throw err;
-      }
-      this.retries++;
-      if (Date.now() > deadline) throw new Error(`POST rapid-clone ${body.sourceVm}: no 202 before the deadline`);
-      await sleep(500);
-    }
+    return pollUntil(
+      async () => {
+        try {
+          const res = await fetch(`${this.url()}/api/v1/flows/rapid-clone`, {
+            method: 'POST',
+            headers: this.headers({ 'Content-Type': 'application/json', 'Idempotency-Key': key }),
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(30_000),
+          });
+          const text = await res.text();
+          if (res.status === 202) return (JSON.parse(text) as { id: string }).id;
+          if (res.status < 500)
+            throw new FinalError(`POST rapid-clone ${body.sourceVm}: ${res.status} ${text.slice(0, 300)}`);
+        } catch (err) {
+          if (err instanceof FinalError) throw err;
+        }
+        this.retries++;
+        return undefined;
+      },
+      {
+        what: `a 202 to POST rapid-clone ${body.sourceVm}`,
+        timeoutMs: deadline - Date.now(),
+        intervalMs: 500,
+        timeoutError: () => new Error(`POST rapid-clone ${body.sourceVm}: no 202 before the deadline`),
+      },
+    );
   }
 
   async getFlow(id: string): Promise<FlowDoc | undefined> {
@@ -66,21 +73,24 @@ export class ChaosApi {
 
   /** Requests a cancel; true once the API accepted it (409: the flow had closed already). */
   async cancel(id: string, deadline: number): Promise<boolean> {
-    while (Date.now() < deadline) {
-      try {
-        const res = await fetch(`${this.url()}/api/v1/flows/${encodeURIComponent(id)}/cancel`, {
-          method: 'POST',
-          headers: this.headers(),
-          signal: AbortSignal.timeout(30_000),
-        });
-        if (res.status === 202) return true;
-        if (res.status === 409) return false;
-      } catch {
-        // server down: try again
-      }
-      await sleep(500);
-    }
-    return false;
+    const answer = await pollUntil(
+      async () => {
+        try {
+          const res = await fetch(`${this.url()}/api/v1/flows/${encodeURIComponent(id)}/cancel`, {
+            method: 'POST',
+            headers: this.headers(),
+            signal: AbortSignal.timeout(30_000),
+          });
+          if (res.status === 202) return 'accepted';
+          if (res.status === 409) return 'closed';
+        } catch {
+          // server down: try again
+        }
+        return undefined;
+      },
+      { what: `the cancel of ${id} to be answered`, timeoutMs: deadline - Date.now(), intervalMs: 500 },
+    ).catch(() => 'deadline');
+    return answer === 'accepted';
   }
 
   /**
@@ -88,14 +98,15 @@ export class ChaosApi {
    * the final document, or undefined at the deadline.
    */
   async watch(id: string, deadline: number): Promise<FlowDoc | undefined> {
-    while (Date.now() < deadline) {
-      const final = await this.followOnce(id, deadline).catch(() => undefined);
-      if (final) return final;
-      const flow = await this.getFlow(id);
-      if (flow && flow.status !== 'running') return flow;
-      await sleep(1000);
-    }
-    return undefined;
+    return pollUntil(
+      async () => {
+        const final = await this.followOnce(id, deadline).catch(() => undefined);
+        if (final) return final;
+        const flow = await this.getFlow(id);
+        return flow && flow.status !== 'running' ? flow : undefined;
+      },
+      { what: `flow ${id} to close`, timeoutMs: deadline - Date.now(), intervalMs: 1000 },
+    ).catch(() => undefined);
   }
 
   private async followOnce(id: string, deadline: number): Promise<FlowDoc | undefined> {

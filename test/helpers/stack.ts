@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
+import { pollUntil } from '../../common/poll';
 import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
 import { createAcmeActivities } from '../../vendor-demo/activities';
 import { OvirtClient } from '../../ovirt/client';
@@ -248,16 +249,6 @@ export const stepRunning = (
   );
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+export function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  return pollUntil(check, { what, timeoutMs });
 }
