@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { Agent, fetch } from 'undici';
 import type { z } from 'zod';
+import { causeChain, rootCause } from '../common/errors';
 import type { OvirtError } from './errors';
 import { errorForStatus, OvirtUnavailableError } from './errors';
 import { Fault } from './representation';
@@ -202,7 +203,12 @@ export class OvirtClient {
 }
 
 function describeNetworkError(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError') return 'timed out';
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+  if ((err as { name?: string } | null)?.name === 'TimeoutError') return 'timed out';
+  // fetch's own error says only "fetch failed": its causes say why (UND_ERR_SOCKET, ECONNREFUSED, a TLS failure...).
+  for (const e of causeChain(err)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  const root = rootCause(err);
+  return root instanceof Error ? root.message : String(root);
 }

@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { VmDisk } from '../activities/vms';
+import { rootCause } from '../common/errors';
 import { OvirtVmId } from '../common/search-attributes';
 import type { VendorActivities, VendorTiming } from '../common/vendor-contract';
 import { Compensations } from './compensations';
@@ -213,7 +214,6 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
 
 /** The innermost message of a failure chain: the one that says what went wrong. */
 function rootMessage(err: unknown): string {
-  let e = err as Error | undefined;
-  while (e?.cause instanceof Error) e = e.cause;
-  return (e ?? (err as Error))?.message ?? String(err);
+  const root = rootCause(err);
+  return root instanceof Error ? root.message : String(root);
 }
