@@ -88,6 +88,7 @@ test('close() clears the transition timers: nothing changes in the database afte
     const build = await e.vmNamed('build-01');
     await e.post(`/vms/${build.id}/start`, {});
     await e.engine.close();
+    // Not a synchronisation: timers run in real time, so a timer left behind would have fired within this wait.
     await new Promise((r) => setTimeout(r, 250));
     const row = e.withDatabase((db) =>
       db.prepare('SELECT status, transition_status FROM vms WHERE id = ?').get(build.id),
