@@ -2,6 +2,7 @@
 // No auth here: the pages log in through the API (`POST /api/v1/session`) and the API guards the data.
 import path from 'node:path';
 import express from 'express';
+import { serveBrowserModule } from '../../common/browser-modules';
 
 const PUBLIC_DIR = path.join(__dirname, 'public');
 
@@ -35,6 +36,11 @@ export function webRoutes(): express.Router {
   for (const [route, file] of Object.entries(PAGES)) router.get(route, page(file));
   // The flow page reads its id from the address; the API answers 404 for an unknown one.
   router.get('/flows/:id', page('flow.html'));
+  // Modules written once in TypeScript for the server and the pages alike (e.g. lib/duration.js), before the files.
+  router.get('/assets/lib/:file', (req, res, next) => {
+    res.set(PAGE_HEADERS);
+    serveBrowserModule(req, res, next);
+  });
   router.use(
     '/assets',
     express.static(PUBLIC_DIR, {

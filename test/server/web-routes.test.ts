@@ -65,6 +65,24 @@ test('assets have their content types; unknown ones are 404', async () => {
   expect((await get('/assets/../routes.ts')).status).toBe(404);
 });
 
+test('modules shared with the server are served as ES modules under /assets/lib, without a session', async () => {
+  const res = await get('/assets/lib/duration.js');
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/javascript/);
+  expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  const code = await res.text();
+  expect(code).toMatch(/export\s*{[^}]*\bdurationBetween\b/);
+  expect(code).not.toMatch(/:\s*number\b/); // the types are gone
+  expect((await get('/assets/lib/nope.js')).status).toBe(404);
+  expect((await get('/assets/lib/poll.js')).status).toBe(404); // only the modules made for the pages
+  for (const file of fs.readdirSync(PUBLIC_DIR)) {
+    const text = fs.readFileSync(path.join(PUBLIC_DIR, file), 'utf8');
+    for (const [, ref = ''] of text.matchAll(/from '(\/assets\/lib\/[^']+)'/g))
+      expect([ref, (await get(ref)).status]).toEqual([ref, 200]);
+  }
+});
+
 test('every asset a page or script refers to exists, and nothing comes from another origin', () => {
   const files = fs.readdirSync(PUBLIC_DIR);
   for (const file of files) {

@@ -181,25 +181,6 @@ export function formatBytes(bytes) {
   return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 
-/** 1 h 2 min, 3 min 4 s, 5.2 s */
-export function formatDuration(ms) {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return '';
-  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-/** The time between two ISO instants; an open end means "until now". */
-export function durationBetween(startedAt, endedAt) {
-  if (!startedAt) return '';
-  const start = Date.parse(startedAt);
-  const end = endedAt ? Date.parse(endedAt) : Date.now();
-  return formatDuration(end - start);
-}
-
 export function formatTime(iso) {
   if (!iso) return '';
   const date = new Date(iso);

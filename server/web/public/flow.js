@@ -1,7 +1,8 @@
 // The flow page: the step tree with status, progress and durations, kept live by server-sent events (polling when
 // they fail), links to the Temporal UI and the engine's Tasks page, the error in plain words, cancel. Each event
 // redraws the page, so what comes later (the engine job, a notice while no worker answers) appears as it comes.
-import { ApiError, api, durationBetween, el, startPage, statusBadge, timeElement } from './common.js';
+import { ApiError, api, el, startPage, statusBadge, timeElement } from './common.js';
+import { durationBetween } from '/assets/lib/duration.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 1500;

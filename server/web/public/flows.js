@@ -1,15 +1,7 @@
 // The flows list: past and running flows, newest first, filtered by status and kind, paged with nextPageToken.
 // Filters live in the address (?status=&kind=&pageSize=) so links and the back button keep them.
-import {
-  api,
-  durationBetween,
-  el,
-  startPage,
-  statusBadge,
-  timeElement,
-  clearPageError,
-  showPageError,
-} from './common.js';
+import { api, el, startPage, statusBadge, timeElement, clearPageError, showPageError } from './common.js';
+import { durationBetween } from '/assets/lib/duration.js';
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 20;
