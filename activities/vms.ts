@@ -4,15 +4,11 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { OvirtClient } from '../ovirt/client';
 import { OvirtNotFoundError } from '../ovirt/errors';
 import { collection, DiskAttachment, Vm } from '../ovirt/representation';
-import { attachedDisks, findVm, vmsNamed } from '../ovirt/vm-queries';
+import { attachedDisks, diskSummary, findVm, vmsNamed, type DiskSummary } from '../ovirt/vm-queries';
 import { waitForEngineJobs } from './engine-work';
 import { flowCorrelationId, waitUntil } from './flow-context';
 
-export interface VmDisk {
-  id: string;
-  name: string;
-  status: string;
-  sizeBytes: number;
+export interface VmDisk extends DiskSummary {
   storageDomainId?: string;
   interface: string;
   bootable: boolean;
@@ -90,10 +86,7 @@ export function createVmActivities(deps: VmActivityDeps) {
         osType: found.os?.type,
         type: found.type,
         disks: disks.map(({ attachment, disk }) => ({
-          id: disk.id,
-          name: disk.name ?? disk.alias ?? disk.id,
-          status: disk.status ?? 'ok',
-          sizeBytes: disk.provisioned_size ?? 0,
+          ...diskSummary(disk),
           storageDomainId: disk.storage_domains?.storage_domain[0]?.id,
           interface: attachment.interface ?? 'virtio_scsi',
           bootable: attachment.bootable ?? false,

@@ -42,3 +42,9 @@ export function errorForStatus(status: number): typeof OvirtError {
   if (status >= 500 || status === 0 || status === 429) return OvirtUnavailableError;
   return OvirtBadRequestError;
 }
+
+/**
+ * The failures of oVirt activities that no retry can mend, by type name, for the workflows' `nonRetryableErrorTypes`:
+ * the non-retryable errors above, and createVm's refusal of a name another VM has (`VmNameTaken`).
+ */
+export const FINAL_OVIRT_ERRORS = ['OvirtBadRequestError', 'OvirtNotFoundError', 'OvirtAuthError', 'VmNameTaken'];

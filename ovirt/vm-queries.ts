@@ -45,3 +45,21 @@ export async function attachedDisks(
     })),
   );
 }
+
+/** A disk as hybridflow shows it (to the flows and to the wizard). */
+export interface DiskSummary {
+  id: string;
+  /** Its name, else its alias, else its id. */
+  name: string;
+  status: string;
+  sizeBytes: number;
+}
+
+export function diskSummary(disk: Disk): DiskSummary {
+  return {
+    id: disk.id,
+    name: disk.name ?? disk.alias ?? disk.id,
+    status: disk.status ?? 'ok',
+    sizeBytes: disk.provisioned_size ?? 0,
+  };
+}

@@ -5,6 +5,7 @@ import type { Activities } from '../activities';
 import type { VmSummary } from '../activities/vms';
 import { OvirtVmId } from '../common/search-attributes';
 import type { CheckCloneableResult, VendorActivities } from '../common/vendor-contract';
+import { FINAL_OVIRT_ERRORS } from '../ovirt/errors';
 import { MirroredJob } from './mirrored-job';
 
 export interface ClonePreflightInput {
@@ -26,11 +27,7 @@ export interface ClonePreflightResult {
 const ovirt = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: ['OvirtBadRequestError', 'OvirtNotFoundError', 'OvirtAuthError'],
-  },
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_OVIRT_ERRORS },
 });
 
 export async function clonePreflight(input: ClonePreflightInput): Promise<ClonePreflightResult> {

@@ -16,6 +16,7 @@ import type { VmDisk } from '../activities/vms';
 import { rootCause } from '../common/errors';
 import { OvirtVmId } from '../common/search-attributes';
 import type { VendorActivities, VendorTiming } from '../common/vendor-contract';
+import { FINAL_OVIRT_ERRORS } from '../ovirt/errors';
 import { Compensations } from './compensations';
 import { MirroredJob } from './mirrored-job';
 
@@ -41,8 +42,6 @@ export interface RapidCloneResult {
   cloneName: string;
   diskIds: string[];
 }
-
-const FINAL_OVIRT_ERRORS = ['OvirtBadRequestError', 'OvirtNotFoundError', 'OvirtAuthError', 'VmNameTaken'];
 
 // Retries are bounded by time, not by count: an engine that is down, slow or answering 409/5xx is waited out for
 // up to 10 minutes per call (an hour for the long waits), since failing a clone half-way would need that same

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { OvirtClient } from '../../ovirt/client';
 import { collection, Vm } from '../../ovirt/representation';
-import { attachedDisks, findVm, vmsNamed } from '../../ovirt/vm-queries';
+import { attachedDisks, diskSummary, findVm, vmsNamed } from '../../ovirt/vm-queries';
 import { vendorTaskQueue } from '../../common/vendor-contract';
 import { HttpProblem } from '../problem';
 import { VmName } from './schemas';
@@ -43,18 +43,8 @@ export function createInventoryService(opts: InventoryOptions) {
       return {
         items: await Promise.all(
           vms.slice(0, 200).map(async (vm) => {
-            const disks = (await attachedDisks(ovirt, vm.id)).map(({ disk }) => disk);
-            return {
-              id: vm.id,
-              name: vm.name,
-              status: vm.status,
-              disks: disks.map((d) => ({
-                id: d.id,
-                name: d.name ?? d.alias ?? d.id,
-                status: d.status ?? 'ok',
-                sizeBytes: d.provisioned_size ?? 0,
-              })),
-            };
+            const disks = await attachedDisks(ovirt, vm.id);
+            return { id: vm.id, name: vm.name, status: vm.status, disks: disks.map(({ disk }) => diskSummary(disk)) };
           }),
         ),
       };
