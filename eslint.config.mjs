@@ -1,8 +1,14 @@
-// Lint: typescript-eslint with type information; workflow code is kept deterministic by banning Node built-ins.
+// Lint: typescript-eslint with type information; workflow code is kept deterministic by banning Node built-ins;
+// activity code is imported only by the worker (workflows: its types), and imports no workflow code.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 import globals from 'globals';
+
+// The top-level activities/ and workflows/ folders, as relative imports reach them from any folder (not e.g.
+// vendor-demo/activities, which a sibling imports as ./activities).
+const ACTIVITIES = '^(\\.\\./)+activities(/|$)';
+const WORKFLOWS = '^(\\.\\./)+workflows(/|$)';
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', '.tools/', 'test-artifacts/'] },
@@ -19,6 +25,34 @@ export default tseslint.config(
     },
   },
   {
+    // Activity code is the worker's: anything else shares what it needs through common/ or ovirt/.
+    files: ['**/*.ts'],
+    ignores: ['activities/**', 'worker/**', 'workflows/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: ACTIVITIES,
+              message: 'Only activities/ and worker/ import activities/ (share it in common/ or ovirt/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Activities run what workflows decide; they never import workflow code.
+    files: ['activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: WORKFLOWS, message: 'Activities do not import workflows/ (share it in common/).' }] },
+      ],
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no activity implementations.
     files: ['workflows/**/*.ts'],
     rules: {
@@ -28,7 +62,7 @@ export default tseslint.config(
           paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
           patterns: [
             {
-              group: ['../activities/*', '../activities'],
+              regex: ACTIVITIES,
               allowTypeImports: true,
               message: 'Workflows import activities as types only.',
             },

@@ -2,7 +2,7 @@
 // cancellation-aware wait that heartbeats while oVirt's asynchronous work goes on.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { pollUntil } from '../common/poll';
-import { correlationIdFor } from './correlation';
+import { correlationIdFor } from '../common/correlation';
 
 export function flowCorrelationId(): string {
   const { workflowExecution, activityId } = Context.current().info;

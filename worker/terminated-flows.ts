@@ -3,7 +3,7 @@
 // therefore sweeps, now and then, the flows of its task queue that closed that way and ends each job still STARTED:
 // a FAILED step saying so, then the job FAILED. Idempotent, so any number of workers may sweep.
 import type { Client } from '@temporalio/client';
-import { correlationIdFor } from '../activities/correlation';
+import { correlationIdFor } from '../common/correlation';
 import type { OvirtClient } from '../ovirt/client';
 import { collection, Job, Step } from '../ovirt/representation';
 import { EngineJobId } from '../common/search-attributes';

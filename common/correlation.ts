@@ -1,5 +1,5 @@
-// The Correlation-Id of a flow, derived from its workflow id so that every retry, every worker and the API server
-// compute the same one. oVirt keeps only [0-9a-zA-Z_-] and at most 36 characters, so long ids are shortened
+// The Correlation-Id of a flow, derived from its workflow id so that every retry, every worker, the API server and
+// the tests compute the same one. oVirt keeps only [0-9a-zA-Z_-] and at most 36 characters, so long ids are shortened
 // with a hash to stay unique.
 import { createHash } from 'node:crypto';
 
