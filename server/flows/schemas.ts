@@ -106,7 +106,7 @@ export const FlowStarted = z
       .openapi({
         description:
           'The engine job of the flow, usually null in this answer: the workflow opens its job once a worker runs it, ' +
-          'and the start does not wait for that. Read it later from GET /api/v1/flows/{id} or the event stream.',
+          'and the start does not wait for that. Read it later from the flow or its event stream.',
       }),
     links: FlowLinks,
   })

@@ -1,8 +1,9 @@
 // The web pages: the rapid clone wizard, the flows list and the flow page, plus their static assets.
-// No auth here: the pages log in through the API (`POST /api/v1/session`) and the API guards the data.
+// No auth here: the pages log in through the API (the `logIn` route) and the API guards the data.
 import path from 'node:path';
 import express from 'express';
 import { serveBrowserModule } from '../../common/browser-modules';
+import { browserRoutesModule } from '../api/browser-routes';
 
 const PUBLIC_DIR = path.join(__dirname, 'public');
 
@@ -36,7 +37,11 @@ export function webRoutes(): express.Router {
   for (const [route, file] of Object.entries(PAGES)) router.get(route, page(file));
   // The flow page reads its id from the address; the API answers 404 for an unknown one.
   router.get('/flows/:id', page('flow.html'));
-  // Modules written once in TypeScript for the server and the pages alike (e.g. lib/duration.js), before the files.
+  // The API's route table, and modules written once in TypeScript for the server and the pages alike (e.g.
+  // lib/duration.js), before the files.
+  router.get('/assets/lib/api-routes.js', (_req, res) => {
+    res.set(PAGE_HEADERS).type('text/javascript').send(browserRoutesModule());
+  });
   router.get('/assets/lib/:file', (req, res, next) => {
     res.set(PAGE_HEADERS);
     serveBrowserModule(req, res, next);

@@ -1,4 +1,7 @@
 // Shared by every page: calls to the API with the session cookie, the login redirect, the header, formatting.
+// API routes are called by their name in the server's route table (server/api/routes.ts, served as api-routes.js).
+import { fillPath } from '/assets/lib/api-path.js';
+import { routes } from '/assets/lib/api-routes.js';
 
 /** An API answer that was not 2xx; `problem` is the RFC 9457 body when there is one. */
 export class ApiError extends Error {
@@ -44,7 +47,15 @@ export function goToLogin() {
  * Calls the API with the session cookie. State-changing calls carry `X-Requested-By` (the API's CSRF guard).
  * A 401 sends the browser to the login page (unless `noLoginRedirect`); other failures throw ApiError.
  */
-export async function api(method, path, { body, headers = {}, noLoginRedirect = false } = {}) {
+/** The address of an API route, by its name: apiPath('getFlow', { id }). */
+export function apiPath(name, params, query) {
+  return fillPath(routes[name].path, params, query);
+}
+
+/** Calls an API route by its name: api('getFlow', { params: { id } }); resolves to its JSON answer. */
+export async function api(name, { params, query, body, headers = {}, noLoginRedirect = false } = {}) {
+  const method = routes[name].method;
+  const path = apiPath(name, params, query);
   const init = {
     method,
     credentials: 'same-origin',
@@ -84,7 +95,7 @@ export async function api(method, path, { body, headers = {}, noLoginRedirect = 
 /** Logs in with a token; resolves true when the API accepted it. */
 export async function login(token) {
   try {
-    await api('POST', '/api/v1/session', { body: { token }, noLoginRedirect: true });
+    await api('logIn', { body: { token }, noLoginRedirect: true });
     return true;
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 400)) return false;
@@ -108,7 +119,7 @@ export async function loginFromFragment() {
 
 export async function logout() {
   try {
-    await api('DELETE', '/api/v1/session', { noLoginRedirect: true });
+    await api('logOut', { noLoginRedirect: true });
   } finally {
     location.assign('/login');
   }

@@ -1,7 +1,7 @@
 // The flow page: the step tree with status, progress and durations, kept live by server-sent events (polling when
 // they fail), links to the Temporal UI and the engine's Tasks page, the error in plain words, cancel. Each event
 // redraws the page, so what comes later (the engine job, a notice while no worker answers) appears as it comes.
-import { ApiError, api, el, startPage, statusBadge, timeElement } from './common.js';
+import { ApiError, api, apiPath, el, startPage, statusBadge, timeElement } from './common.js';
 import { durationBetween } from '/assets/lib/duration.js';
 
 const $ = (id) => document.getElementById(id);
@@ -191,13 +191,13 @@ function finish() {
 
 async function fetchFlow() {
   const asked = version;
-  const f = await api('GET', `/api/v1/flows/${encodeURIComponent(flowId)}`);
+  const f = await api('getFlow', { params: { id: flowId } });
   if (asked === version) update(f);
   return f;
 }
 
 function listen() {
-  const source = new EventSource(`/api/v1/flows/${encodeURIComponent(flowId)}/events`);
+  const source = new EventSource(apiPath('flowEvents', { id: flowId }));
   events = source;
   let failures = 0;
   const onFlow = (event) => {
@@ -270,7 +270,7 @@ $('cancel-dialog').addEventListener('close', async () => {
   button.disabled = true;
   $('cancel-status').textContent = 'Asking the flow to cancel…';
   try {
-    await api('POST', `/api/v1/flows/${encodeURIComponent(flowId)}/cancel`);
+    await api('cancelFlow', { params: { id: flowId } });
     cancelRequested = true;
     $('cancel-status').textContent =
       'Cancellation requested: the flow stops its current step and undoes the steps it did.';

@@ -64,13 +64,10 @@ async function load() {
   const seq = ++loadSeq;
   clearTimeout(refreshTimer);
   const { status, kind, pageSize } = filters();
-  const query = new URLSearchParams({ pageSize: String(pageSize) });
-  if (status) query.set('status', status);
-  if (kind) query.set('kind', kind);
-  if (tokens[page]) query.set('pageToken', tokens[page]);
+  const query = { pageSize, status, kind, pageToken: tokens[page] };
   $('list-status').textContent = 'Loading flows…';
   try {
-    const list = await api('GET', `/api/v1/flows?${query}`);
+    const list = await api('listFlows', { query });
     if (seq !== loadSeq) return;
     clearPageError();
     nextToken = list.nextPageToken ?? null;

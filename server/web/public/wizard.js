@@ -43,7 +43,7 @@ async function loadVms(search) {
   const seq = ++searchSeq;
   $('vm-status').textContent = 'Loading VMs…';
   try {
-    const list = await api('GET', `/api/v1/vms${search ? `?search=${encodeURIComponent(search)}` : ''}`);
+    const list = await api('listVms', { query: { search } });
     if (seq !== searchSeq) return;
     state.vms = list.items;
     renderVms();
@@ -184,7 +184,7 @@ function checkName() {
   const check = { name, status: 'checking', problem: null };
   state.check = check;
   setNameCheck('checking', `Checking “${name}”…`);
-  check.promise = api('GET', `/api/v1/vms/name-check?name=${encodeURIComponent(name)}`).then(
+  check.promise = api('checkName', { query: { name } }).then(
     (result) => {
       check.status = result.valid && result.available ? 'ok' : 'bad';
       check.problem =
@@ -214,7 +214,7 @@ $('clone-name').addEventListener('input', () => checkNameSoon());
 async function loadVendors() {
   const select = $('vendor');
   try {
-    const list = await api('GET', '/api/v1/vendors');
+    const list = await api('listVendors');
     state.vendors = list.items;
   } catch (err) {
     // Without the list, offer the demo vendor so the wizard stays usable; the API validates the choice.
@@ -320,7 +320,7 @@ $('step-review').addEventListener('submit', async (event) => {
   state.idempotencyKey ??= newKey();
   let leaving = false;
   try {
-    const started = await api('POST', '/api/v1/flows/rapid-clone', {
+    const started = await api('startRapidClone', {
       body: request(),
       headers: { 'Idempotency-Key': state.idempotencyKey },
     });
