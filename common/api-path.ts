@@ -1,4 +1,4 @@
-// Fills an API path template ('/api/v1/flows/{id}') with its parameters and a query string. Shared by the CLI and
+// Fills an API path template ('/api/v1/things/{id}') with its parameters and a query string. Shared by the CLI and
 // the pages (served to them as /assets/lib/api-path.js), so it imports nothing.
 
 export type QueryValue = string | number | boolean | undefined | null;

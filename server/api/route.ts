@@ -13,7 +13,7 @@ export type RouteErrors = Partial<Record<404 | 409 | 422 | 502, string>>;
 
 export interface RouteDef {
   method: Method;
-  /** The full path, OpenAPI style: '/api/v1/flows/{id}'. */
+  /** The full path, OpenAPI style: '/api/v1/things/{id}'. */
   path: `/api/v1/${string}`;
   summary: string;
   description?: string;
@@ -37,7 +37,7 @@ export interface RouteDef {
 /** Declares routes, keeping their literal types (the handlers' inputs and answers are typed from them). */
 export const defineRoutes = <T extends Record<string, RouteDef>>(routes: T): T => routes;
 
-/** '/api/v1/flows/{id}' -> '/api/v1/flows/:id' */
+/** '/api/v1/things/{id}' -> '/api/v1/things/:id' */
 export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;

@@ -17,10 +17,13 @@ import { SessionRequest } from '../session-schemas';
 import { z } from '../zod';
 import { defineRoutes } from './route';
 
+/** Logging in and out are two methods of one path. */
+const SESSION_PATH = '/api/v1/session';
+
 export const apiRoutes = defineRoutes({
   logIn: {
     method: 'post',
-    path: '/api/v1/session',
+    path: SESSION_PATH,
     summary: 'Log a browser in: exchanges the API token for a new session cookie',
     tag: 'session',
     auth: 'login',
@@ -32,7 +35,7 @@ export const apiRoutes = defineRoutes({
   },
   logOut: {
     method: 'delete',
-    path: '/api/v1/session',
+    path: SESSION_PATH,
     summary: 'Log a browser out: its session ends on the server, the cookie is cleared',
     tag: 'session',
     auth: 'none',
