@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { pollUntil } from '../../common/poll';
 import { startEngine } from '../../engine/start';
 import type { EngineOptions, RunningEngine } from '../../engine/start';
 import { ENGINE_PASSWORD } from '../helpers/credentials';
@@ -195,9 +194,4 @@ export async function withEngine<T>(options: TestEngineOptions, fn: (e: TestEngi
   } finally {
     await e.close();
   }
-}
-
-/** Polls `check` until it is true; fails after `timeoutMs`. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000, everyMs = 25): Promise<void> {
-  await pollUntil(check, { what: 'the condition', timeoutMs, intervalMs: everyMs });
 }

@@ -1,5 +1,6 @@
 // Disks, snapshots (delete = merge), disk attachments and unregistered disks over HTTP.
-import { TestEngine, waitFor } from './engine-harness';
+import { TestEngine } from './engine-harness';
+import { eventually } from '../helpers/eventually';
 import type { Entity } from './engine-harness';
 
 const API = '/ovirt-engine/api';
@@ -102,7 +103,7 @@ describe('disks', () => {
     const remove = await e.del(`/disks/${source.id}`);
     expect(remove.status).toBe(409);
 
-    await waitFor(async () => (await diskStatus(copyId)) === 'ok');
+    await eventually(async () => (await diskStatus(copyId)) === 'ok');
     expect(await diskStatus(source.id)).toBe('ok');
     expect((await job(answer.body.job.id)).status).toBe('finished');
     expect((await jobsOf('copy-1')).map((j) => j.id)).toEqual([answer.body.job.id]);
@@ -160,7 +161,7 @@ describe('snapshots', () => {
       '[Cannot remove Snapshot. The VM is performing an operation on a Snapshot. Please wait for the operation to finish, and try again.]',
     ]);
 
-    await waitFor(async () => (await e.get(`/vms/${vm.id}/snapshots/${first!.id}`)).status === 404);
+    await eventually(async () => (await e.get(`/vms/${vm.id}/snapshots/${first!.id}`)).status === 404);
     expect(await diskStatus(disk.id)).toBe('ok');
     expect((await job(merge!.id)).status).toBe('finished');
     expect(((await e.get(`/vms/${vm.id}/snapshots`)).body.snapshot as Entity[]).map((s) => s.id)).toEqual([

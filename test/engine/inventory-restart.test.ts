@@ -1,5 +1,6 @@
 // Inventory persistence across a restart: what was added stays; work in flight completes or resumes.
-import { waitFor, withEngine } from './engine-harness';
+import { withEngine } from './engine-harness';
+import { eventually } from '../helpers/eventually';
 import type { Entity, TestEngine } from './engine-harness';
 
 const status = async (e: TestEngine, vmId: string): Promise<string> => (await e.get(`/vms/${vmId}`)).body.status;
@@ -29,7 +30,7 @@ test('added VMs, registered disks, attachments and merged snapshots survive a re
     const db = await e.vmNamed('db-01');
     const snapshot = (await e.get(`/vms/${db.id}/snapshots`)).body.snapshot[0] as Entity;
     await e.del(`/vms/${db.id}/snapshots/${snapshot.id}`);
-    await waitFor(async () => (await e.get(`/vms/${db.id}/snapshots/${snapshot.id}`)).status === 404);
+    await eventually(async () => (await e.get(`/vms/${db.id}/snapshots/${snapshot.id}`)).status === 404);
 
     await e.restart();
 
@@ -78,7 +79,7 @@ test('work not yet due at start is resumed and completes on time', async () => {
     await e.restart({ transitionMs: 1000 });
     expect(await status(e, build.id)).toBe('powering_up');
     expect((await e.get(`/jobs/${start.body.job.id}`)).body.status).toBe('started');
-    await waitFor(async () => (await status(e, build.id)) === 'up', 3000);
+    await eventually(async () => (await status(e, build.id)) === 'up', 3000);
     expect((await e.get(`/jobs/${start.body.job.id}`)).body.status).toBe('finished');
   });
 });

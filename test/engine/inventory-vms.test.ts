@@ -1,5 +1,6 @@
 // VM actions over HTTP: add (validation, uniqueness), power transitions with their internal jobs, remove.
-import { engineForTests, waitFor } from './engine-harness';
+import { engineForTests } from './engine-harness';
+import { eventually } from '../helpers/eventually';
 import type { Entity, TestEngine } from './engine-harness';
 
 const API = '/ovirt-engine/api';
@@ -166,7 +167,7 @@ describe('power transitions', () => {
       '[Cannot Clear External Job. External steps can be added only to external jobs or steps.]',
     ]);
 
-    await waitFor(async () => (await vmStatus(vm.id)) === 'up');
+    await eventually(async () => (await vmStatus(vm.id)) === 'up');
     expect(await job(answer.body.job.id)).toMatchObject({ status: 'finished', end_time: expect.any(Number) });
     expect((await e.get(`/jobs/${answer.body.job.id}/steps`)).body.step).toEqual([
       expect.objectContaining({ description: 'Executing', status: 'finished', external: 'false' }),
@@ -188,7 +189,7 @@ describe('power transitions', () => {
     const start = await e.post(`/vms/${vm.id}/start`, {});
     expect(start.status).toBe(409);
 
-    await waitFor(async () => (await vmStatus(vm.id)) === 'down');
+    await eventually(async () => (await vmStatus(vm.id)) === 'down');
     expect((await job(answer.body.job.id)).status).toBe('finished');
     for (const action of ['shutdown', 'stop']) {
       const refused = await e.post(`/vms/${vm.id}/${action}`, {});
@@ -213,7 +214,7 @@ describe('power transitions', () => {
     expect(await vmStatus(vm.id)).toBe('down');
     // Back up for the other tests.
     await e.post(`/vms/${vm.id}/start`, {});
-    await waitFor(async () => (await vmStatus(vm.id)) === 'up');
+    await eventually(async () => (await vmStatus(vm.id)) === 'up');
   });
 
   test('unknown VM: 404; a bad action body: 400', async () => {
@@ -239,7 +240,7 @@ describe('DELETE /vms/{id}', () => {
       disk: { name: `${name}_Disk1` },
     });
     const diskId = copy.body.disk.id as string;
-    await waitFor(async () => (await e.get(`/disks/${diskId}`)).body.status === 'ok');
+    await eventually(async () => (await e.get(`/disks/${diskId}`)).body.status === 'ok');
     expect(
       (
         await e.post(`/vms/${vm.id}/diskattachments`, {

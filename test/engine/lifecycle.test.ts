@@ -1,7 +1,8 @@
 // Start, restart (oVirt's UNKNOWN rule), persistence, clean-up of auto-cleared jobs, port conflicts, close.
 import http from 'node:http';
 import { startEngine } from '../../engine/start';
-import { TestEngine, waitFor, withEngine } from './engine-harness';
+import { TestEngine, withEngine } from './engine-harness';
+import { eventually } from '../helpers/eventually';
 import { ENGINE_PASSWORD } from '../helpers/credentials';
 
 describe('restart', () => {
@@ -78,12 +79,12 @@ describe('clean-up of auto-cleared jobs', () => {
       await e.post(`/jobs/${forced.id}/end`, { succeeded: true, force: true });
       const endedAt = Date.now();
 
-      await waitFor(async () => (await e.get(`/jobs/${finished.id}`)).status === 404);
+      await eventually(async () => (await e.get(`/jobs/${finished.id}`)).status === 404);
       // Ended a moment after `finished`, it may go one clean-up pass later.
-      await waitFor(async () => (await e.get(`/jobs/${forced.id}`)).status === 404);
+      await eventually(async () => (await e.get(`/jobs/${forced.id}`)).status === 404);
       expect((await e.get(`/jobs/${finished.id}/steps`)).status).toBe(404);
       if (Date.now() - endedAt < 500) expect((await e.get(`/jobs/${failed.id}`)).status).toBe(200);
-      await waitFor(async () => (await e.get(`/jobs/${failed.id}`)).status === 404);
+      await eventually(async () => (await e.get(`/jobs/${failed.id}`)).status === 404);
       expect(Date.now() - endedAt).toBeGreaterThanOrEqual(550);
       expect((await e.get(`/jobs/${kept.id}`)).status).toBe(200);
       expect((await e.get(`/jobs/${started.id}`)).status).toBe(200);

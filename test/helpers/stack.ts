@@ -7,7 +7,6 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
-import { pollUntil } from '../../common/poll';
 import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
 import { createAcmeActivities } from '../../vendor-demo/activities';
 import { OvirtClient } from '../../ovirt/client';
@@ -23,6 +22,9 @@ import { createVendorWorker } from '../../vendor-demo/worker';
 import { createMainWorker } from '../../worker/workers';
 import { connectTemporal, uniqueTaskQueue, workflowBundle } from './temporal';
 import { ENGINE_PASSWORD } from './credentials';
+import { eventually } from './eventually';
+
+export { eventually };
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 export { ENGINE_PASSWORD };
@@ -247,8 +249,3 @@ export const stepRunning = (
     30_000,
     `${what} to run`,
   );
-
-/** Polls until `check` returns a value, or fails after `timeoutMs`. */
-export function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  return pollUntil(check, { what, timeoutMs });
-}

@@ -17,7 +17,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startTestStack('web-wizard', { cloneMs: 1500 }), launchBrowser()]);
+  [stack, browser] = await Promise.all([startTestStack('web-wizard', { cloneMs: 3000 }), launchBrowser()]);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(String(err)));
