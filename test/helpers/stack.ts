@@ -63,9 +63,10 @@ export interface TestStackOptions {
 
 /**
  * Vendors the test API server knows: the demo vendor, `broken-storage` and `lossy-storage` (served by the stack),
- * and `idle-storage` (never served: a flow waits at its vendor step until cancelled).
+ * `idle-storage` (never served: a flow waits at its vendor step until cancelled), and `python-storage` (served by
+ * examples/python-vendor when its test runs it).
  */
-export const TEST_VENDORS = ['acme-storage', 'broken-storage', 'lossy-storage', 'idle-storage'];
+export const TEST_VENDORS = ['acme-storage', 'broken-storage', 'lossy-storage', 'idle-storage', 'python-storage'];
 
 export async function startTestStack(name: string, options: TestStackOptions = {}): Promise<TestStack> {
   const engineOptions = options.engine ?? {};

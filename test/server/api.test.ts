@@ -362,6 +362,12 @@ describe('inventory for the wizard', () => {
         taskQueue: `${stack.taskQueue}.vendor.lossy-storage`,
       },
       { id: 'idle-storage', name: 'idle-storage', online: false, taskQueue: `${stack.taskQueue}.vendor.idle-storage` },
+      {
+        id: 'python-storage',
+        name: 'python-storage',
+        online: false,
+        taskQueue: `${stack.taskQueue}.vendor.python-storage`,
+      },
     ]);
   });
 });
