@@ -39,14 +39,12 @@ export const EnvSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,200}$/, "may contain only letters, digits, '.', '_' and '-'")
       .default('hybridflow'),
-    HF_VENDORS: z
-      .string()
-      .regex(
-        /^[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*$/,
-        'must be a comma-separated list of vendor ids, e.g. acme-storage',
-      )
-      .default('acme-storage')
-      .transform((v) => v.split(',')),
+    // Registers the demo vendor acme-storage (temporal mode, the storage contract) at start. @default with the
+    // built-in engine only (the demo vendor clones through its storage-array hook).
+    HF_DEMO_VENDOR: z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+      .transform((v) => v === 'true' || v === '1' || v === 'yes')
+      .optional(),
     HF_VENDOR_HEARTBEAT_TIMEOUT: z
       .string()
       .regex(/^[1-9]\d*(ms|s|m|h)$/, 'must be a duration such as 30s, 2m or 500ms')
@@ -72,6 +70,9 @@ export const EnvSchema = z
     HF_ENGINE_UNKNOWN_ON_RESTART: flag(true),
     HF_ENGINE_FAULTS: z.string().optional(),
     HF_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    // Seals what the server keeps but never shows (webhook vendors' signing secrets). @default generated into
+    // $HF_DATA_DIR/server-key; servers sharing one database share it.
+    HF_SERVER_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     HF_API_URL: z.url().default('http://127.0.0.1:8080'),
   })
   .superRefine((env, ctx) => {

@@ -28,6 +28,10 @@ export function apiTokenWithSource(config: Config): { secret: string; source: Se
 }
 export const apiToken = (config: Config) => apiTokenWithSource(config).secret;
 
+/** The key that seals secrets in the server database: HF_SERVER_KEY, else `$HF_DATA_DIR/server-key`. */
+export const serverKey = (config: Config) =>
+  config.HF_SERVER_KEY ?? readOrCreate(config.HF_DATA_DIR, 'server-key').secret;
+
 /** The built-in engine's admin password: OVIRT_PASSWORD, else `$HF_DATA_DIR/engine-password` (created if missing). */
 export function enginePasswordWithSource(config: Config): { secret: string; source: SecretSource } {
   if (config.OVIRT_PASSWORD)

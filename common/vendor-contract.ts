@@ -19,6 +19,24 @@ export interface VendorTiming {
   maximumAttempts?: number;
 }
 
+/** How a flow calls one vendor activity, from the vendor's registration (durations as Temporal writes them). */
+export interface VendorActivityOptions {
+  startToCloseTimeout?: Duration;
+  heartbeatTimeout?: Duration;
+  retry?: { maximumAttempts?: number; initialInterval?: Duration; maximumInterval?: Duration };
+}
+
+/**
+ * A registered vendor as a flow uses it, resolved by the API when the flow starts and kept in the workflow's input:
+ * its history shows what ran, and a replay needs no lookup.
+ */
+export interface ResolvedVendor {
+  id: string;
+  mode: 'temporal';
+  taskQueue: string;
+  activities: Record<string, VendorActivityOptions>;
+}
+
 export interface VendorSubStep {
   /** Stable within the activity, e.g. "snapshot". */
   key: string;

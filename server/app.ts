@@ -14,6 +14,8 @@ import { healthRoutes } from './health';
 import { allowedHosts, hostGuard } from './host-guard';
 import { inventoryHandlers } from './inventory/handlers';
 import type { InventoryService } from './inventory/service';
+import { vendorHandlers } from './vendors/handlers';
+import type { VendorService } from './vendors/service';
 import { docsRoutes } from './docs/routes';
 import { errorHandler, sendProblem } from './problem';
 import { webRoutes } from './web/routes';
@@ -22,6 +24,8 @@ export interface AppDeps {
   token: string;
   flows: FlowService;
   inventory: InventoryService;
+  /** The vendor registry with online states; its keys are accepted on the vendor API only. */
+  vendors: VendorService;
   client: Client;
   ovirt: OvirtClient;
   /** The main task queue, whose workers /readyz looks for. @default not checked */
@@ -51,7 +55,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(hostGuard(allowedHosts(deps.listenHost, deps.allowedHosts)));
-  const auth = createAuth(deps.token);
+  const auth = createAuth(deps.token, { vendorKeys: (key) => deps.vendors.registry.authenticate(key) });
   app.use(healthRoutes(deps));
   app.use(docsRoutes());
   app.use(webRoutes());
@@ -59,10 +63,11 @@ export function createApp(deps: AppDeps): express.Express {
   const watcher = deps.watcher ?? createFlowWatcher(deps.flows);
   const handlers = {
     ...auth.sessionHandlers,
-    ...flowHandlers({ flows: deps.flows, watcher, inventory: deps.inventory }),
+    ...flowHandlers({ flows: deps.flows, watcher, inventory: deps.inventory, vendors: deps.vendors }),
     ...inventoryHandlers(deps.inventory),
+    ...vendorHandlers(deps.vendors),
   };
-  app.use(apiRouter(handlers, { token: auth.require, login: auth.loginGuard }));
+  app.use(apiRouter(handlers, { token: auth.require, vendor: auth.vendor, login: auth.loginGuard }));
   // Any other API path needs auth too before it is a 404: nobody learns which paths exist without a token.
   app.use(API_BASE, auth.require);
   app.use((_req, res) => {

@@ -7,6 +7,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ANSWERED, type Handlers } from './api/router';
 import { sendProblem } from './problem';
 import { SessionStore } from './sessions';
+import { looksLikeVendorKey } from './vendors/keys';
 import { AuthThrottle } from './throttle';
 
 export const SESSION_COOKIE = 'hf_session';
@@ -35,6 +36,8 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 export interface AuthOptions {
   sessions?: SessionStore;
   throttle?: AuthThrottle;
+  /** Finds the vendor a vendor key (hfv_...) belongs to: the registry's `authenticate`. @default none */
+  vendorKeys?: (key: string) => Promise<string | undefined>;
 }
 
 export function createAuth(token: string, options: AuthOptions = {}) {
@@ -70,9 +73,23 @@ export function createAuth(token: string, options: AuthOptions = {}) {
     return false;
   };
 
-  const require: RequestHandler = (req, res, next) => {
+  const forbidden = (res: Response, detail: string) => sendProblem(res, { status: 403, title: 'Forbidden', detail });
+  const bearerOf = (req: Request) => /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+  /** The vendor a bearer vendor key belongs to; a wrong key counts as a failed attempt. */
+  const vendorOf = async (req: Request, key: string): Promise<string | undefined> => {
+    const vendor = options.vendorKeys ? await options.vendorKeys(key) : undefined;
+    if (vendor) throttle.succeeded(client(req));
+    else throttle.failed(client(req));
+    return vendor;
+  };
+
+  const require: RequestHandler = async (req, res, next) => {
     if (lockedOut(req, res)) return;
-    const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    const bearer = bearerOf(req);
+    if (bearer !== undefined && looksLikeVendorKey(bearer)) {
+      if (!(await vendorOf(req, bearer))) return unauthorized(res, 'This vendor key is unknown or revoked.');
+      return forbidden(res, 'A vendor key reaches only the vendor API (/api/v1/vendor/...).');
+    }
     if (bearer !== undefined) return checkToken(req, bearer) ? next() : unauthorized(res);
     const session = cookie(req.get('cookie'), SESSION_COOKIE);
     if (session === undefined) return unauthorized(res);
@@ -85,6 +102,26 @@ export function createAuth(token: string, options: AuthOptions = {}) {
         detail: 'Requests made with the session cookie must send X-Requested-By: hybridflow.',
       });
     }
+    next();
+  };
+
+  /** The vendor API: a vendor's live key only; the vendor goes to res.locals.vendorId. */
+  const vendor: RequestHandler = async (req, res, next) => {
+    if (lockedOut(req, res)) return;
+    const bearer = bearerOf(req);
+    const vendorHelp = 'Send Authorization: Bearer <vendor key> (POST /api/v1/vendors shows it once).';
+    if (bearer === undefined) {
+      if (cookie(req.get('cookie'), SESSION_COOKIE) !== undefined)
+        return forbidden(res, 'The vendor API takes a vendor key, not a browser session.');
+      return unauthorized(res, vendorHelp);
+    }
+    if (!looksLikeVendorKey(bearer)) {
+      if (checkToken(req, bearer)) return forbidden(res, 'The vendor API takes a vendor key, not the operator token.');
+      return unauthorized(res, vendorHelp);
+    }
+    const id = await vendorOf(req, bearer);
+    if (!id) return unauthorized(res, 'This vendor key is unknown or revoked.');
+    res.locals.vendorId = id;
     next();
   };
 
@@ -118,5 +155,5 @@ export function createAuth(token: string, options: AuthOptions = {}) {
     },
   };
 
-  return { require, loginGuard, sessionHandlers, sessions };
+  return { require, vendor, loginGuard, sessionHandlers, sessions };
 }

@@ -4,9 +4,10 @@ import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@tem
 import type { Activities } from '../activities';
 import type { VmSummary } from '../activities/vms';
 import { OvirtVmId } from '../common/search-attributes';
-import type { CheckCloneableResult, VendorActivities } from '../common/vendor-contract';
+import type { CheckCloneableResult, ResolvedVendor } from '../common/vendor-contract';
 import { FINAL_OVIRT_ERRORS } from '../ovirt/errors';
 import { MirroredJob } from './mirrored-job';
+import { vendorActivities } from './vendor-calls';
 
 export interface ClonePreflightInput {
   /** Name of the source VM (as the API resolved it). */
@@ -14,7 +15,8 @@ export interface ClonePreflightInput {
   /** Its id, when the API resolved it: the flow reads exactly that VM. */
   sourceVmId?: string;
   vendor: string;
-  vendorTaskQueue: string;
+  /** The vendor's registration as the API resolved it at the start. */
+  vendorRegistration: ResolvedVendor;
 }
 export interface ClonePreflightResult {
   vm: VmSummary;
@@ -31,9 +33,7 @@ const ovirt = proxyActivities<Activities>({
 });
 
 export async function clonePreflight(input: ClonePreflightInput): Promise<ClonePreflightResult> {
-  // The vendor may be slow to start its worker: scheduleToStart is unbounded, but it must heartbeat while it works.
-  const vendor = proxyActivities<VendorActivities>({
-    taskQueue: input.vendorTaskQueue,
+  const vendor = vendorActivities(input.vendorRegistration, {
     startToCloseTimeout: '5 minutes',
     heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '2 seconds', maximumAttempts: 5 },

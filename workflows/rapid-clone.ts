@@ -15,10 +15,11 @@ import type { Activities } from '../activities';
 import type { VmDisk } from '../activities/vms';
 import { rootCause } from '../common/errors';
 import { OvirtVmId } from '../common/search-attributes';
-import type { VendorActivities, VendorTiming } from '../common/vendor-contract';
+import type { ResolvedVendor } from '../common/vendor-contract';
 import { FINAL_OVIRT_ERRORS } from '../ovirt/errors';
 import { Compensations } from './compensations';
 import { MirroredJob } from './mirrored-job';
+import { vendorActivities } from './vendor-calls';
 
 export interface RapidCloneInput {
   /** Name of the source VM (as the API resolved it: what the flow's descriptions say). */
@@ -27,13 +28,12 @@ export interface RapidCloneInput {
   sourceVmId?: string;
   cloneName: string;
   vendor: string;
-  vendorTaskQueue: string;
+  /** The vendor's registration as the API resolved it at the start (task queue, timeouts, retry per activity). */
+  vendorRegistration: ResolvedVendor;
   /** Start the source VM again afterwards if it was up. @default true */
   restartSource?: boolean;
   /** Start the clone once it is built. @default false */
   startClone?: boolean;
-  /** How long the vendor may go without a heartbeat, and how often a vendor activity is tried. */
-  vendorTiming?: VendorTiming;
 }
 
 export interface RapidCloneResult {
@@ -67,18 +67,11 @@ const diskSuffix = (disk: VmDisk, index: number) => /_Disk\d+$/.exec(disk.name)?
 
 export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResult> {
   const restartSource = input.restartSource ?? true;
-  // Vendor steps run on the vendor's own task queue, served by the vendor's worker in any language. No limit on
-  // waiting for the vendor's worker to start (scheduleToStart); once it works it must heartbeat.
-  const vendor = proxyActivities<VendorActivities>({
-    taskQueue: input.vendorTaskQueue,
+  // Vendor steps run on the vendor's own task queue, served by the vendor's worker in any language.
+  const vendor = vendorActivities(input.vendorRegistration, {
     startToCloseTimeout: '1 hour',
-    heartbeatTimeout: input.vendorTiming?.heartbeatTimeout ?? '30 seconds',
-    retry: {
-      initialInterval: '2 seconds',
-      maximumInterval: '1 minute',
-      maximumAttempts: input.vendorTiming?.maximumAttempts ?? 5,
-      nonRetryableErrorTypes: ['VendorNotFound'],
-    },
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
   });
   const job = await MirroredJob.open(`Rapid clone of ${input.sourceVm} as ${input.cloneName}`);
   const undo = new Compensations();

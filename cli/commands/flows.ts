@@ -94,7 +94,7 @@ export function flowLines(
 ): string[] {
   const input =
     flow.input && typeof flow.input === 'object' ? Object.entries(flow.input as Record<string, unknown>) : [];
-  const shown = input.filter(([k]) => k !== 'vendorTaskQueue').map(([k, v]) => `${k}=${String(v)}`);
+  const shown = input.filter(([k]) => k !== 'vendorRegistration').map(([k, v]) => `${k}=${String(v)}`);
   return [
     `${flow.id}  ${flow.kind}  ${flow.status}`,
     `  Started:      ${localTime(flow.startedAt)}${flow.closedAt ? `, closed ${localTime(flow.closedAt)}` : ''} (${durationOf(flow, options.now)})`,

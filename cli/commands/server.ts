@@ -1,13 +1,18 @@
 // `hybridflow server`: the API server and web UI.
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../common/config';
-import { apiToken, engineEndpoint } from '../../common/secrets';
+import { apiToken, engineEndpoint, serverKey } from '../../common/secrets';
 import { API_BASE } from '../../server/api/route';
 import { createApp } from '../../server/app';
 import { OvirtClient } from '../../ovirt/client';
 import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService } from '../../server/flows/service';
 import { createInventoryService } from '../../server/inventory/service';
+import { openServerDb } from '../../server/db/database';
+import { DEMO_VENDOR, registerContractVendor } from '../../server/vendors/demo';
+import { createVendorRegistry } from '../../server/vendors/registry';
+import { SecretBox } from '../../server/vendors/secret-box';
+import { createVendorService } from '../../server/vendors/service';
 import { runComponent } from '../stack/component';
 import { close, listen } from '../stack/listen';
 import { temporalAddress, temporalUiUrl } from '../stack/temporal-connection';
@@ -27,19 +32,25 @@ export const serverCommand = () =>
       ovirt,
       temporalUiUrl: temporalUiUrl(config),
       engineTasksUrl: engine.builtIn ? `http://127.0.0.1:${config.HF_ENGINE_PORT}/tasks` : undefined,
-      vendorTiming: {
-        heartbeatTimeout: config.HF_VENDOR_HEARTBEAT_TIMEOUT,
-        maximumAttempts: config.HF_VENDOR_MAX_ATTEMPTS,
-      },
       // Every API server of a deployment shares the token, so a page token from one is good on the others.
       pageTokenKey: `page-tokens:${token}`,
       idempotency,
     });
-    const inventory = createInventoryService({
-      ovirt,
-      client,
+    const inventory = createInventoryService({ ovirt });
+    const db = await openServerDb(config.HF_DATA_DIR);
+    const registry = createVendorRegistry({
+      db,
+      box: new SecretBox(serverKey(config)),
       taskQueue: config.HF_TASK_QUEUE,
-      vendors: config.HF_VENDORS,
+    });
+    if (config.HF_DEMO_VENDOR ?? engine.builtIn) await registerContractVendor(registry, DEMO_VENDOR);
+    const vendors = createVendorService({
+      registry,
+      client,
+      defaults: {
+        heartbeatTimeout: config.HF_VENDOR_HEARTBEAT_TIMEOUT,
+        maximumAttempts: config.HF_VENDOR_MAX_ATTEMPTS,
+      },
     });
     const app = createApp({
       allowedHosts: config.HF_ALLOWED_HOSTS,
@@ -47,6 +58,7 @@ export const serverCommand = () =>
       token,
       flows,
       inventory,
+      vendors,
       client,
       ovirt,
       taskQueue: config.HF_TASK_QUEUE,
@@ -62,6 +74,7 @@ export const serverCommand = () =>
         await connection.close();
         await ovirt.close();
         idempotency.close();
+        await db.destroy();
       },
     };
   });

@@ -18,17 +18,24 @@ export function routeErrors(route: RouteDef): Partial<Record<number, string>> {
   return {
     ...(hasInput ? { 400: 'Invalid request: the fields are named in `errors`' } : {}),
     ...(takesToken ? { 401: 'Missing or wrong API token, or an ended session' } : {}),
-    ...(auth === 'token' && method !== 'get'
-      ? { 403: 'A write with the session cookie but without X-Requested-By: hybridflow' }
+    ...(auth === 'token'
+      ? {
+          403:
+            method === 'get'
+              ? 'A vendor key: vendor keys reach only the vendor API'
+              : 'A vendor key (they reach only the vendor API), or a write with the session cookie but without ' +
+                'X-Requested-By: hybridflow',
+        }
       : {}),
+    ...(auth === 'vendor' ? { 403: 'Not a vendor key: the vendor API takes a vendor key only' } : {}),
     ...(method !== 'get' ? { 413: 'Request body too large', 415: 'Content-Type must be application/json' } : {}),
     ...(takesToken
       ? { 429: 'Too many failed authentication attempts from this address: wait the seconds in Retry-After' }
       : {}),
     ...route.errors,
     500: 'Internal error (details in the server log)',
-    ...(auth === 'token'
-      ? { 503: 'Temporal or the engine does not answer: try again after the seconds in Retry-After' }
+    ...(auth === 'token' || auth === 'vendor'
+      ? { 503: 'Temporal, the engine or the database does not answer: try again after the seconds in Retry-After' }
       : {}),
   };
 }
@@ -50,12 +57,17 @@ function routeConfig(route: RouteDef, security: RouteConfig['security']): RouteC
       body: body && { content: { 'application/json': { schema: body } }, required: true },
     },
     responses: {
-      [answer.status]: {
-        description: answer.description,
-        ...(answer.schema
-          ? { content: { [answer.contentType ?? 'application/json']: { schema: answer.schema } } }
-          : {}),
-      },
+      ...Object.fromEntries(
+        [answer, ...(answer.also ? [answer.also] : [])].map(({ status, description }) => [
+          status,
+          {
+            description,
+            ...(answer.schema
+              ? { content: { [answer.contentType ?? 'application/json']: { schema: answer.schema } } }
+              : {}),
+          },
+        ]),
+      ),
       ...Object.fromEntries(Object.entries(routeErrors(route)).map(([status, what = '']) => [status, problem(what)])),
     },
   };
@@ -72,8 +84,14 @@ export function openApiDocument() {
     description:
       'The operator token (HF_API_TOKEN; `hybridflow dev` prints it and writes it to $HF_DATA_DIR/api-token)',
   });
+  const vendorKey = registry.registerComponent('securitySchemes', 'vendorKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "A vendor's own API key (hfv_...; POST /api/v1/vendors shows it once): the vendor API only",
+  });
   for (const route of Object.values(apiRoutes) as RouteDef[]) {
-    registry.registerPath(routeConfig(route, route.auth === 'token' ? [{ [bearerAuth.name]: [] }] : []));
+    const scheme = route.auth === 'token' ? bearerAuth : route.auth === 'vendor' ? vendorKey : undefined;
+    registry.registerPath(routeConfig(route, scheme ? [{ [scheme.name]: [] }] : []));
   }
   document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -3,7 +3,7 @@
 // pages' calls are all made from these declarations.
 import type { z } from 'zod';
 
-export type Method = 'get' | 'post' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'delete';
 
 /** Where every route of the API lives. */
 export const API_BASE = '/api/v1';
@@ -17,12 +17,12 @@ export interface RouteDef {
   path: `/api/v1/${string}`;
   summary: string;
   description?: string;
-  tag: 'flows' | 'inventory' | 'session';
+  tag: 'flows' | 'inventory' | 'vendors' | 'vendor API' | 'session';
   /**
-   * 'token': the API token (bearer) or a browser session; 'login': open, but it checks a token, so wrong ones are
-   * throttled; 'none': open.
+   * 'token': the operator's API token (bearer) or a browser session; 'vendor': a vendor's own API key; 'login':
+   * open, but it checks a token, so wrong ones are throttled; 'none': open.
    */
-  auth: 'token' | 'login' | 'none';
+  auth: 'token' | 'vendor' | 'login' | 'none';
   request?: {
     params?: z.ZodObject;
     query?: z.ZodObject;
@@ -30,7 +30,14 @@ export interface RouteDef {
     headers?: z.ZodObject;
     body?: z.ZodType;
   };
-  answer: { status: 200 | 202 | 204; description: string; schema?: z.ZodType; contentType?: string };
+  answer: {
+    status: 200 | 201 | 202 | 204;
+    description: string;
+    schema?: z.ZodType;
+    contentType?: string;
+    /** Another success status with the same body (a PUT that created: 201), returned with `answerWith`. */
+    also?: { status: 201; description: string };
+  };
   errors?: RouteErrors;
 }
 

@@ -8,10 +8,23 @@ import { expressPath, type RouteAnswer, type RouteDef, type RouteInput } from '.
 /** Returned by a handler that wrote its answer itself (a cookie with a 204, an event stream). */
 export const ANSWERED: unique symbol = Symbol('answered');
 
+/** A body answered with the route's other success status (`answer.also`). */
+export class AnswerWith<T> {
+  constructor(
+    readonly status: number,
+    readonly body: T,
+  ) {}
+}
+export const answerWith = <T>(status: 201, body: T) => new AnswerWith(status, body);
+
 export type Handler<R extends RouteDef> = (
   input: RouteInput<R>,
   http: { req: Request; res: Response },
-) => Promise<RouteAnswer<R> | typeof ANSWERED> | RouteAnswer<R> | typeof ANSWERED;
+) =>
+  | Promise<RouteAnswer<R> | AnswerWith<RouteAnswer<R>> | typeof ANSWERED>
+  | RouteAnswer<R>
+  | AnswerWith<RouteAnswer<R>>
+  | typeof ANSWERED;
 
 export type Handlers<N extends RouteName = RouteName> = { [K in N]: Handler<ApiRoutes[K]> };
 
@@ -30,6 +43,8 @@ function parseInput(route: RouteDef, req: Request) {
 export interface RouteGuards {
   /** Lets through a valid bearer token or browser session. */
   token: RequestHandler;
+  /** Lets through a vendor's live key, the vendor in `res.locals.vendorId`. */
+  vendor: RequestHandler;
   /** Refuses (429) a client locked out after too many wrong tokens. */
   login: RequestHandler;
 }
@@ -43,6 +58,8 @@ export function apiRouter(handlers: Handlers, guards: RouteGuards): Router {
     router[route.method](expressPath(route.path), ...guard, async (req: Request, res: Response) => {
       const answer = await handler(parseInput(route, req) as RouteInput<RouteDef>, { req, res });
       if (answer === ANSWERED) return;
+      if (answer instanceof AnswerWith && route.answer.also?.status === answer.status)
+        return void res.status(answer.status).json(answer.body);
       if (route.answer.status === 204) return void res.status(204).end();
       res.status(route.answer.status).json(answer);
     });

@@ -12,13 +12,29 @@ import {
   IdempotencyKey,
   RapidCloneRequest,
 } from '../flows/schemas';
-import { NameCheck, NameCheckQuery, VendorList, VmList, VmListQuery } from '../inventory/schemas';
+import { NameCheck, NameCheckQuery, VmList, VmListQuery } from '../inventory/schemas';
+import {
+  ActivityName,
+  ActivityRegistration,
+  ActivityRegistrationList,
+  ActivityRegistrationRequest,
+  Vendor,
+  VendorCreated,
+  VendorCreateRequest,
+  VendorIdParam,
+  VendorKeyCreated,
+  VendorKeyParams,
+  VendorList,
+} from '../vendors/schemas';
 import { SessionRequest } from '../session-schemas';
 import { z } from '../zod';
 import { defineRoutes } from './route';
 
-/** Logging in and out are two methods of one path. */
+// Paths with more than one method are written once.
 const SESSION_PATH = '/api/v1/session';
+const VENDORS_PATH = '/api/v1/vendors';
+const VENDOR_PATH = '/api/v1/vendors/{id}';
+const VENDOR_ACTIVITIES_PATH = '/api/v1/vendor/activities';
 
 export const apiRoutes = defineRoutes({
   logIn: {
@@ -150,11 +166,87 @@ export const apiRoutes = defineRoutes({
   },
   listVendors: {
     method: 'get',
-    path: '/api/v1/vendors',
-    summary: 'Storage vendors, and whether their worker is online',
-    tag: 'inventory',
+    path: VENDORS_PATH,
+    summary: 'Registered vendors with their activities and online state (never a key or secret)',
+    tag: 'vendors',
     auth: 'token',
     answer: { status: 200, schema: VendorList, description: 'Vendors' },
+  },
+  createVendor: {
+    method: 'post',
+    path: VENDORS_PATH,
+    summary: 'Register a vendor: its API key (and, in webhook mode, its signing secret) are shown this once',
+    tag: 'vendors',
+    auth: 'token',
+    request: { body: VendorCreateRequest },
+    answer: { status: 201, schema: VendorCreated, description: 'Registered; keep the key, it is not shown again' },
+    errors: { 409: 'A vendor with this id exists' },
+  },
+  getVendor: {
+    method: 'get',
+    path: VENDOR_PATH,
+    summary: 'One vendor with its activities, key ids and online state',
+    tag: 'vendors',
+    auth: 'token',
+    request: { params: VendorIdParam },
+    answer: { status: 200, schema: Vendor, description: 'The vendor' },
+    errors: { 404: 'No vendor with this id' },
+  },
+  deleteVendor: {
+    method: 'delete',
+    path: VENDOR_PATH,
+    summary: 'Remove a vendor, its keys and its activities',
+    tag: 'vendors',
+    auth: 'token',
+    request: { params: VendorIdParam },
+    answer: { status: 204, description: 'Removed' },
+    errors: { 404: 'No vendor with this id' },
+  },
+  createVendorKey: {
+    method: 'post',
+    path: '/api/v1/vendors/{id}/keys',
+    summary: 'A new API key for the vendor (to rotate: make one, switch the vendor to it, revoke the old one)',
+    tag: 'vendors',
+    auth: 'token',
+    request: { params: VendorIdParam },
+    answer: { status: 201, schema: VendorKeyCreated, description: 'The key, shown this once' },
+    errors: { 404: 'No vendor with this id' },
+  },
+  revokeVendorKey: {
+    method: 'delete',
+    path: '/api/v1/vendors/{id}/keys/{keyId}',
+    summary: 'Revoke a key: from now on it gets 401',
+    tag: 'vendors',
+    auth: 'token',
+    request: { params: VendorKeyParams },
+    answer: { status: 204, description: 'Revoked (or already revoked)' },
+    errors: { 404: 'No such vendor, or no such key of this vendor' },
+  },
+  putVendorActivity: {
+    method: 'put',
+    path: '/api/v1/vendor/activities/{name}',
+    summary: 'Register (or replace) one of the calling vendor’s activities, with JSON Schemas of its input and output',
+    description:
+      'Schemas are JSON Schema 2020-12. An activity of the storage contract (checkCloneable, cloneDisk, ' +
+      "updateDiskMetadata, deleteImage) must accept the contract's input. Durations are written as Temporal writes " +
+      'them ("3s", "5m", "1h").',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: ActivityName, body: ActivityRegistrationRequest },
+    answer: {
+      status: 200,
+      schema: ActivityRegistration,
+      description: 'Replaced',
+      also: { status: 201, description: 'Registered' },
+    },
+  },
+  listVendorActivities: {
+    method: 'get',
+    path: VENDOR_ACTIVITIES_PATH,
+    summary: 'The calling vendor’s registered activities',
+    tag: 'vendor API',
+    auth: 'vendor',
+    answer: { status: 200, schema: ActivityRegistrationList, description: 'Its activities' },
   },
 });
 

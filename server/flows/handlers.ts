@@ -3,31 +3,36 @@
 import { ANSWERED, type Handlers } from '../api/router';
 import type { InventoryService } from '../inventory/service';
 import { streamFlowEvents } from './events';
+import type { VendorService } from '../vendors/service';
 import type { FlowService } from './service';
 import type { FlowWatcher } from './watcher';
 
 export interface FlowHandlerDeps {
   flows: FlowService;
   watcher: FlowWatcher;
-  /** Checks against the inventory before a flow starts: the vendor and source VM (resolved), the clone name. */
+  /** Checks against the inventory before a flow starts: the source VM (resolved), the clone name. */
   inventory: Pick<InventoryService, 'resolveSource' | 'requireFreeName'>;
+  /** The vendor, resolved to its registration (400 if unknown or lacking the storage contract). */
+  vendors: Pick<VendorService, 'resolve'>;
 }
 
 type FlowRoute = 'startRapidClone' | 'startClonePreflight' | 'listFlows' | 'getFlow' | 'cancelFlow' | 'flowEvents';
 
-export function flowHandlers({ flows, watcher, inventory }: FlowHandlerDeps): Handlers<FlowRoute> {
+export function flowHandlers({ flows, watcher, inventory, vendors }: FlowHandlerDeps): Handlers<FlowRoute> {
   return {
     async startRapidClone({ body, headers }) {
       const key = headers['Idempotency-Key'];
+      const vendor = await vendors.resolve(body.vendor);
       const source = await inventory.resolveSource(body);
       // A repeated key finds its flow (or is a 422 with another request), even though the clone's name is taken by now.
       const existing = key ? await flows.findRapidClone(body, source, key) : undefined;
       if (existing) return existing;
       await inventory.requireFreeName(body.cloneName);
-      return flows.startRapidClone(body, source, key);
+      return flows.startRapidClone(body, source, vendor, key);
     },
     async startClonePreflight({ body }) {
-      return flows.startClonePreflight(body, await inventory.resolveSource(body));
+      const vendor = await vendors.resolve(body.vendor);
+      return flows.startClonePreflight(body, await inventory.resolveSource(body), vendor);
     },
     listFlows: ({ query }) => flows.listFlows(query),
     getFlow: ({ params }) => flows.getFlow(params.id),

@@ -17,7 +17,7 @@ import { fillPath } from '../../common/api-path';
 import { causeMessages } from '../../common/errors';
 import { apiRoutes } from '../api/routes';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
-import { vendorTaskQueue, type VendorTiming } from '../../common/vendor-contract';
+import type { ResolvedVendor } from '../../common/vendor-contract';
 // The workflow functions themselves: Temporal takes their names, and their input types check the arguments.
 import { clonePreflight, type ClonePreflightInput } from '../../workflows/clone-preflight';
 import {
@@ -48,8 +48,6 @@ export interface FlowServiceOptions {
   temporalUiUrl?: string;
   /** The engine's Tasks page, when it has one (the built-in engine). */
   engineTasksUrl?: string;
-  /** Heartbeat timeout and attempts of vendor activities in the flows started here. @default the workflow's */
-  vendorTiming?: VendorTiming;
   /** Where Idempotency-Keys are kept. @default in memory */
   idempotency?: IdempotencyStore;
   /**
@@ -366,12 +364,12 @@ export function createFlowService(opts: FlowServiceOptions) {
   return {
     getFlow,
 
-    startClonePreflight(req: ClonePreflightRequest, source: SourceVm) {
+    startClonePreflight(req: ClonePreflightRequest, source: SourceVm, vendor: ResolvedVendor) {
       const input: ClonePreflightInput = {
         ...req,
         sourceVm: source.name,
         sourceVmId: source.id,
-        vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor),
+        vendorRegistration: vendor,
       };
       return start(
         'clone-preflight',
@@ -401,13 +399,12 @@ export function createFlowService(opts: FlowServiceOptions) {
       }
     },
 
-    startRapidClone(req: RapidCloneRequest, source: SourceVm, idempotencyKey?: string) {
+    startRapidClone(req: RapidCloneRequest, source: SourceVm, vendor: ResolvedVendor, idempotencyKey?: string) {
       const input: RapidCloneInput = {
         ...req,
         sourceVm: source.name,
         sourceVmId: source.id,
-        vendorTaskQueue: vendorTaskQueue(opts.taskQueue, req.vendor),
-        ...(opts.vendorTiming ? { vendorTiming: opts.vendorTiming } : {}),
+        vendorRegistration: vendor,
       };
       const summary = `Rapid clone of ${source.name} as ${req.cloneName} (${req.vendor})`;
       const idem = idempotencyKey

@@ -1,4 +1,4 @@
-// What the wizard needs from the inventory: VMs with status and disks, clone-name checks, the vendors.
+// What the wizard needs from the inventory: VMs with status and disks, clone-name checks.
 import { z } from '../zod';
 import { VmName } from '../flows/schemas';
 
@@ -31,16 +31,5 @@ export const NameCheck = z
     problem: z.string().nullable().openapi({ description: 'Why the name cannot be used, in plain words' }),
   })
   .openapi('NameCheck');
-
-export const Vendor = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    online: z.boolean().openapi({ description: "Whether a worker polls the vendor's task queue right now" }),
-    taskQueue: z.string(),
-  })
-  .openapi('Vendor');
-
-export const VendorList = z.object({ items: z.array(Vendor) }).openapi('VendorList');
 
 export { VmName };

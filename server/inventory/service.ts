@@ -1,23 +1,13 @@
-// What the wizard needs from the engine (VMs with their disks, clone-name checks) and from Temporal (which vendors
-// have a worker polling their task queue).
-import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// What the wizard needs from the engine: VMs with their disks, clone-name checks, the source VM of a flow.
 import type { OvirtClient } from '../../ovirt/client';
 import { collection, Vm } from '../../ovirt/representation';
 import { attachedDisks, diskSummary, findVm, vmsNamed } from '../../ovirt/vm-queries';
-import { vendorTaskQueue } from '../../common/vendor-contract';
 import { HttpProblem } from '../problem';
 import { VmName } from './schemas';
 
 export interface InventoryOptions {
   ovirt: OvirtClient;
-  client: Client;
-  taskQueue: string;
-  /** Vendor ids offered in the wizard. */
-  vendors: string[];
 }
-
-const VENDOR_NAMES: Record<string, string> = { 'acme-storage': 'ACME Storage (simulated demo vendor)' };
 
 export function createInventoryService(opts: InventoryOptions) {
   const { ovirt } = opts;
@@ -50,21 +40,8 @@ export function createInventoryService(opts: InventoryOptions) {
       };
     },
 
-    /**
-     * The request's vendor and source VM, checked before a flow starts (an unknown one would fail or hang the flow):
-     * the VM resolved to exactly one, by id or exact name. An offline vendor is fine (its worker may start late and
-     * the flow waits for it); an unknown one is not.
-     */
-    async resolveSource(req: { sourceVm: string; vendor: string }): Promise<{ id: string; name: string }> {
-      if (!opts.vendors.includes(req.vendor)) {
-        const message = `is not a known vendor (known: ${opts.vendors.join(', ')})`;
-        throw new HttpProblem({
-          status: 400,
-          title: 'Invalid request',
-          detail: `vendor ${req.vendor} ${message}`,
-          errors: [{ field: 'body.vendor', message }],
-        });
-      }
+    /** The request's source VM, resolved to exactly one, by id or exact name (else a 400 naming the field). */
+    async resolveSource(req: { sourceVm: string }): Promise<{ id: string; name: string }> {
       const source = await findVm(ovirt, req.sourceVm);
       if (!source) {
         throw new HttpProblem({
@@ -88,24 +65,6 @@ export function createInventoryService(opts: InventoryOptions) {
           errors: [{ field: 'body.cloneName', message: 'is taken' }],
         });
       }
-    },
-
-    async listVendors() {
-      return {
-        items: await Promise.all(
-          opts.vendors.map(async (id) => {
-            const taskQueue = vendorTaskQueue(opts.taskQueue, id);
-            const queue = await opts.client.workflowService
-              .describeTaskQueue({
-                namespace: opts.client.options.namespace,
-                taskQueue: { name: taskQueue },
-                taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-              })
-              .catch(() => undefined);
-            return { id, name: VENDOR_NAMES[id] ?? id, online: (queue?.pollers?.length ?? 0) > 0, taskQueue };
-          }),
-        ),
-      };
     },
   };
 }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../helpers/ports';
+import { registerVendorThroughApi } from '../helpers/vendors';
 import { EngineProxy } from './proxy';
 
 const BIN = path.resolve(__dirname, '../../bin/hybridflow.js');
@@ -70,6 +71,7 @@ export class ChaosStack {
     await this.startComponent('engine');
     await this.proxy.listen(this.ports.engine);
     await Promise.all((['worker', 'vendor-demo', 'server'] as const).map((c) => this.startComponent(c)));
+    await registerVendorThroughApi(`http://127.0.0.1:${this.ports.api}`, this.token, HANGING_VENDOR_ID);
   }
 
   private env(): NodeJS.ProcessEnv {
@@ -89,7 +91,8 @@ export class ChaosStack {
       HF_ENGINE_UNKNOWN_ON_RESTART: 'true',
       HF_ENGINE_SEED_FILE: path.join(this.dataDir, 'seed.json'),
       HF_ENGINE_FAULTS: undefined,
-      HF_VENDORS: `acme-storage,${HANGING_VENDOR_ID}`,
+      // The engine is reached through the proxy (not the built-in address), so the demo vendor is asked for.
+      HF_DEMO_VENDOR: 'true',
       // Short enough that a vendor that never answers is given up within half a minute; long enough (with three
       // attempts) that a vendor whose heartbeats could not land while Temporal restarted is retried, not failed.
       HF_VENDOR_HEARTBEAT_TIMEOUT: '5s',

@@ -56,7 +56,16 @@ test('a VM that does not exist is a 400 from the API; a flow given one anyway fa
     workflowId: `clone-preflight-no-such-vm-${Date.now()}`,
     taskQueue: stack.taskQueue,
     args: [
-      { sourceVm: 'no-such-vm', vendor: 'acme-storage', vendorTaskQueue: `${stack.taskQueue}.vendor.acme-storage` },
+      {
+        sourceVm: 'no-such-vm',
+        vendor: 'acme-storage',
+        vendorRegistration: {
+          id: 'acme-storage',
+          mode: 'temporal',
+          taskQueue: `${stack.taskQueue}.vendor.acme-storage`,
+          activities: {},
+        },
+      },
     ],
     typedSearchAttributes: [{ key: FlowKind, value: 'clone-preflight' }],
   });

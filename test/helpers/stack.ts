@@ -17,6 +17,11 @@ import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService, type FlowServiceOptions } from '../../server/flows/service';
 import { createFlowWatcher, type FlowWatcher } from '../../server/flows/watcher';
 import { createInventoryService } from '../../server/inventory/service';
+import { openServerDb } from '../../server/db/database';
+import { registerContractVendor } from '../../server/vendors/demo';
+import { createVendorRegistry, type VendorRegistry } from '../../server/vendors/registry';
+import { SecretBox } from '../../server/vendors/secret-box';
+import { createVendorService } from '../../server/vendors/service';
 import { createStorageArray } from '../../vendor-demo/storage-array';
 import { createVendorWorker } from '../../vendor-demo/worker';
 import { createMainWorker } from '../../worker/workers';
@@ -44,6 +49,8 @@ export interface TestStack {
   stopMainWorker(): Promise<void>;
   /** Runs a new in-process main worker on the stack's task queue. */
   startMainWorker(): Promise<void>;
+  /** The stack's vendor registry (its TEST_VENDORS registered, temporal mode, the whole storage contract). */
+  vendors: VendorRegistry;
   /** Calls the API with the operator token. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   stop(): Promise<void>;
@@ -159,11 +166,20 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     ...options.flowReads,
   });
   const watcher = createFlowWatcher(flows);
-  const inventory = createInventoryService({ ovirt, client: temporal.client, taskQueue, vendors: TEST_VENDORS });
+  const inventory = createInventoryService({ ovirt });
+  const db = await openServerDb(dataDir);
+  const registry = createVendorRegistry({
+    db,
+    box: new SecretBox(`test-server-key-${name}-0123456789abcdef`),
+    taskQueue,
+  });
+  for (const id of TEST_VENDORS) await registerContractVendor(registry, { id, name: id });
+  const vendors = createVendorService({ registry, client: temporal.client });
   const app = createApp({
     token: TEST_TOKEN,
     flows,
     inventory,
+    vendors,
     client: temporal.client,
     ovirt,
     taskQueue,
@@ -191,6 +207,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     taskQueue,
     temporal,
     watcher,
+    vendors: registry,
     stopMainWorker,
     startMainWorker,
     async api(method, p, body) {
@@ -214,6 +231,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
       await ovirt.close();
       await engine.close();
       idempotency.close();
+      await db.destroy();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

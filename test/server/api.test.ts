@@ -179,7 +179,10 @@ describe('starting a rapid clone', () => {
     });
     expect(vendor.status).toBe(400);
     expect(vendor.body.errors).toEqual([
-      { field: 'body.vendor', message: expect.stringMatching(/^is not a known vendor \(known: acme-storage/) },
+      {
+        field: 'body.vendor',
+        message: expect.stringMatching(/^is not a registered vendor \(registered: acme-storage/),
+      },
     ]);
   });
 
@@ -340,35 +343,30 @@ describe('inventory for the wizard', () => {
     expect(invalid.body.problem).toMatch(/letters, digits/);
   });
 
-  test('vendors list whether their worker is online', async () => {
+  test('vendors list whether their worker is online, with their registered activities', async () => {
     const vendors = await call('GET', '/api/v1/vendors', '/api/v1/vendors');
-    expect(vendors.body.items).toEqual([
-      {
-        id: 'acme-storage',
-        name: expect.any(String),
-        online: true,
-        taskQueue: `${stack.taskQueue}.vendor.acme-storage`,
-      },
-      {
-        id: 'broken-storage',
-        name: 'broken-storage',
-        online: true,
-        taskQueue: `${stack.taskQueue}.vendor.broken-storage`,
-      },
-      {
-        id: 'lossy-storage',
-        name: 'lossy-storage',
-        online: true,
-        taskQueue: `${stack.taskQueue}.vendor.lossy-storage`,
-      },
-      { id: 'idle-storage', name: 'idle-storage', online: false, taskQueue: `${stack.taskQueue}.vendor.idle-storage` },
-      {
-        id: 'python-storage',
-        name: 'python-storage',
-        online: false,
-        taskQueue: `${stack.taskQueue}.vendor.python-storage`,
-      },
+    const brief = vendors.body.items.map((v: { id: string; online: boolean; taskQueue: string; mode: string }) => ({
+      id: v.id,
+      mode: v.mode,
+      online: v.online,
+      taskQueue: v.taskQueue,
+    }));
+    const queue = (id: string) => `${stack.taskQueue}.vendor.${id}`;
+    expect(brief).toEqual([
+      { id: 'acme-storage', mode: 'temporal', online: true, taskQueue: queue('acme-storage') },
+      { id: 'broken-storage', mode: 'temporal', online: true, taskQueue: queue('broken-storage') },
+      { id: 'idle-storage', mode: 'temporal', online: false, taskQueue: queue('idle-storage') },
+      { id: 'lossy-storage', mode: 'temporal', online: true, taskQueue: queue('lossy-storage') },
+      { id: 'python-storage', mode: 'temporal', online: false, taskQueue: queue('python-storage') },
     ]);
+    for (const v of vendors.body.items)
+      expect(v.activities.map((a: { name: string }) => a.name)).toEqual([
+        'checkCloneable',
+        'cloneDisk',
+        'deleteImage',
+        'updateDiskMetadata',
+      ]);
+    expect(JSON.stringify(vendors.body)).not.toMatch(/hfv_/);
   });
 });
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
     };
   const app = express();
   app.use(express.json());
-  app.use(apiRouter(handlers, { token: guard('token'), login: guard('login') }));
+  app.use(apiRouter(handlers, { token: guard('token'), vendor: guard('vendor'), login: guard('login') }));
   app.use((_req, res) => void res.status(404).json({ route: null }));
   app.use(errorHandler);
   const server = app.listen(0, '127.0.0.1');
@@ -48,11 +48,13 @@ const VALID: Partial<Record<RouteName, { body?: unknown; query?: Record<string, 
   startRapidClone: { body: { sourceVm: 'web-01', cloneName: 'web-01-copy' } },
   startClonePreflight: { body: { sourceVm: 'web-01' } },
   checkName: { query: { name: 'web-02' } },
+  createVendor: { body: { id: 'v-1', name: 'V', mode: 'temporal' } },
+  putVendorActivity: { body: { description: 'd', inputSchema: {}, outputSchema: {} } },
 };
 
 test.each(names)('%s is served under its method and path, behind its guard', async (name) => {
   const route = apiRoutes[name];
-  const path = fillPath(route.path, { id: 'flow-1' }, VALID[name]?.query);
+  const path = fillPath(route.path, { id: 'flow-1', keyId: '0123456789abcdef', name: 'cloneDisk' }, VALID[name]?.query);
   const body = VALID[name]?.body;
   const res = await fetch(base + path, {
     method: route.method.toUpperCase(),
@@ -81,9 +83,14 @@ test('the OpenAPI document describes each route with every status it may give', 
     const operation = doc.paths?.[route.path]?.[route.method];
     expect(operation).toBeDefined();
     const statuses = Object.keys(operation!.responses ?? {}).sort();
-    expect(statuses).toEqual([String(route.answer.status), ...Object.keys(routeErrors(route))].sort());
+    expect(statuses).toEqual(
+      [route.answer.status, ...('also' in route.answer ? [route.answer.also.status] : [])]
+        .map(String)
+        .concat(Object.keys(routeErrors(route)))
+        .sort(),
+    );
     if (route.auth === 'token') expect(statuses).toEqual(expect.arrayContaining(['401', '429', '503']));
-    if (route.auth === 'token' && route.method !== 'get') expect(statuses).toContain('403');
+    if (route.auth === 'token' || route.auth === 'vendor') expect(statuses).toContain('403');
   }
   expect(Object.keys(doc.paths ?? {}).length).toBe(new Set(Object.values(apiRoutes).map((r) => r.path)).size);
 });

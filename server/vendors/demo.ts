@@ -1,0 +1,17 @@
+// Registers a temporal-mode vendor serving the whole storage contract as the contract defines it, unless it is
+// registered already: the demo vendor acme-storage at the start of a server with the built-in engine, and the
+// test stacks' vendors. Its API key is not needed (it works through Temporal) and is not kept.
+import { contractRegistrations } from '../../common/storage-contract';
+import { checkRegistration } from './contract-check';
+import type { VendorRegistry } from './registry';
+
+export const DEMO_VENDOR = { id: 'acme-storage', name: 'ACME Storage (simulated demo vendor)' };
+
+export async function registerContractVendor(registry: VendorRegistry, vendor: { id: string; name: string }) {
+  if (await registry.find(vendor.id)) return;
+  await registry.create({ ...vendor, mode: 'temporal' });
+  for (const { name, ...registration } of contractRegistrations()) {
+    checkRegistration(name, registration);
+    await registry.putActivity(vendor.id, name, registration);
+  }
+}

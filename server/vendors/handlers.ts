@@ -1,0 +1,44 @@
+// What the vendor routes do: the operator's registry (vendors, keys) and the vendor API's activity registrations,
+// where the vendor is the one its key belongs to (res.locals.vendorId, set by the vendor guard).
+import type { Response } from 'express';
+import { answerWith, type Handlers } from '../api/router';
+import { checkRegistration } from './contract-check';
+import type { VendorService } from './service';
+
+/** The vendor whose key the vendor guard accepted. */
+export const callingVendor = (res: Response): string => res.locals.vendorId as string;
+
+type VendorRoute =
+  | 'listVendors'
+  | 'createVendor'
+  | 'getVendor'
+  | 'deleteVendor'
+  | 'createVendorKey'
+  | 'revokeVendorKey'
+  | 'putVendorActivity'
+  | 'listVendorActivities';
+
+export function vendorHandlers(vendors: VendorService): Handlers<VendorRoute> {
+  const { registry } = vendors;
+  return {
+    listVendors: () => vendors.list(),
+    async createVendor({ body }) {
+      const created = await registry.create(body);
+      return { ...created, vendor: await vendors.get(created.vendor.id) };
+    },
+    getVendor: ({ params }) => vendors.get(params.id),
+    async deleteVendor({ params }) {
+      await registry.remove(params.id);
+    },
+    createVendorKey: ({ params }) => registry.newKey(params.id),
+    async revokeVendorKey({ params }) {
+      await registry.revokeKey(params.id, params.keyId);
+    },
+    async putVendorActivity({ params, body }, { res }) {
+      checkRegistration(params.name, body);
+      const { created, activity } = await registry.putActivity(callingVendor(res), params.name, body);
+      return created ? answerWith(201, activity) : activity;
+    },
+    listVendorActivities: async (_input, { res }) => ({ items: await registry.activities(callingVendor(res)) }),
+  };
+}
