@@ -1,4 +1,4 @@
-// The web pages: the rapid clone wizard, the flows list and the flow page, plus their static assets.
+// The web pages: the rapid clone wizard, the flows list, the flow page and the vendors page, plus their static assets.
 // No auth here: the pages log in through the API (the `logIn` route) and the API guards the data.
 import path from 'node:path';
 import express from 'express';
@@ -21,6 +21,7 @@ const PAGES: Record<string, string> = {
   '/login': 'login.html',
   '/flows/new': 'wizard.html',
   '/flows': 'flows.html',
+  '/vendors': 'vendors.html',
 };
 
 export function webRoutes(): express.Router {
