@@ -4,6 +4,7 @@ import type { OvirtClient } from '../ovirt/client';
 import { createDiskActivities } from './disks';
 import { createEngineJobActivities } from './engine-job';
 import { createVendorProgressActivities } from './vendor-progress';
+import { createVendorWebhookActivities, type WebhookDeps } from './vendor-webhook';
 import { createVmActivities } from './vms';
 
 export interface ActivityDeps {
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   temporal: Client;
   /** How often waits poll the engine and the vendor's heartbeats. @default 1000 */
   pollIntervalMs?: number;
+  /** Webhook vendors' task store and secrets. @default none: a webhook vendor's step fails */
+  webhook?: WebhookDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -20,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createVmActivities(deps),
     ...createDiskActivities(deps),
     ...createVendorProgressActivities({ client: deps.temporal, pollIntervalMs: deps.pollIntervalMs }),
+    ...createVendorWebhookActivities(deps.webhook),
   };
 }
 

@@ -30,12 +30,14 @@ export interface VendorActivityOptions {
  * A registered vendor as a flow uses it, resolved by the API when the flow starts and kept in the workflow's input:
  * its history shows what ran, and a replay needs no lookup.
  */
-export interface ResolvedVendor {
+export type ResolvedVendor = {
   id: string;
-  mode: 'temporal';
-  taskQueue: string;
   activities: Record<string, VendorActivityOptions>;
-}
+} & (
+  | { mode: 'temporal'; taskQueue: string }
+  /** Its tasks are POSTed to `webhookUrl` by the main worker and reported back through the vendor API. */
+  | { mode: 'webhook'; webhookUrl: string }
+);
 
 export interface VendorSubStep {
   /** Stable within the activity, e.g. "snapshot". */

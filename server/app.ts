@@ -14,7 +14,7 @@ import { healthRoutes } from './health';
 import { allowedHosts, hostGuard } from './host-guard';
 import { inventoryHandlers } from './inventory/handlers';
 import type { InventoryService } from './inventory/service';
-import { vendorHandlers } from './vendors/handlers';
+import { vendorHandlers, vendorTaskHandlers } from './vendors/handlers';
 import type { VendorService } from './vendors/service';
 import { docsRoutes } from './docs/routes';
 import { errorHandler, sendProblem } from './problem';
@@ -66,6 +66,7 @@ export function createApp(deps: AppDeps): express.Express {
     ...flowHandlers({ flows: deps.flows, watcher, inventory: deps.inventory, vendors: deps.vendors }),
     ...inventoryHandlers(deps.inventory),
     ...vendorHandlers(deps.vendors),
+    ...vendorTaskHandlers(deps.vendors),
   };
   app.use(apiRouter(handlers, { token: auth.require, vendor: auth.vendor, login: auth.loginGuard }));
   // Any other API path needs auth too before it is a 404: nobody learns which paths exist without a token.

@@ -2,6 +2,7 @@
 import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../activities';
+import type { WebhookDeps } from '../activities/vendor-webhook';
 import type { OvirtClient } from '../ovirt/client';
 
 export interface WorkerOptions {
@@ -13,6 +14,8 @@ export interface WorkerOptions {
   temporal: Client;
   /** How often activities poll the engine. @default 1000 */
   pollIntervalMs?: number;
+  /** Webhook vendors' task store and secrets (the server database). @default none */
+  webhook?: WebhookDeps;
   /** A pre-built bundle (tests build one per suite); omitted = bundle `workflows/` at start. */
   workflowBundle?: WorkflowBundle;
 }
@@ -25,6 +28,11 @@ export function createMainWorker(opts: WorkerOptions): Promise<Worker> {
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ ovirt: opts.ovirt, temporal: opts.temporal, pollIntervalMs: opts.pollIntervalMs }),
+    activities: createActivities({
+      ovirt: opts.ovirt,
+      temporal: opts.temporal,
+      pollIntervalMs: opts.pollIntervalMs,
+      webhook: opts.webhook,
+    }),
   });
 }

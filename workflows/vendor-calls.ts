@@ -1,23 +1,39 @@
-// A vendor's activities as its registration says to call them: on its task queue, with its timeouts and retry
-// policy, the flow's defaults where it registered none. No limit on waiting for the vendor's worker to start
-// (scheduleToStart): a vendor may start late; once it works it must heartbeat.
+// A vendor's activities as its registration says to call them, with its timeouts and retry policy (the flow's
+// defaults where it registered none): a temporal-mode vendor's on its own task queue, served by its worker (no limit
+// on waiting for it to start); a webhook vendor's as deliveries by the main worker, completed through the vendor
+// API. Either way the vendor must heartbeat while it works.
 import { proxyActivities, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
+import type { createVendorWebhookActivities } from '../activities/vendor-webhook';
 import type { ResolvedVendor, VendorActivities } from '../common/vendor-contract';
+
+type WebhookActivities = ReturnType<typeof createVendorWebhookActivities>;
 
 type Defaults = Required<Pick<ActivityOptions, 'startToCloseTimeout' | 'heartbeatTimeout'>> & {
   retry: NonNullable<ActivityOptions['retry']>;
 };
 
 export function vendorActivities(vendor: ResolvedVendor, defaults: Defaults): ActivityInterfaceFor<VendorActivities> {
-  const proxy = <K extends keyof VendorActivities>(name: K): ActivityInterfaceFor<VendorActivities>[K] => {
+  const options = (name: keyof VendorActivities): ActivityOptions => {
     const own = vendor.activities[name] ?? {};
-    return proxyActivities<VendorActivities>({
-      taskQueue: vendor.taskQueue,
+    return {
       startToCloseTimeout: own.startToCloseTimeout ?? defaults.startToCloseTimeout,
       heartbeatTimeout: own.heartbeatTimeout ?? defaults.heartbeatTimeout,
-      // A 404 from the array (no such domain or image) will not get better with retries.
-      retry: { ...defaults.retry, ...own.retry, nonRetryableErrorTypes: ['VendorNotFound'] },
-    })[name];
+      // A 404 from the array (no such domain or image) will not get better with retries; nor a vendor's own
+      // non-retryable failure.
+      retry: { ...defaults.retry, ...own.retry, nonRetryableErrorTypes: ['VendorNotFound', 'VendorRejected'] },
+    };
+  };
+  const proxy = <K extends keyof VendorActivities>(name: K): ActivityInterfaceFor<VendorActivities>[K] => {
+    if (vendor.mode === 'temporal')
+      return proxyActivities<VendorActivities>({ taskQueue: vendor.taskQueue, ...options(name) })[name];
+    const deliver = proxyActivities<WebhookActivities>(options(name)).deliverVendorTask;
+    const request = (input: unknown) => ({ vendorId: vendor.id, webhookUrl: vendor.webhookUrl, activity: name, input });
+    // The same call shapes as a proxied activity (MirroredJob runs it with executeWithOptions).
+    const call = ((input: unknown) => deliver(request(input))) as ActivityInterfaceFor<VendorActivities>[K];
+    return Object.assign(call, {
+      executeWithOptions: (opts: ActivityOptions, [input]: [unknown]) =>
+        deliver.executeWithOptions(opts, [request(input)]),
+    });
   };
   return {
     checkCloneable: proxy('checkCloneable'),

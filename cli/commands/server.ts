@@ -8,10 +8,11 @@ import { OvirtClient } from '../../ovirt/client';
 import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService } from '../../server/flows/service';
 import { createInventoryService } from '../../server/inventory/service';
-import { openServerDb } from '../../server/db/database';
+import { openServerDb } from '../../db/database';
+import { createVendorTaskStore } from '../../db/vendor-tasks';
 import { DEMO_VENDOR, registerContractVendor } from '../../server/vendors/demo';
 import { createVendorRegistry } from '../../server/vendors/registry';
-import { SecretBox } from '../../server/vendors/secret-box';
+import { SecretBox } from '../../common/secret-box';
 import { createVendorService } from '../../server/vendors/service';
 import { runComponent } from '../stack/component';
 import { close, listen } from '../stack/listen';
@@ -46,6 +47,7 @@ export const serverCommand = () =>
     if (config.HF_DEMO_VENDOR ?? engine.builtIn) await registerContractVendor(registry, DEMO_VENDOR);
     const vendors = createVendorService({
       registry,
+      tasks: createVendorTaskStore(db),
       client,
       defaults: {
         heartbeatTimeout: config.HF_VENDOR_HEARTBEAT_TIMEOUT,

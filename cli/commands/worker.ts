@@ -3,7 +3,11 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { OvirtClient } from '../../ovirt/client';
 import { loadConfig } from '../../common/config';
-import { engineEndpoint } from '../../common/secrets';
+import { engineEndpoint, serverKey } from '../../common/secrets';
+import { SecretBox } from '../../common/secret-box';
+import { openServerDb } from '../../db/database';
+import { createVendorTaskStore } from '../../db/vendor-tasks';
+import { createVendorRegistry } from '../../server/vendors/registry';
 import { sweepTerminatedFlows } from '../../worker/terminated-flows';
 import { createMainWorker } from '../../worker/workers';
 import { runComponent } from '../stack/component';
@@ -18,12 +22,20 @@ export const workerCommand = () =>
     const clientConnection = await Connection.connect({ address: temporalAddress(config) });
     const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
     const ovirt = new OvirtClient(engineEndpoint(config));
+    // Webhook vendors' tasks and secrets live in the server database, shared with the API server.
+    const db = await openServerDb(config.HF_DATA_DIR);
+    const registry = createVendorRegistry({
+      db,
+      box: new SecretBox(serverKey(config)),
+      taskQueue: config.HF_TASK_QUEUE,
+    });
     const worker = await createMainWorker({
       connection,
       temporal,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.HF_TASK_QUEUE,
       ovirt,
+      webhook: { tasks: createVendorTaskStore(db), secret: (id) => registry.webhookSecret(id).catch(() => undefined) },
     });
     const running = worker.run();
     const stopSweep = sweepTerminatedFlows({
@@ -41,6 +53,7 @@ export const workerCommand = () =>
         await connection.close();
         await clientConnection.close();
         await ovirt.close();
+        await db.destroy();
       },
     };
   });

@@ -9,7 +9,7 @@ export type Method = 'get' | 'post' | 'put' | 'delete';
 export const API_BASE = '/api/v1';
 
 /** The errors a route may give beyond those every route gives (routes.ts adds those from the route's traits). */
-export type RouteErrors = Partial<Record<404 | 409 | 422 | 502, string>>;
+export type RouteErrors = Partial<Record<404 | 409 | 410 | 422 | 502, string>>;
 
 export interface RouteDef {
   method: Method;

@@ -25,6 +25,19 @@ import {
   VendorKeyCreated,
   VendorKeyParams,
   VendorList,
+  TaskComplete,
+  TaskFail,
+  TaskHeartbeat,
+  TaskHeartbeatAnswer,
+  TaskIdParam,
+  TaskOutcome,
+  TaskStepEnd,
+  TaskStepParams,
+  TaskStepRequest,
+  VendorSubStepShape,
+  VendorTask,
+  VendorTaskList,
+  VendorTaskQuery,
 } from '../vendors/schemas';
 import { SessionRequest } from '../session-schemas';
 import { z } from '../zod';
@@ -35,6 +48,7 @@ const SESSION_PATH = '/api/v1/session';
 const VENDORS_PATH = '/api/v1/vendors';
 const VENDOR_PATH = '/api/v1/vendors/{id}';
 const VENDOR_ACTIVITIES_PATH = '/api/v1/vendor/activities';
+const TASK_PATH = '/api/v1/vendor/tasks/{taskId}';
 
 export const apiRoutes = defineRoutes({
   logIn: {
@@ -247,6 +261,89 @@ export const apiRoutes = defineRoutes({
     tag: 'vendor API',
     auth: 'vendor',
     answer: { status: 200, schema: ActivityRegistrationList, description: 'Its activities' },
+  },
+  listVendorTasks: {
+    method: 'get',
+    path: '/api/v1/vendor/tasks',
+    summary: 'The calling vendor’s tasks, newest first (up to 200)',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { query: VendorTaskQuery },
+    answer: { status: 200, schema: VendorTaskList, description: 'Its tasks' },
+  },
+  getVendorTask: {
+    method: 'get',
+    path: TASK_PATH,
+    summary: 'One of the calling vendor’s tasks',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: TaskIdParam },
+    answer: { status: 200, schema: VendorTask, description: 'The task' },
+    errors: { 404: 'Not a task of this vendor' },
+  },
+  heartbeatVendorTask: {
+    method: 'post',
+    path: '/api/v1/vendor/tasks/{taskId}/heartbeat',
+    summary: 'Keep a task alive (within its heartbeat timeout), with progress and a message',
+    description: 'The answer says whether the flow cancelled the task: then stop, undo what was done, and fail it.',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: TaskIdParam, body: TaskHeartbeat },
+    answer: { status: 200, schema: TaskHeartbeatAnswer, description: 'Recorded' },
+    errors: { 404: 'Not a task of this vendor', 410: 'The task is no longer open (the reason says why)' },
+  },
+  addVendorTaskStep: {
+    method: 'post',
+    path: '/api/v1/vendor/tasks/{taskId}/steps',
+    summary: 'Add a sub-step under the task’s engine step (running)',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: TaskIdParam, body: TaskStepRequest },
+    answer: { status: 201, schema: VendorSubStepShape, description: 'Added (or already there)' },
+    errors: {
+      404: 'Not a task of this vendor',
+      409: 'A step with this key and another description exists',
+      410: 'The task is no longer open',
+    },
+  },
+  endVendorTaskStep: {
+    method: 'post',
+    path: '/api/v1/vendor/tasks/{taskId}/steps/{key}/end',
+    summary: 'End a sub-step',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: TaskStepParams, body: TaskStepEnd },
+    answer: { status: 200, schema: VendorSubStepShape, description: 'Ended' },
+    errors: { 404: 'Not a task of this vendor, or no such step', 410: 'The task is no longer open' },
+  },
+  completeVendorTask: {
+    method: 'post',
+    path: '/api/v1/vendor/tasks/{taskId}/complete',
+    summary: 'Complete a task with its output (checked against the registered output schema)',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: TaskIdParam, body: TaskComplete },
+    answer: { status: 200, schema: TaskOutcome, description: 'Completed (or the same completion again)' },
+    errors: {
+      404: 'Not a task of this vendor',
+      409: 'The task was completed or failed with another report',
+      410: 'The task timed out, was cancelled, superseded by a retry, or ended (the reason says which)',
+      422: 'The output does not match the registered schema; the task stays open',
+    },
+  },
+  failVendorTask: {
+    method: 'post',
+    path: '/api/v1/vendor/tasks/{taskId}/fail',
+    summary: 'Fail a task: retryable (the flow tries again, as a new task) or not',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: TaskIdParam, body: TaskFail },
+    answer: { status: 200, schema: TaskOutcome, description: 'Failed (or the same failure again)' },
+    errors: {
+      404: 'Not a task of this vendor',
+      409: 'The task was completed or failed with another report',
+      410: 'The task is no longer open',
+    },
   },
 });
 

@@ -1,6 +1,6 @@
 // Checks an activity registration: its schemas must be valid JSON Schema 2020-12, and an activity of the storage
 // contract must accept the contract's input (else a flow would send it what it refuses).
-import Ajv2020 from 'ajv/dist/2020';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { storageContract, storageContractExamples, type StorageActivityName } from '../../common/storage-contract';
 import { HttpProblem } from '../problem';
@@ -17,8 +17,21 @@ const invalid = (field: string, message: string) =>
     errors: [{ field, message }],
   });
 
-/** Compiles a schema, or throws the 400 naming the field. */
-export function compileSchema(schema: Record<string, unknown>, field: string) {
+// Ajv keeps every schema it compiled, keyed by the object: schemas read back from the database are new objects each
+// time, so the compiled functions are kept here by their text instead.
+const compiled = new Map<string, ValidateFunction>();
+
+/** Compiles a schema (once per distinct schema), or throws the 400 naming the field. */
+export function compileSchema(schema: Record<string, unknown>, field: string): ValidateFunction {
+  const text = JSON.stringify(schema);
+  const known = compiled.get(text);
+  if (known) return known;
+  const fn = compileOnce(schema, field);
+  compiled.set(text, fn);
+  return fn;
+}
+
+function compileOnce(schema: Record<string, unknown>, field: string): ValidateFunction {
   // A schema naming another dialect would be read by other rules: only 2020-12 (the default) is accepted.
   const dialect = schema.$schema;
   if (dialect !== undefined && dialect !== 'https://json-schema.org/draft/2020-12/schema')

@@ -3,6 +3,7 @@
 import type { Response } from 'express';
 import { answerWith, type Handlers } from '../api/router';
 import { checkRegistration } from './contract-check';
+import { VendorTask, VendorTaskList } from './schemas';
 import type { VendorService } from './service';
 
 /** The vendor whose key the vendor guard accepted. */
@@ -40,5 +41,30 @@ export function vendorHandlers(vendors: VendorService): Handlers<VendorRoute> {
       return created ? answerWith(201, activity) : activity;
     },
     listVendorActivities: async (_input, { res }) => ({ items: await registry.activities(callingVendor(res)) }),
+  };
+}
+
+type TaskRoute =
+  | 'listVendorTasks'
+  | 'getVendorTask'
+  | 'heartbeatVendorTask'
+  | 'addVendorTaskStep'
+  | 'endVendorTaskStep'
+  | 'completeVendorTask'
+  | 'failVendorTask';
+
+/** The vendor API's task routes: always the calling vendor's own tasks. */
+export function vendorTaskHandlers({ tasks }: VendorService): Handlers<TaskRoute> {
+  return {
+    // Shaped by the schema: what the API keeps for itself (the activity id, the recorded outcome) stays out.
+    listVendorTasks: async ({ query }, { res }) =>
+      VendorTaskList.parse(await tasks.list(callingVendor(res), query.status)),
+    getVendorTask: async ({ params }, { res }) => VendorTask.parse(await tasks.get(callingVendor(res), params.taskId)),
+    heartbeatVendorTask: ({ params, body }, { res }) => tasks.heartbeat(callingVendor(res), params.taskId, body),
+    addVendorTaskStep: ({ params, body }, { res }) => tasks.addStep(callingVendor(res), params.taskId, body),
+    endVendorTaskStep: ({ params, body }, { res }) =>
+      tasks.endStep(callingVendor(res), params.taskId, params.key, body.succeeded),
+    completeVendorTask: ({ params, body }, { res }) => tasks.complete(callingVendor(res), params.taskId, body.output),
+    failVendorTask: ({ params, body }, { res }) => tasks.fail(callingVendor(res), params.taskId, body),
   };
 }

@@ -1,11 +1,11 @@
 // The vendor registry: vendors, their API keys (hashes only) and the activities they registered, in the server
 // database. Every answer is shaped by schemas.ts; nothing here ever returns a key or secret after it was made.
-import type { ServerDb } from '../db/database';
-import type { VendorActivityTable, VendorTable } from '../db/tables';
+import type { ServerDb } from '../../db/database';
+import type { VendorActivityTable, VendorTable } from '../../db/tables';
 import { HttpProblem } from '../problem';
 import { newVendorKey, newWebhookSecret, parseVendorKey, secretMatches } from './keys';
 import type { ActivityRegistration, ActivityRegistrationRequest, Vendor, VendorCreateRequest } from './schemas';
-import type { SecretBox } from './secret-box';
+import type { SecretBox } from '../../common/secret-box';
 
 export interface RegistryOptions {
   db: ServerDb;

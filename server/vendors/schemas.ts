@@ -131,3 +131,70 @@ export const VendorKeyParams = z.object({
   id: VendorId,
   keyId: z.string().regex(/^[0-9a-f]{16}$/, 'must be a key id'),
 });
+
+export const TaskIdParam = z.object({
+  taskId: z
+    .string()
+    .regex(/^vt_[A-Za-z0-9_-]{32}$/, 'must be a task id')
+    .openapi({ example: 'vt_3Jq9...' }),
+});
+export const TaskStepParams = TaskIdParam.extend({
+  key: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "may contain only letters, digits, '_', '-' and '.'"),
+});
+
+export const VendorTaskStatus = z
+  .enum(['delivering', 'open', 'completed', 'failed', 'superseded', 'cancelled', 'ended'])
+  .openapi('VendorTaskStatus');
+
+export const VendorSubStepShape = z
+  .object({ key: z.string(), description: z.string(), status: z.enum(['running', 'finished', 'failed']) })
+  .openapi('VendorSubStep');
+
+export const VendorTask = z
+  .object({
+    id: z.string(),
+    activity: z.string(),
+    flowId: z.string(),
+    attempt: z.number().int(),
+    input: z.unknown(),
+    status: VendorTaskStatus,
+    reason: z.string().nullable().openapi({ description: 'Why the task is no longer open' }),
+    progress: z.number().nullable(),
+    message: z.string().nullable(),
+    subSteps: z.array(VendorSubStepShape),
+    deadline: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('VendorTask');
+export const VendorTaskList = z.object({ items: z.array(VendorTask) }).openapi('VendorTaskList');
+export const VendorTaskQuery = z.object({ status: VendorTaskStatus.optional() });
+
+export const TaskHeartbeat = z
+  .strictObject({
+    progress: z.number().min(0).max(100).optional(),
+    message: z.string().max(1000).optional(),
+  })
+  .openapi('TaskHeartbeat');
+export const TaskHeartbeatAnswer = z
+  .object({
+    cancelRequested: z.boolean().openapi({ description: 'The flow cancelled the task: stop, undo, then fail it' }),
+  })
+  .openapi('TaskHeartbeatAnswer');
+export const TaskStepRequest = z
+  .strictObject({
+    key: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "may contain only letters, digits, '_', '-' and '.'"),
+    description: z.string().trim().min(1, 'is required').max(500),
+  })
+  .openapi('TaskStepRequest');
+export const TaskStepEnd = z.strictObject({ succeeded: z.boolean() }).openapi('TaskStepEnd');
+export const TaskComplete = z.strictObject({ output: z.unknown() }).openapi('TaskComplete');
+export const TaskFail = z
+  .strictObject({
+    message: z.string().trim().min(1, 'is required').max(2000),
+    retryable: z.boolean().default(true).openapi({ description: 'Whether the flow may try again (a new task)' }),
+  })
+  .openapi('TaskFail');
+export const TaskOutcome = z
+  .object({ id: z.string(), status: VendorTaskStatus })
+  .openapi('TaskOutcome', { description: 'The task as it stands after the report' });

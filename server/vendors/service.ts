@@ -6,17 +6,21 @@ import { temporal } from '@temporalio/proto';
 import { storageActivityNames } from '../../common/storage-contract';
 import type { ResolvedVendor, VendorTiming } from '../../common/vendor-contract';
 import { HttpProblem } from '../problem';
+import type { VendorTaskStore } from '../../db/vendor-tasks';
 import type { VendorRegistry } from './registry';
+import { createTaskService } from './tasks';
 import type { Vendor } from './schemas';
 
 export interface VendorServiceOptions {
   registry: VendorRegistry;
+  /** Webhook vendors' tasks (shared with the worker, which opens them). */
+  tasks: VendorTaskStore;
   client: Client;
   /** What a registration leaves out: heartbeat timeout and attempts (HF_VENDOR_HEARTBEAT_TIMEOUT / _MAX_ATTEMPTS). */
   defaults?: VendorTiming;
 }
 
-export function createVendorService({ registry, client, defaults = {} }: VendorServiceOptions) {
+export function createVendorService({ registry, tasks, client, defaults = {} }: VendorServiceOptions) {
   async function online(v: Omit<Vendor, 'online'>): Promise<Vendor> {
     if (v.mode !== 'temporal' || !v.taskQueue) return { ...v, online: false };
     const queue = await client.workflowService
@@ -39,6 +43,7 @@ export function createVendorService({ registry, client, defaults = {} }: VendorS
 
   return {
     registry,
+    tasks: createTaskService({ tasks, registry, client }),
     list: async () => ({ items: await Promise.all((await registry.list()).map(online)) }),
     get: async (id: string) => online(await registry.get(id)),
 
@@ -55,12 +60,13 @@ export function createVendorService({ registry, client, defaults = {} }: VendorS
       const missing = storageActivityNames.filter((n) => !v.activities.some((a) => a.name === n));
       if (missing.length)
         throw unusable(id, `has not registered the storage contract's ${missing.join(', ')} (see GET /vendors/{id})`);
-      if (v.mode !== 'temporal' || !v.taskQueue)
-        throw unusable(id, 'is a webhook vendor, and webhook delivery is not available yet');
+      const where =
+        v.mode === 'temporal' && v.taskQueue
+          ? { mode: 'temporal' as const, taskQueue: v.taskQueue }
+          : { mode: 'webhook' as const, webhookUrl: v.webhook?.url ?? '' };
       return {
         id: v.id,
-        mode: v.mode,
-        taskQueue: v.taskQueue,
+        ...where,
         activities: Object.fromEntries(
           v.activities.map((a) => [
             a.name,

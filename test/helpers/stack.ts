@@ -17,10 +17,11 @@ import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService, type FlowServiceOptions } from '../../server/flows/service';
 import { createFlowWatcher, type FlowWatcher } from '../../server/flows/watcher';
 import { createInventoryService } from '../../server/inventory/service';
-import { openServerDb } from '../../server/db/database';
+import { openServerDb } from '../../db/database';
+import { createVendorTaskStore } from '../../db/vendor-tasks';
 import { registerContractVendor } from '../../server/vendors/demo';
 import { createVendorRegistry, type VendorRegistry } from '../../server/vendors/registry';
-import { SecretBox } from '../../server/vendors/secret-box';
+import { SecretBox } from '../../common/secret-box';
 import { createVendorService } from '../../server/vendors/service';
 import { createStorageArray } from '../../vendor-demo/storage-array';
 import { createVendorWorker } from '../../vendor-demo/worker';
@@ -89,6 +90,14 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   const temporal = await connectTemporal();
   const taskQueue = uniqueTaskQueue(name);
   const workers: Worker[] = [];
+  const db = await openServerDb(dataDir);
+  const registry = createVendorRegistry({
+    db,
+    box: new SecretBox(`test-server-key-${name}-0123456789abcdef`),
+    taskQueue,
+  });
+  for (const id of TEST_VENDORS) await registerContractVendor(registry, { id, name: id });
+  const tasks = createVendorTaskStore(db);
   const newMainWorker = async () =>
     createMainWorker({
       connection: temporal.nativeConnection,
@@ -98,6 +107,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
       ovirt,
       pollIntervalMs: 100,
       workflowBundle: await workflowBundle(),
+      webhook: { tasks, secret: (id) => registry.webhookSecret(id).catch(() => undefined), retryMs: 200 },
     });
   let main: { worker: Worker; running: Promise<void> } | undefined;
   // broken-storage: a vendor whose metadata step fails for good, as a real worker on its own task queue; flows
@@ -167,14 +177,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   });
   const watcher = createFlowWatcher(flows);
   const inventory = createInventoryService({ ovirt });
-  const db = await openServerDb(dataDir);
-  const registry = createVendorRegistry({
-    db,
-    box: new SecretBox(`test-server-key-${name}-0123456789abcdef`),
-    taskQueue,
-  });
-  for (const id of TEST_VENDORS) await registerContractVendor(registry, { id, name: id });
-  const vendors = createVendorService({ registry, client: temporal.client });
+  const vendors = createVendorService({ registry, tasks, client: temporal.client });
   const app = createApp({
     token: TEST_TOKEN,
     flows,

@@ -50,11 +50,20 @@ const VALID: Partial<Record<RouteName, { body?: unknown; query?: Record<string, 
   checkName: { query: { name: 'web-02' } },
   createVendor: { body: { id: 'v-1', name: 'V', mode: 'temporal' } },
   putVendorActivity: { body: { description: 'd', inputSchema: {}, outputSchema: {} } },
+  heartbeatVendorTask: { body: {} },
+  addVendorTaskStep: { body: { key: 'k', description: 'd' } },
+  endVendorTaskStep: { body: { succeeded: true } },
+  completeVendorTask: { body: { output: 1 } },
+  failVendorTask: { body: { message: 'm' } },
 };
 
 test.each(names)('%s is served under its method and path, behind its guard', async (name) => {
   const route = apiRoutes[name];
-  const path = fillPath(route.path, { id: 'flow-1', keyId: '0123456789abcdef', name: 'cloneDisk' }, VALID[name]?.query);
+  const path = fillPath(
+    route.path,
+    { id: 'flow-1', keyId: '0123456789abcdef', name: 'cloneDisk', taskId: `vt_${'a'.repeat(32)}`, key: 'k' },
+    VALID[name]?.query,
+  );
   const body = VALID[name]?.body;
   const res = await fetch(base + path, {
     method: route.method.toUpperCase(),

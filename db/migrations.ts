@@ -39,6 +39,35 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-11-29-vendor-tasks': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('vendor_tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('vendor_id', 'text', (c) => c.notNull().references('vendors.id').onDelete('cascade'))
+        .addColumn('activity', 'text', (c) => c.notNull())
+        .addColumn('workflow_id', 'text', (c) => c.notNull())
+        .addColumn('activity_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('input', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('outcome', 'text')
+        .addColumn('progress', 'integer')
+        .addColumn('message', 'text')
+        .addColumn('sub_steps', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('deadline', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('vendor_tasks_vendor').on('vendor_tasks').columns(['vendor_id', 'status']).execute();
+      await db.schema
+        .createIndex('vendor_tasks_activity')
+        .on('vendor_tasks')
+        .columns(['workflow_id', 'activity_id'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,5 @@
-// The API server's database: Kysely over SQLite ($HF_DATA_DIR/server.db; in memory without a data dir), migrated
-// to the latest schema when opened. Queries are written against Kysely, so another dialect (PostgreSQL) can take
+// The database of the API server and the worker: Kysely over SQLite ($HF_DATA_DIR/server.db; in memory without a
+// data dir), migrated to the latest schema when opened. Queries are written against Kysely, so another dialect (PostgreSQL) can take
 // SQLite's place without touching them.
 import fs from 'node:fs';
 import path from 'node:path';

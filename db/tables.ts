@@ -1,4 +1,4 @@
-// The API server's tables, as Kysely sees them: the one description of their columns for every query.
+// The tables of the server database, as Kysely sees them: the one description of their columns for every query.
 export interface VendorTable {
   id: string;
   name: string;
@@ -36,8 +36,36 @@ export interface VendorActivityTable {
   updated_at: string;
 }
 
+export type VendorTaskStatus = 'delivering' | 'open' | 'completed' | 'failed' | 'superseded' | 'cancelled' | 'ended';
+
+/** One delivery of a webhook vendor's activity attempt: a retry is a new task with a new id. */
+export interface VendorTaskTable {
+  /** Unguessable (`vt_` + 24 random bytes): the vendor's handle on the task. */
+  id: string;
+  vendor_id: string;
+  activity: string;
+  /** The flow's workflow id and the activity's id in it: how the task is completed (async completion). */
+  workflow_id: string;
+  activity_id: string;
+  attempt: number;
+  input: string;
+  status: VendorTaskStatus;
+  /** Why it is no longer open, in words ("superseded by attempt 2", "the flow cancelled it"). */
+  reason: string | null;
+  /** The vendor's report once completed or failed, as JSON (`{output}` or `{message, retryable}`). */
+  outcome: string | null;
+  progress: number | null;
+  message: string | null;
+  /** The vendor's sub-steps, `[{key, description, status}]` as JSON. */
+  sub_steps: string;
+  deadline: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ServerTables {
   vendors: VendorTable;
   vendor_keys: VendorKeyTable;
   vendor_activities: VendorActivityTable;
+  vendor_tasks: VendorTaskTable;
 }

@@ -1,0 +1,93 @@
+// Webhook vendors' activities: the flow's vendor step runs here, on the main task queue. Each attempt opens a task
+// (a retry is a new task with a new id; the earlier one answers 410), POSTs it to the vendor's URL signed with the
+// vendor's secret, retrying an unreachable webhook or an error answer with backoff, then completes asynchronously:
+// the vendor reports through the vendor API, which completes the activity by workflow id + activity id (a task
+// token would die with its attempt).
+import { createHmac } from 'node:crypto';
+import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
+import { causeMessages } from '../common/errors';
+import type { VendorTaskStore } from '../db/vendor-tasks';
+
+export interface WebhookDeps {
+  tasks: VendorTaskStore;
+  /** The vendor's signing secret (sealed in the database). */
+  secret: (vendorId: string) => Promise<string | undefined>;
+  /** First pause between deliveries, doubled up to 30 s. @default 1000 */
+  retryMs?: number;
+}
+
+export interface VendorTaskRequest {
+  vendorId: string;
+  webhookUrl: string;
+  activity: string;
+  input: unknown;
+}
+
+/** `v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`, as the vendor checks it. */
+export const webhookSignature = (secret: string, timestamp: number, body: string) =>
+  `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+
+export function createVendorWebhookActivities(deps?: WebhookDeps) {
+  return {
+    async deliverVendorTask(req: VendorTaskRequest): Promise<unknown> {
+      if (!deps)
+        throw ApplicationFailure.nonRetryable('This worker runs without the vendor task store', 'VendorNotFound');
+      const ctx = Context.current();
+      const { info } = ctx;
+      const workflowId = info.workflowExecution?.workflowId ?? info.activityId;
+      const secret = await deps.secret(req.vendorId);
+      if (!secret)
+        throw ApplicationFailure.nonRetryable(`Vendor ${req.vendorId} is not a webhook vendor`, 'VendorNotFound');
+      const deadline = new Date(Date.now() + (info.startToCloseTimeoutMs || 3_600_000)).toISOString();
+      const taskId = await deps.tasks.open({
+        vendorId: req.vendorId,
+        activity: req.activity,
+        workflowId,
+        activityId: info.activityId,
+        attempt: info.attempt,
+        input: req.input,
+        deadline,
+      });
+      const body = JSON.stringify({
+        taskId,
+        activity: req.activity,
+        input: req.input,
+        attempt: info.attempt,
+        deadline,
+        flowId: workflowId,
+        engine: { jobId: null, stepId: null },
+      });
+      try {
+        for (let wait = deps.retryMs ?? 1000; ; wait = Math.min(wait * 2, 30_000)) {
+          const timestamp = Math.floor(Date.now() / 1000);
+          let failure: string;
+          try {
+            const res = await fetch(req.webhookUrl, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                'x-hybridflow-timestamp': String(timestamp),
+                'x-hybridflow-signature': webhookSignature(secret, timestamp, body),
+              },
+              body,
+              redirect: 'error', // a redirect could send the signed task elsewhere
+              signal: AbortSignal.timeout(10_000),
+            });
+            await res.body?.cancel();
+            if (res.ok) break;
+            failure = `the webhook answered ${res.status}`;
+          } catch (err) {
+            failure = `the webhook is unreachable (${causeMessages(err).at(-1) ?? 'network error'})`;
+          }
+          ctx.heartbeat({ message: `Delivery of task ${taskId} failed: ${failure}; trying again in ${wait / 1000} s` });
+          await ctx.sleep(wait); // throws once the flow cancelled the step
+        }
+      } catch (err) {
+        await deps.tasks.close(taskId, 'cancelled', 'the flow cancelled it before the vendor took it');
+        throw err;
+      }
+      await deps.tasks.close(taskId, 'open', null, undefined, ['delivering']);
+      throw new CompleteAsyncError();
+    },
+  };
+}
