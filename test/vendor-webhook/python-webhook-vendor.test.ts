@@ -2,7 +2,8 @@
 // registered through the API as an operator would, it registers its own activities with its key, refuses badly
 // signed or stale deliveries, and serves real rapid clones (live progress, its sub-steps finished, the clone VM
 // built); a cancel reaches it as cancelRequested, it deletes what it placed and the flow ends cancelled; SIGTERM
-// stops it cleanly.
+// mid-clone fails its task as retryable and, started again, it takes the retry (a new task id); SIGTERM stops it
+// cleanly.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
@@ -83,7 +84,12 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   ({ apiKey, webhookSecret: secret } = created.body as { apiKey: string; webhookSecret: string });
-  vendor = runPython(['examples/webhook-vendor/vendor.py'], {
+  vendor = await startVendor(port);
+}, 120_000);
+
+/** Runs examples/webhook-vendor/vendor.py on `port` until it listens. */
+async function startVendor(port: number, env: NodeJS.ProcessEnv = {}): Promise<PythonProcess> {
+  const started = runPython(['examples/webhook-vendor/vendor.py'], {
     HF_API_URL: stack.apiUrl,
     HF_VENDOR_KEY: apiKey,
     HF_WEBHOOK_SECRET: secret,
@@ -94,9 +100,11 @@ beforeAll(async () => {
     OVIRT_USER: 'admin@internal',
     OVIRT_PASSWORD: ENGINE_PASSWORD,
     HF_VENDOR_CLONE_MS: '5000',
+    ...env,
   });
-  await vendor.waitFor(new RegExp(`^Webhook vendor listening on ${webhookUrl.replace(/\./g, '\\.')}$`, 'm'));
-}, 120_000);
+  await started.waitFor(new RegExp(`^Webhook vendor listening on ${webhookUrl.replace(/\./g, '\\.')}$`, 'm'));
+  return started;
+}
 
 afterAll(async () => {
   const child = vendor?.process;
@@ -260,7 +268,44 @@ test('a cancel reaches the Python vendor as cancelRequested: it stops, nothing i
   expect((await vmNamed('db-01'))?.status).toBe('up');
 }, 120_000);
 
-test('SIGTERM stops the Python webhook vendor cleanly', async () => {
+test('SIGTERM mid-clone fails its task as retryable; started again, the vendor takes the retry as a new task', async () => {
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'web-01',
+    cloneName: 'web-01-pyhook-restarted',
+    vendor: VENDOR,
+  });
+  expect(start.status).toBe(202);
+  await eventuallyWithOutput(async () => {
+    const step = await cloneStep(start.body.id);
+    return step && step.progress! > 0 ? step : undefined;
+  }, 'the Python clone to start');
+
+  const first = vendor!;
+  const before = first.output().length;
+  first.process.kill('SIGTERM');
+  expect(await first.exited).toBe(0);
+  const stopped = first.output().slice(before);
+  const [, oldTask] = stopped.match(
+    /cloneDisk task (vt_\S+) \(attempt 1\): failed \(the vendor is stopping; retryable\)/,
+  )!;
+  expect(stopped).toMatch(/webhook-vendor: stopped/);
+  expect(stopped).not.toMatch(/Traceback|Error/);
+
+  // Down for a moment: hybridflow keeps delivering the retry until the vendor is back (without registering again).
+  vendor = await startVendor(Number(new URL(webhookUrl).port), { HF_VENDOR_REGISTER: '0' });
+  expect(vendor.output()).not.toMatch(/registered/);
+  const [, newTask] = await vendor.waitFor(/cloneDisk task (vt_\S+) \(attempt 2\): done/, 60_000);
+  expect(newTask).not.toBe(oldTask);
+  const flow = await flowClosed(stack, start.body.id, 90_000);
+  expect(flow.status).toBe('completed');
+  expect(await vmNamed('web-01-pyhook-restarted')).toBeDefined();
+  const old = await fetch(`${stack.apiUrl}/api/v1/vendor/tasks/${oldTask}`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+  expect(((await old.json()) as { status: string }).status).toBe('failed');
+}, 150_000);
+
+test('SIGTERM stops the idle Python webhook vendor cleanly', async () => {
   const before = vendor!.output().length;
   vendor!.process.kill('SIGTERM');
   expect(await vendor!.exited).toBe(0);
