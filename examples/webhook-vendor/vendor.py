@@ -597,8 +597,10 @@ def make_handler(vendor: WebhookVendor, secret: str) -> type[BaseHTTPRequestHand
                 return self._answer(401, "bad signature or timestamp\n")
             try:
                 delivery = json.loads(body)
-                if not isinstance(delivery, dict) or not isinstance(delivery.get("taskId"), str):
-                    raise ValueError("no taskId")
+                if not isinstance(delivery, dict) or not all(
+                    isinstance(delivery.get(field), str) for field in ("taskId", "activity")
+                ):
+                    raise ValueError("no taskId or activity")
             except ValueError as err:
                 return self._answer(400, f"not a task: {err}\n")
             if vendor.stopping.is_set():
