@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerCloneCommand } from './commands/clone';
 import { registerFlowsCommands } from './commands/flows';
+import { registerVendorsCommands } from './commands/vendors';
 import { devCommand } from './commands/dev';
 import { engineCommand } from './commands/engine';
 import { serverCommand } from './commands/server';
@@ -22,6 +23,7 @@ program
 // Commands that call the API server: clone, flows list|show|cancel.
 registerCloneCommand(program);
 registerFlowsCommands(program);
+registerVendorsCommands(program);
 program.parseAsync().catch((err: Error) => {
   console.error(err.message);
   process.exit(1);

@@ -6,6 +6,13 @@ import { fillPath, type QueryValue } from '../../common/api-path';
 import { apiRoutes, type RouteName } from '../../server/api/routes';
 import { Flow, FlowList, FlowStarted } from '../../server/flows/schemas';
 import {
+  ActivityRegistration,
+  type ActivityRegistrationRequest,
+  VendorCreated,
+  type VendorCreateRequest,
+  VendorList,
+} from '../../server/vendors/schemas';
+import {
   ApiAuthError,
   ApiProblemError,
   ApiUnexpectedAnswerError,
@@ -200,6 +207,28 @@ export function createApiClient(options: ApiClientOptions) {
 
     async cancelFlow(id: string): Promise<void> {
       const res = await send(routeCall('cancelFlow', { id }), AbortSignal.timeout(timeoutMs));
+      await res.body?.cancel();
+    },
+
+    listVendors: (): Promise<z.infer<typeof VendorList>> => json(routeCall('listVendors'), VendorList),
+
+    /** Registers a vendor; the answer's key (and webhook secret) are shown this once. */
+    createVendor: (req: VendorCreateRequest): Promise<z.infer<typeof VendorCreated>> =>
+      json({ ...routeCall('createVendor'), body: req }, VendorCreated),
+
+    /** Registers one of a vendor's activities, with the vendor's own key. */
+    putVendorActivity: (vendorKey: string, name: string, registration: ActivityRegistrationRequest) =>
+      json(
+        {
+          ...routeCall('putVendorActivity', { name }),
+          body: registration,
+          headers: { Authorization: `Bearer ${vendorKey}` },
+        },
+        ActivityRegistration,
+      ),
+
+    async deleteVendor(id: string): Promise<void> {
+      const res = await send(routeCall('deleteVendor', { id }), AbortSignal.timeout(timeoutMs));
       await res.body?.cancel();
     },
 
