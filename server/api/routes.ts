@@ -25,6 +25,7 @@ import {
   VendorKeyCreated,
   VendorKeyParams,
   VendorList,
+  VendorSelf,
   TaskComplete,
   TaskFail,
   TaskHeartbeat,
@@ -209,7 +210,7 @@ export const apiRoutes = defineRoutes({
   deleteVendor: {
     method: 'delete',
     path: VENDOR_PATH,
-    summary: 'Remove a vendor, its keys and its activities',
+    summary: 'Remove a vendor, its keys and its activities; its open tasks fail with "vendor <id> removed"',
     tag: 'vendors',
     auth: 'token',
     request: { params: VendorIdParam },
@@ -261,6 +262,14 @@ export const apiRoutes = defineRoutes({
     tag: 'vendor API',
     auth: 'vendor',
     answer: { status: 200, schema: ActivityRegistrationList, description: 'Its activities' },
+  },
+  getCallingVendor: {
+    method: 'get',
+    path: '/api/v1/vendor/me',
+    summary: 'The calling vendor’s own registration (its id, mode, where its tasks go, its activities)',
+    tag: 'vendor API',
+    auth: 'vendor',
+    answer: { status: 200, schema: VendorSelf, description: 'The vendor whose key this is' },
   },
   listVendorTasks: {
     method: 'get',
@@ -320,6 +329,9 @@ export const apiRoutes = defineRoutes({
     method: 'post',
     path: '/api/v1/vendor/tasks/{taskId}/complete',
     summary: 'Complete a task with its output (checked against the registered output schema)',
+    description:
+      'The sub-steps the vendor reported on the task travel with the output to the flow (as `subSteps`, unless the ' +
+      'output has its own), so the flow shows their final state.',
     tag: 'vendor API',
     auth: 'vendor',
     request: { params: TaskIdParam, body: TaskComplete },

@@ -3,7 +3,7 @@
 import type { Response } from 'express';
 import { answerWith, type Handlers } from '../api/router';
 import { checkRegistration } from './contract-check';
-import { VendorTask, VendorTaskList } from './schemas';
+import { VendorSelf, VendorTask, VendorTaskList } from './schemas';
 import type { VendorService } from './service';
 
 /** The vendor whose key the vendor guard accepted. */
@@ -17,7 +17,8 @@ type VendorRoute =
   | 'createVendorKey'
   | 'revokeVendorKey'
   | 'putVendorActivity'
-  | 'listVendorActivities';
+  | 'listVendorActivities'
+  | 'getCallingVendor';
 
 export function vendorHandlers(vendors: VendorService): Handlers<VendorRoute> {
   const { registry } = vendors;
@@ -29,6 +30,8 @@ export function vendorHandlers(vendors: VendorService): Handlers<VendorRoute> {
     },
     getVendor: ({ params }) => vendors.get(params.id),
     async deleteVendor({ params }) {
+      await registry.get(params.id); // 404 before anything changes
+      await vendors.tasks.failOpen(params.id, `vendor ${params.id} removed`);
       await registry.remove(params.id);
     },
     createVendorKey: ({ params }) => registry.newKey(params.id),
@@ -41,6 +44,7 @@ export function vendorHandlers(vendors: VendorService): Handlers<VendorRoute> {
       return created ? answerWith(201, activity) : activity;
     },
     listVendorActivities: async (_input, { res }) => ({ items: await registry.activities(callingVendor(res)) }),
+    getCallingVendor: async (_input, { res }) => VendorSelf.parse(await registry.get(callingVendor(res))),
   };
 }
 

@@ -111,6 +111,16 @@ export type Vendor = z.infer<typeof Vendor>;
 
 export const VendorList = z.object({ items: z.array(Vendor) }).openapi('VendorList');
 
+/** What a vendor sees of its own registration (no key ids, no online state). */
+export const VendorSelf = Vendor.pick({
+  id: true,
+  name: true,
+  mode: true,
+  taskQueue: true,
+  webhook: true,
+  activities: true,
+}).openapi('VendorSelf');
+
 export const VendorCreated = z
   .object({
     vendor: Vendor,

@@ -109,6 +109,22 @@ export function createTaskService(deps: { tasks: VendorTaskStore; registry: Vend
   }
 
   return {
+    /** Fails every open task of a vendor that is being removed, so that its flows go on (and undo) at once. */
+    async failOpen(vendorId: string, reason: string): Promise<void> {
+      const open = [...(await tasks.list(vendorId, 'delivering')), ...(await tasks.list(vendorId, 'open'))];
+      for (const task of open) {
+        if (!(await tasks.close(task.id, 'ended', reason))) continue;
+        await client.activity
+          .fail(
+            activityOf(task),
+            ApplicationFailure.create({ message: reason, type: 'VendorRejected', nonRetryable: true }),
+          )
+          .catch((err: unknown) => {
+            if (!(err instanceof ActivityNotFoundError)) throw err;
+          });
+      }
+    },
+
     list: async (vendorId: string, status?: VendorTask['status']) => ({ items: await tasks.list(vendorId, status) }),
     get: own,
 

@@ -187,3 +187,30 @@ test('a cancelled flow reaches the vendor as cancelRequested on its next heartbe
   expect((await flowClosed(stack, started.body.id, 60_000)).status).toBe('cancelled');
   expect((await vendor.call(`/api/v1/vendor/tasks/${task.taskId}`)).body.status).toBe('cancelled');
 });
+
+test("removing a vendor fails its open tasks at once ('vendor ... removed'): the flow ends and undoes", async () => {
+  const { apiKey, webhookSecret } = await registerHookVendor('hook-removed', vendor.url, { heartbeatTimeout: '60s' });
+  const saved = { key: vendor.key, secret: vendor.secret };
+  Object.assign(vendor, { key: apiKey, secret: webhookSecret });
+  vendor.silentFor.add('cloneDisk');
+  try {
+    const me = await vendor.call('/api/v1/vendor/me');
+    expect(me.body).toMatchObject({ id: 'hook-removed', mode: 'webhook', webhook: { url: vendor.url } });
+    const started = await operator('POST', '/api/v1/flows/rapid-clone', {
+      sourceVm: 'web-01',
+      cloneName: 'hook-clone-removed',
+      vendor: 'hook-removed',
+    });
+    await eventually(
+      async () => vendor.deliveries.find((d) => d.flowId === started.body.id && d.activity === 'cloneDisk'),
+      30_000,
+    );
+    expect((await operator('DELETE', '/api/v1/vendors/hook-removed')).status).toBe(204);
+    const flow = await flowClosed(stack, started.body.id, 30_000);
+    expect(flow.status).toBe('failed');
+    expect(flow.error).toMatch(/vendor hook-removed removed/);
+  } finally {
+    vendor.silentFor.delete('cloneDisk');
+    Object.assign(vendor, saved);
+  }
+});
