@@ -36,7 +36,16 @@ export interface VendorActivityTable {
   updated_at: string;
 }
 
-export type VendorTaskStatus = 'delivering' | 'open' | 'completed' | 'failed' | 'superseded' | 'cancelled' | 'ended';
+export type VendorTaskStatus =
+  | 'delivering'
+  | 'open'
+  /** The flow cancelled it: the vendor stops, undoes, and reports (complete or fail), which ends it `cancelled`. */
+  | 'cancelling'
+  | 'completed'
+  | 'failed'
+  | 'superseded'
+  | 'cancelled'
+  | 'ended';
 
 /** One delivery of a webhook vendor's activity attempt: a retry is a new task with a new id. */
 export interface VendorTaskTable {

@@ -2,7 +2,12 @@
 // defaults where it registered none): a temporal-mode vendor's on its own task queue, served by its worker (no limit
 // on waiting for it to start); a webhook vendor's as deliveries by the main worker, completed through the vendor
 // API. Either way the vendor must heartbeat while it works.
-import { proxyActivities, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { createVendorWebhookActivities } from '../activities/vendor-webhook';
 import type { ResolvedVendor, VendorActivities } from '../common/vendor-contract';
 
@@ -16,6 +21,9 @@ export function vendorActivities(vendor: ResolvedVendor, defaults: Defaults): Ac
   const options = (name: keyof VendorActivities): ActivityOptions => {
     const own = vendor.activities[name] ?? {};
     return {
+      // A cancelled vendor step is waited for until the vendor has stopped (or its heartbeat timeout passed), so
+      // the undo that follows never races a clone still placing its image.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       startToCloseTimeout: own.startToCloseTimeout ?? defaults.startToCloseTimeout,
       heartbeatTimeout: own.heartbeatTimeout ?? defaults.heartbeatTimeout,
       // A 404 from the array (no such domain or image) will not get better with retries; nor a vendor's own

@@ -153,7 +153,7 @@ export const TaskStepParams = TaskIdParam.extend({
 });
 
 export const VendorTaskStatus = z
-  .enum(['delivering', 'open', 'completed', 'failed', 'superseded', 'cancelled', 'ended'])
+  .enum(['delivering', 'open', 'cancelling', 'completed', 'failed', 'superseded', 'cancelled', 'ended'])
   .openapi('VendorTaskStatus');
 
 export const VendorSubStepShape = z

@@ -56,26 +56,34 @@ export function createTaskService(deps: { tasks: VendorTaskStore; registry: Vend
       return false;
     } catch (err) {
       if (err instanceof ActivityCancelledError) {
-        await tasks.close(task.id, 'cancelled', 'the flow cancelled it');
+        await tasks.close(task.id, 'cancelling', 'the flow cancelled it');
         return true;
       }
       return lost(task, err);
     }
   }
 
+  /** The vendor has stopped a cancelled task: the flow, which waits for that, goes on (and undoes). */
+  async function cancelled(task: VendorTask) {
+    await client.activity.reportCancellation(activityOf(task)).catch((err: unknown) => {
+      if (!(err instanceof ActivityNotFoundError)) throw err;
+    });
+    await tasks.close(task.id, 'cancelled', 'the flow cancelled it', undefined, ['cancelling']);
+    return { id: task.id, status: 'cancelled' as const };
+  }
+
   async function live(vendorId: string, taskId: string): Promise<VendorTask> {
     const task = await own(vendorId, taskId);
-    if (task.status === 'cancelled') return task; // its heartbeats keep answering cancelRequested
+    if (task.status === 'cancelling') return task; // its heartbeats keep answering cancelRequested
     if (task.status !== 'open' && task.status !== 'delivering') throw gone(task);
     return task;
   }
 
   async function changeSteps(vendorId: string, taskId: string, change: (steps: VendorSubStepRecord[]) => void) {
     const task = await live(vendorId, taskId);
-    if (task.status === 'cancelled') throw gone(task);
     change(task.subSteps);
     await tasks.report(task.id, { subSteps: task.subSteps });
-    await relay(task);
+    if (task.status !== 'cancelling') await relay(task);
   }
 
   /** Closes the task with the vendor's report, or answers the repeat (200), the conflict (409) or the 410. */
@@ -91,13 +99,15 @@ export function createTaskService(deps: { tasks: VendorTaskStore; registry: Vend
       if (task.status === status && isDeepStrictEqual(task.outcome, outcome)) return { id: task.id, status };
       throw conflict(task);
     }
+    // After a cancel, the vendor's report (whatever it says) is that it has stopped.
+    if (task.status === 'cancelling') return cancelled(task);
     if (task.status !== 'open' && task.status !== 'delivering') throw gone(task);
     try {
       await send(task);
     } catch (err) {
       if (err instanceof ActivityCancelledError) {
-        await tasks.close(task.id, 'cancelled', 'the flow cancelled it');
-        throw gone((await tasks.get(task.id)) ?? task);
+        await tasks.close(task.id, 'cancelling', 'the flow cancelled it');
+        return cancelled((await tasks.get(task.id)) ?? task);
       }
       return lost(task, err);
     }
@@ -111,9 +121,9 @@ export function createTaskService(deps: { tasks: VendorTaskStore; registry: Vend
   return {
     /** Fails every open task of a vendor that is being removed, so that its flows go on (and undo) at once. */
     async failOpen(vendorId: string, reason: string): Promise<void> {
-      const open = [...(await tasks.list(vendorId, 'delivering')), ...(await tasks.list(vendorId, 'open'))];
+      const open = (await tasks.list(vendorId)).filter((t) => ['delivering', 'open', 'cancelling'].includes(t.status));
       for (const task of open) {
-        if (!(await tasks.close(task.id, 'ended', reason))) continue;
+        if (!(await tasks.close(task.id, 'ended', reason, undefined, ['delivering', 'open', 'cancelling']))) continue;
         await client.activity
           .fail(
             activityOf(task),
@@ -130,7 +140,7 @@ export function createTaskService(deps: { tasks: VendorTaskStore; registry: Vend
 
     async heartbeat(vendorId: string, taskId: string, report: { progress?: number; message?: string }) {
       const task = await live(vendorId, taskId);
-      if (task.status === 'cancelled') return { cancelRequested: true };
+      if (task.status === 'cancelling') return { cancelRequested: true };
       await tasks.report(task.id, report);
       return { cancelRequested: await relay({ ...task, ...report }) };
     },

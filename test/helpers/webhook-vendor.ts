@@ -31,6 +31,8 @@ export class WebhookVendor {
   silentFor = new Set<string>();
   /** Seen `cancelRequested` on these task ids. */
   readonly cancelled = new Set<string>();
+  /** For each cancelled task: the status of its `fail` report, and how many deliveries had come by then. */
+  readonly cancelReports = new Map<string, { status: number; deliveriesBefore: number }>();
   key = '';
   secret = '';
   private server?: http.Server;
@@ -118,7 +120,12 @@ export class WebhookVendor {
           if (beat.body?.cancelRequested) {
             this.cancelled.add(task.taskId);
             await this.opts.array.deleteImage(sd, image);
-            await this.call(this.task(task.taskId, 'fail'), { message: 'cancelled by the flow', retryable: false });
+            const deliveriesBefore = this.deliveries.length;
+            const { status } = await this.call(this.task(task.taskId, 'fail'), {
+              message: 'cancelled by the flow',
+              retryable: false,
+            });
+            this.cancelReports.set(task.taskId, { status, deliveriesBefore });
             return;
           }
           await new Promise((r) => setTimeout(r, (cloneMs * share) / 4));

@@ -176,7 +176,7 @@ test('a silent vendor: its heartbeat timeout brings a new task (the old one 410 
   }
 });
 
-test('a cancelled flow reaches the vendor as cancelRequested on its next heartbeat', async () => {
+test('a cancelled flow reaches the vendor as cancelRequested; the undo waits until the vendor has stopped', async () => {
   const started = await clone('hook-clone-cancel');
   const task = await eventually(
     async () => vendor.deliveries.find((d) => d.flowId === started.body.id && d.activity === 'cloneDisk'),
@@ -186,6 +186,11 @@ test('a cancelled flow reaches the vendor as cancelRequested on its next heartbe
   await eventually(async () => vendor.cancelled.has(task.taskId) || undefined, 30_000, 'the vendor to see the cancel');
   expect((await flowClosed(stack, started.body.id, 60_000)).status).toBe('cancelled');
   expect((await vendor.call(`/api/v1/vendor/tasks/${task.taskId}`)).body.status).toBe('cancelled');
+  // The vendor's report after the cancel is taken (200), and only then is the undo's deleteImage delivered.
+  const report = vendor.cancelReports.get(task.taskId)!;
+  expect(report.status).toBe(200);
+  const undo = vendor.deliveries.findIndex((d) => d.flowId === started.body.id && d.activity === 'deleteImage');
+  expect(undo).toBeGreaterThanOrEqual(report.deliveriesBefore);
 });
 
 test("removing a vendor fails its open tasks at once ('vendor ... removed'): the flow ends and undoes", async () => {
