@@ -11,9 +11,9 @@ export interface FlowHandlerDeps {
   flows: FlowService;
   watcher: FlowWatcher;
   /** Checks against the inventory before a flow starts: the source VM (resolved), the clone name. */
-  inventory: Pick<InventoryService, 'resolveSource' | 'requireFreeName'>;
+  inventory: Pick<InventoryService, 'resolveSource' | 'requireFreeName' | 'storageInputs'>;
   /** The vendor, resolved to its registration (400 if unknown or lacking the storage contract). */
-  vendors: Pick<VendorService, 'resolve'>;
+  vendors: Pick<VendorService, 'resolve' | 'checkInputs'>;
 }
 
 type FlowRoute = 'startRapidClone' | 'startClonePreflight' | 'listFlows' | 'getFlow' | 'cancelFlow' | 'flowEvents';
@@ -24,6 +24,7 @@ export function flowHandlers({ flows, watcher, inventory, vendors }: FlowHandler
       const key = headers['Idempotency-Key'];
       const vendor = await vendors.resolve(body.vendor);
       const source = await inventory.resolveSource(body);
+      await vendors.checkInputs(vendor.id, await inventory.storageInputs(source, body.cloneName));
       // A repeated key finds its flow (or is a 422 with another request), even though the clone's name is taken by now.
       const existing = key ? await flows.findRapidClone(body, source, key) : undefined;
       if (existing) return existing;
@@ -32,7 +33,9 @@ export function flowHandlers({ flows, watcher, inventory, vendors }: FlowHandler
     },
     async startClonePreflight({ body }) {
       const vendor = await vendors.resolve(body.vendor);
-      return flows.startClonePreflight(body, await inventory.resolveSource(body), vendor);
+      const source = await inventory.resolveSource(body);
+      await vendors.checkInputs(vendor.id, await inventory.storageInputs(source));
+      return flows.startClonePreflight(body, source, vendor);
     },
     listFlows: ({ query }) => flows.listFlows(query),
     getFlow: ({ params }) => flows.getFlow(params.id),

@@ -3,6 +3,7 @@ import type { OvirtClient } from '../../ovirt/client';
 import { collection, Vm } from '../../ovirt/representation';
 import { attachedDisks, diskSummary, findVm, vmsNamed } from '../../ovirt/vm-queries';
 import { HttpProblem } from '../problem';
+import { storageInputsFor } from '../vendors/flow-inputs';
 import { VmName } from './schemas';
 
 export interface InventoryOptions {
@@ -53,6 +54,10 @@ export function createInventoryService(opts: InventoryOptions) {
       }
       return { id: source.id, name: source.name };
     },
+
+    /** What a flow from this VM will send the storage contract's activities (see vendors/flow-inputs.ts). */
+    storageInputs: (source: { id: string; name: string }, cloneName?: string) =>
+      storageInputsFor(ovirt, source, cloneName),
 
     /** A clone name that is taken is a 409 before the flow starts. */
     async requireFreeName(cloneName: string): Promise<void> {

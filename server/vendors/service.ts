@@ -8,6 +8,7 @@ import type { ResolvedVendor, VendorTiming } from '../../common/vendor-contract'
 import { HttpProblem } from '../problem';
 import type { VendorTaskStore } from '../../db/vendor-tasks';
 import type { VendorRegistry } from './registry';
+import { compileSchema } from './contract-check';
 import { createTaskService } from './tasks';
 import type { Vendor } from './schemas';
 
@@ -87,6 +88,18 @@ export function createVendorService({ registry, tasks, client, defaults = {} }: 
           ]),
         ),
       };
+    },
+
+    /** 400 if the vendor registered an input schema that refuses what this flow will send it. */
+    async checkInputs(id: string, inputs: Partial<Record<string, unknown[]>>): Promise<void> {
+      for (const activity of await registry.activities(id)) {
+        const valid = compileSchema(activity.inputSchema, 'registration.inputSchema');
+        const refused = (inputs[activity.name] ?? []).find((input) => !valid(input));
+        if (refused !== undefined) {
+          const why = (valid.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+          throw unusable(id, `registered a ${activity.name} input schema that refuses this flow's input (${why})`);
+        }
+      }
     },
   };
 }

@@ -148,3 +148,31 @@ test('a flow needs a registered vendor with the whole storage contract (400 nami
   expect(unknown.status).toBe(400);
   expect(unknown.body.errors[0].message).toMatch(/is not a registered vendor/);
 });
+
+test("a vendor whose registered input schema refuses this flow's input is a 400 before the flow starts", async () => {
+  const { body } = await operator('POST', '/api/v1/vendors', { id: 'reg-small', name: 'Small', mode: 'temporal' });
+  for (const { name, ...registration } of contractRegistrations()) {
+    // Its clones take disks up to 15 GiB: the contract's example (10 GiB) passes, web-01's 20 GiB disk does not.
+    const inputSchema =
+      name === 'cloneDisk'
+        ? {
+            type: 'object',
+            properties: { sourceDisk: { type: 'object', properties: { sizeBytes: { maximum: 15 * 2 ** 30 } } } },
+          }
+        : registration.inputSchema;
+    const put = await call('PUT', `/api/v1/vendor/activities/${name}`, body.apiKey, { ...registration, inputSchema });
+    expect(put.status).toBe(201);
+  }
+  const refused = await operator('POST', '/api/v1/flows/rapid-clone', {
+    sourceVm: 'web-01',
+    cloneName: 'reg-small-clone',
+    vendor: 'reg-small',
+  });
+  expect(refused.status).toBe(400);
+  expect(refused.body.errors[0].field).toBe('body.vendor');
+  expect(refused.body.errors[0].message).toMatch(/cloneDisk input schema that refuses this flow's input .*sizeBytes/);
+  // A preflight sends no cloneDisk: it starts.
+  expect(
+    (await operator('POST', '/api/v1/flows/clone-preflight', { sourceVm: 'web-01', vendor: 'reg-small' })).status,
+  ).toBe(202);
+});
