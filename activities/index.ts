@@ -23,7 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createVmActivities(deps),
     ...createDiskActivities(deps),
     ...createVendorProgressActivities({ client: deps.temporal, pollIntervalMs: deps.pollIntervalMs }),
-    ...createVendorWebhookActivities(deps.webhook),
+    ...createVendorWebhookActivities(deps.webhook && { client: deps.temporal, ...deps.webhook }),
   };
 }
 

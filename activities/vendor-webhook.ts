@@ -6,10 +6,15 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import { causeMessages } from '../common/errors';
+import type { Client } from '@temporalio/client';
+import { vendorStepQuery } from '../common/flow-definitions';
+import { pollUntil } from '../common/poll';
 import type { VendorTaskStore } from '../db/vendor-tasks';
 
 export interface WebhookDeps {
   tasks: VendorTaskStore;
+  /** Asks the flow which engine step mirrors the task (sent with the task). @default not asked */
+  client?: Client;
   /** The vendor's signing secret (sealed in the database). */
   secret: (vendorId: string) => Promise<string | undefined>;
   /** First pause between deliveries, doubled up to 30 s. @default 1000 */
@@ -26,6 +31,24 @@ export interface VendorTaskRequest {
 /** `v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`, as the vendor checks it. */
 export const webhookSignature = (secret: string, timestamp: number, body: string) =>
   `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+
+/** The task's engine job and step: the flow opens the step as it schedules the task, so it is waited for briefly. */
+async function engineStepOf(client: Client | undefined, workflowId: string, activityId: string) {
+  const none = { jobId: null, stepId: null };
+  if (!client) return none;
+  const handle = client.workflow.getHandle(workflowId);
+  const ctx = Context.current();
+  return pollUntil(
+    async () => {
+      const step = await client
+        .withDeadline(Date.now() + 2000, () => handle.query(vendorStepQuery, activityId))
+        .catch(() => null);
+      if (!step) return none; // not a mirrored vendor step (or the flow does not answer): nothing to wait for
+      return step.engineStepId ? { jobId: step.engineJobId, stepId: step.engineStepId } : undefined;
+    },
+    { what: 'the engine step', timeoutMs: 5000, intervalMs: 200, onWait: () => ctx.heartbeat() },
+  ).catch(() => none); // without the engine (down, or not mirrored yet), the task goes out all the same
+}
 
 export function createVendorWebhookActivities(deps?: WebhookDeps) {
   return {
@@ -48,6 +71,7 @@ export function createVendorWebhookActivities(deps?: WebhookDeps) {
         input: req.input,
         deadline,
       });
+      const engine = await engineStepOf(deps.client, workflowId, info.activityId);
       const body = JSON.stringify({
         taskId,
         activity: req.activity,
@@ -55,7 +79,7 @@ export function createVendorWebhookActivities(deps?: WebhookDeps) {
         attempt: info.attempt,
         deadline,
         flowId: workflowId,
-        engine: { jobId: null, stepId: null },
+        engine,
       });
       try {
         for (let wait = deps.retryMs ?? 1000; ; wait = Math.min(wait * 2, 30_000)) {

@@ -47,6 +47,12 @@ export const progressQuery = defineQuery<FlowProgress>('progress');
 /** A vendor activity's latest heartbeat details, relayed by the watchVendorProgress activity. */
 export const vendorProgressSignal = defineSignal<[{ activityId: string } & VendorProgress]>('vendorProgress');
 
+/** The engine job and step mirroring a vendor activity (by its activity id), once the step exists. */
+export const vendorStepQuery = defineQuery<
+  { engineJobId: string | null; engineStepId: string | null } | null,
+  [string]
+>('vendorStep');
+
 /**
  * Every engine job a flow used, as Temporal knows it without a worker: those in its memo, oldest first, and the job
  * in use (its `EngineJobId` search attribute) if the memo does not list it yet.

@@ -25,6 +25,7 @@ import type { VendorProgress } from '../common/vendor-contract';
 import {
   progressQuery,
   vendorProgressSignal,
+  vendorStepQuery,
   type FlowMemo,
   type FlowProgress,
   type FlowStep,
@@ -81,6 +82,10 @@ export class MirroredJob {
   ) {
     if (engineJobId) this.useJob(engineJobId);
     setHandler(progressQuery, () => this.state);
+    setHandler(vendorStepQuery, (activityId) => {
+      const step = this.externalSteps.get(activityId)?.step;
+      return step ? { engineJobId: step.engineJobId ?? null, engineStepId: step.engineStepId ?? null } : null;
+    });
     setHandler(vendorProgressSignal, ({ activityId, ...progress }) => {
       const entry = this.externalSteps.get(activityId);
       if (entry?.step.status === 'running') this.mirrorVendorProgress(entry, progress);

@@ -13,6 +13,7 @@ export interface Delivery {
   attempt: number;
   deadline: string;
   flowId: string;
+  engine: { jobId: string | null; stepId: string | null };
 }
 
 export interface WebhookVendorOptions {

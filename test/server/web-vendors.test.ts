@@ -153,6 +153,8 @@ test('registering a webhook vendor shows its key and signing secret once; closin
 
   await page.click('#secret-close');
   await page.waitForSelector('#secret-dialog:not([open])', { ...WAIT, state: 'attached' });
+  // The dialog's close event (which clears the secrets) comes just after it closed.
+  await page.waitForFunction(() => document.querySelector('#secret-key')?.textContent === '', undefined, WAIT);
   expect(await page.textContent('#secret-key')).toBe('');
   expect(await page.textContent('#secret-webhook')).toBe('');
   await expectNowhere(hookKey.split('_')[2]!);
@@ -176,6 +178,8 @@ test('a new key is shown once; revoking the old one (confirmed) marks it revoked
   expect(await page.textContent('#secret-dialog')).toContain('shown only now: store it safely');
   await page.keyboard.press('Escape');
   await page.waitForSelector('#secret-dialog:not([open])', { ...WAIT, state: 'attached' });
+  // The dialog's close event (which clears the secrets) comes just after it closed.
+  await page.waitForFunction(() => document.querySelector('#secret-key')?.textContent === '', undefined, WAIT);
   expect(await page.textContent('#secret-key')).toBe('');
   await expectNowhere(rotatedKey.split('_')[2]!);
   expect(await page.$$(`${card} .keys .key`)).toHaveLength(2);

@@ -83,6 +83,13 @@ test('a rapid clone through the webhook vendor: signed deliveries, live progress
   const mine = vendor.deliveries.filter((d) => d.flowId === started.body.id);
   expect(mine.map((d) => d.activity)).toEqual(expect.arrayContaining(['cloneDisk', 'updateDiskMetadata']));
   expect(mine.every((d) => /^vt_[A-Za-z0-9_-]{32}$/.test(d.taskId) && d.attempt === 1)).toBe(true);
+  // Each delivery names the engine job and step that mirror it.
+  const cloneTask = mine.find((d) => d.activity === 'cloneDisk')!;
+  const mirroring = (flow.steps as { children: unknown[]; engineStepId?: string; engineJobId?: string }[]).find(
+    (s) => s.children.length > 0,
+  )!;
+  expect(cloneTask.engine).toEqual({ jobId: mirroring.engineJobId, stepId: mirroring.engineStepId });
+  expect(cloneTask.engine.stepId).toEqual(expect.any(String));
   expect(vendor.badSignatures).toEqual([]);
 
   // Repeats and late reports: the same completion again is a 200, another one a 409, a heartbeat a 410.
