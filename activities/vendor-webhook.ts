@@ -17,6 +17,8 @@ export interface WebhookDeps {
   client?: Client;
   /** The vendor's signing secret (sealed in the database). */
   secret: (vendorId: string) => Promise<string | undefined>;
+  /** Records that the vendor took a delivery (its online state). @default not recorded */
+  seen?: (vendorId: string) => Promise<void>;
   /** First pause between deliveries, doubled up to 30 s. @default 1000 */
   retryMs?: number;
 }
@@ -111,6 +113,7 @@ export function createVendorWebhookActivities(deps?: WebhookDeps) {
         throw err;
       }
       await deps.tasks.close(taskId, 'open', null, undefined, ['delivering']);
+      await deps.seen?.(req.vendorId).catch(() => undefined);
       throw new CompleteAsyncError();
     },
   };

@@ -1,9 +1,9 @@
-// The server database's migrations, in order, applied at start (Kysely's Migrator records them). A released
-// migration is never edited: a change is a new one.
+// The server database's migrations, applied at start in the order of their names (Kysely's Migrator sorts and
+// records them, hence the numbers). A released migration is never edited: a change is a new one.
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 const migrations: Record<string, Migration> = {
-  '2026-11-29-vendor-registry': {
+  '001-vendor-registry': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('vendors')
@@ -39,7 +39,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '2026-11-29-vendor-tasks': {
+  '002-vendor-tasks': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('vendor_tasks')
@@ -66,6 +66,11 @@ const migrations: Record<string, Migration> = {
         .on('vendor_tasks')
         .columns(['workflow_id', 'activity_id'])
         .execute();
+    },
+  },
+  '003-vendor-last-seen': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('vendors').addColumn('last_seen_at', 'text').execute();
     },
   },
 };

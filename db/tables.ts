@@ -10,6 +10,8 @@ export interface VendorTable {
   /** webhook mode: the signing secret, sealed with the server's key (it signs deliveries, so it cannot be a hash). */
   webhook_secret_sealed: string | null;
   created_at: string;
+  /** When it last called the vendor API with a live key or took a delivery. */
+  last_seen_at: string | null;
 }
 
 export interface VendorKeyTable {

@@ -35,7 +35,11 @@ export const workerCommand = () =>
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.HF_TASK_QUEUE,
       ovirt,
-      webhook: { tasks: createVendorTaskStore(db), secret: (id) => registry.webhookSecret(id).catch(() => undefined) },
+      webhook: {
+        tasks: createVendorTaskStore(db),
+        secret: (id) => registry.webhookSecret(id).catch(() => undefined),
+        seen: (id) => registry.touch(id),
+      },
     });
     const running = worker.run();
     const stopSweep = sweepTerminatedFlows({

@@ -65,7 +65,13 @@ export function createVendorRegistry({ db, box, taskQueue }: RegistryOptions) {
       activities: await activities(v.id),
       keys: keys.map((k) => ({ keyId: k.id, createdAt: k.created_at, revokedAt: k.revoked_at })),
       createdAt: v.created_at,
+      lastSeenAt: v.last_seen_at,
     };
+  }
+
+  /** Records that the vendor was heard from (its online state in webhook mode). */
+  async function touch(vendorId: string): Promise<void> {
+    await db.updateTable('vendors').set({ last_seen_at: now() }).where('id', '=', vendorId).execute();
   }
 
   async function addKey(vendorId: string) {
@@ -91,6 +97,7 @@ export function createVendorRegistry({ db, box, taskQueue }: RegistryOptions) {
           webhook_url: req.webhook?.url ?? null,
           webhook_secret_sealed: webhookSecret ? box.seal(webhookSecret) : null,
           created_at: now(),
+          last_seen_at: null,
         })
         .onConflict((c) => c.column('id').doNothing())
         .executeTakeFirst();
@@ -162,8 +169,11 @@ export function createVendorRegistry({ db, box, taskQueue }: RegistryOptions) {
         .where('id', '=', parsed.keyId)
         .executeTakeFirst();
       if (!key || key.revoked_at !== null || !secretMatches(parsed.secret, key.secret_hash)) return undefined;
+      await touch(key.vendor_id);
       return key.vendor_id;
     },
+
+    touch,
 
     /** The webhook signing secret of a webhook-mode vendor (for signing deliveries only). */
     async webhookSecret(vendorId: string): Promise<string | undefined> {

@@ -100,8 +100,14 @@ export const Vendor = z
     taskQueue: z.string().nullable(),
     webhook: z.object({ url: z.string() }).nullable(),
     online: z.boolean().openapi({
-      description: "temporal mode: a worker polls the vendor's task queue right now; webhook mode: not yet known",
+      description:
+        "temporal mode: a worker polls the vendor's task queue right now; webhook mode: it was heard from (a vendor " +
+        'API call or a delivery it took) in the last 5 minutes',
     }),
+    lastSeenAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When it last called the vendor API with a live key or took a delivery' }),
     activities: z.array(ActivityRegistration),
     keys: z.array(VendorKeyInfo).openapi({ description: 'Key ids and dates; a key itself is only shown once' }),
     createdAt: z.string(),

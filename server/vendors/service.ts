@@ -12,6 +12,9 @@ import { compileSchema } from './contract-check';
 import { createTaskService } from './tasks';
 import type { Vendor } from './schemas';
 
+/** A webhook vendor heard from this recently counts as online. */
+const WEBHOOK_SEEN_MS = 5 * 60_000;
+
 export interface VendorServiceOptions {
   registry: VendorRegistry;
   /** Webhook vendors' tasks (shared with the worker, which opens them). */
@@ -23,7 +26,8 @@ export interface VendorServiceOptions {
 
 export function createVendorService({ registry, tasks, client, defaults = {} }: VendorServiceOptions) {
   async function online(v: Omit<Vendor, 'online'>): Promise<Vendor> {
-    if (v.mode !== 'temporal' || !v.taskQueue) return { ...v, online: false };
+    if (v.mode !== 'temporal' || !v.taskQueue)
+      return { ...v, online: v.lastSeenAt !== null && Date.now() - Date.parse(v.lastSeenAt) < WEBHOOK_SEEN_MS };
     const queue = await client.workflowService
       .describeTaskQueue({
         namespace: client.options.namespace,

@@ -107,7 +107,12 @@ export async function startTestStack(name: string, options: TestStackOptions = {
       ovirt,
       pollIntervalMs: 100,
       workflowBundle: await workflowBundle(),
-      webhook: { tasks, secret: (id) => registry.webhookSecret(id).catch(() => undefined), retryMs: 200 },
+      webhook: {
+        tasks,
+        secret: (id) => registry.webhookSecret(id).catch(() => undefined),
+        seen: (id) => registry.touch(id),
+        retryMs: 200,
+      },
     });
   let main: { worker: Worker; running: Promise<void> } | undefined;
   // broken-storage: a vendor whose metadata step fails for good, as a real worker on its own task queue; flows

@@ -60,6 +60,12 @@ test('a webhook vendor gets its signing secret once; webhook mode needs a URL', 
   expect(created.body.webhookSecret).toMatch(/^whsec_/);
   expect(created.body.vendor.webhook).toEqual({ url: 'https://vendor.example/tasks' });
   expect((await operator('GET', '/api/v1/vendors/reg-hook')).text).not.toContain(created.body.webhookSecret);
+  // Online in webhook mode: heard from lately (here: a vendor API call with its key).
+  expect((await operator('GET', '/api/v1/vendors/reg-hook')).body).toMatchObject({ online: false, lastSeenAt: null });
+  expect((await call('GET', '/api/v1/vendor/me', created.body.apiKey)).body).toMatchObject({ id: 'reg-hook' });
+  const seen = (await operator('GET', '/api/v1/vendors/reg-hook')).body;
+  expect(seen.online).toBe(true);
+  expect(Date.now() - Date.parse(seen.lastSeenAt)).toBeLessThan(60_000);
   const bad = await operator('POST', '/api/v1/vendors', { id: 'reg-hook2', name: 'Hook', mode: 'webhook' });
   expect(bad.status).toBe(400);
   expect(bad.body.errors).toEqual([{ field: 'body.webhook', message: 'is required in webhook mode' }]);

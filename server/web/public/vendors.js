@@ -29,14 +29,13 @@ function modeWords(mode) {
   return mode === 'webhook' ? 'Webhook' : 'Temporal';
 }
 
-/** Online, offline, or (webhook) not known: icon + words + colour. */
+/** Online or offline (a webhook vendor: heard from in the last 5 minutes, or not): icon + words + colour. */
 function stateBadge(v) {
-  const [cls, icon, words] =
-    v.mode === 'webhook'
-      ? ['status-pending', '?', 'Not checked']
-      : v.online
-        ? ['status-completed', '●', 'Online']
-        : ['status-cancelled', '○', 'Offline'];
+  const [cls, icon, words] = v.online
+    ? ['status-completed', '●', 'Online']
+    : v.mode === 'webhook'
+      ? ['status-pending', '○', v.lastSeenAt ? 'Not heard from lately' : 'Never heard from']
+      : ['status-cancelled', '○', 'Offline'];
   return el(
     'span',
     { class: `badge ${cls}`, 'data-online': String(v.online) },
