@@ -17,8 +17,16 @@ export async function openServerDb(dataDir?: string): Promise<ServerDb> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<ServerTables>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  if (error) {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) break;
+    // The server and the worker open one file at the same moment: one migrates (in a transaction), the other fails
+    // on what it just made; a second look finds the migrations applied.
+    if (attempt < 5) {
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      continue;
+    }
     await db.destroy();
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`The server database could not be migrated${failed ? ` (${failed})` : ''}: ${String(error)}`);
