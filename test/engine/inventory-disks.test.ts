@@ -4,7 +4,9 @@ import { eventually } from '../helpers/eventually';
 import type { Entity } from './engine-harness';
 
 const API = '/ovirt-engine/api';
-const TRANSITION_MS = 150;
+// Long enough that the checks made while a disk is locked (several HTTP calls) run before it unlocks, even on a
+// loaded CI machine.
+const TRANSITION_MS = 800;
 
 let e: TestEngine;
 let sd: Entity;
