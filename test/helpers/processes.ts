@@ -2,30 +2,29 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 
-const BIN = path.resolve(__dirname, '../../bin/hybridflow.js');
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/hybridflow.js');
 
-export interface Cli {
+/** A child process whose output is watched. */
+export interface Watched {
   process: ChildProcess;
   output(): string;
   /** Resolves once the output matches, rejects if the process exits first or time runs out. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exited: Promise<number | null>;
 }
+export type Cli = Watched;
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { detached?: boolean } = {}): Cli {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: opts.detached ?? false,
-  });
+/** Collects a process's stdout and stderr, and waits for patterns in them. */
+export function watchProcess(child: ChildProcess): Watched {
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
     listeners.forEach((l) => l());
   };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     process: child,
@@ -53,6 +52,27 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { detached?
       });
     },
   };
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { detached?: boolean } = {}): Cli {
+  return watchProcess(
+    spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.detached ?? false,
+    }),
+  );
+}
+
+/** Runs `python3 -u <args>` from the repository root (the example vendors), unbuffered. */
+export function runPython(args: string[], env: NodeJS.ProcessEnv): Watched {
+  return watchProcess(
+    spawn('python3', ['-u', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
 }
 
 /** Every process below `pid`, found through /proc via ps. */

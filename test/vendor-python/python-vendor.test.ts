@@ -1,70 +1,18 @@
 // The Python example vendor (examples/python-vendor) as a real process, serving the vendor contract to the test
 // stack: a rapid clone through it completes with its progress and sub-steps mirrored, a cancel stops its clone and
 // the undo deletes the image through it, and SIGTERM stops it cleanly.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { vendorTaskQueue } from '../../common/vendor-contract';
 import { collection, DiskAttachment, Job, Step, Vm } from '../../ovirt/representation';
+import { runPython, type Watched } from '../helpers/processes';
 import { ENGINE_PASSWORD, eventually, flowClosed, startTestStack, type TestStack } from '../helpers/stack';
 import { temporalTestAddress } from '../helpers/temporal';
 
-const ROOT = path.resolve(__dirname, '../..');
 const VENDOR = 'python-storage';
 const PIP = 'python3 -m pip install --quiet --disable-pip-version-check -r examples/python-vendor/requirements.txt';
 
-interface PythonProcess {
-  process: ChildProcess;
-  output(): string;
-  /** Resolves once the output matches, rejects if the process exits first or time runs out. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
-}
-
-function runPython(args: string[], env: NodeJS.ProcessEnv): PythonProcess {
-  const child = spawn('python3', ['-u', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    listeners.forEach((l) => l());
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    process: child,
-    output: () => output,
-    exited,
-    waitFor(pattern, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => done(new Error(`Timed out waiting for ${pattern}; output:\n${output}`)),
-          timeoutMs,
-        );
-        const check = () => {
-          const m = output.match(pattern);
-          if (m) done(undefined, m);
-        };
-        const done = (err?: Error, m?: RegExpMatchArray) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          if (err) reject(err);
-          else resolve(m!);
-        };
-        listeners.add(check);
-        void exited.then((code) => done(new Error(`exited with ${code} before ${pattern}; output:\n${output}`)));
-        check();
-      });
-    },
-  };
-}
-
 let stack: TestStack;
-let vendor: PythonProcess | undefined;
+let vendor: Watched | undefined;
 
 beforeAll(async () => {
   // Not skipped when Python lacks the SDK: CI installs it (.ci/run), and a developer is told how.

@@ -4,70 +4,17 @@
 // built); a cancel reaches it as cancelRequested, it deletes what it placed and the flow ends cancelled; SIGTERM
 // mid-clone fails its task as retryable and, started again, it takes the retry (a new task id); SIGTERM stops it
 // cleanly.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import path from 'node:path';
 import { collection, DiskAttachment, Vm } from '../../ovirt/representation';
+import { runPython, type Watched } from '../helpers/processes';
 import { ENGINE_PASSWORD } from '../helpers/credentials';
 import { freePort } from '../helpers/ports';
 import { eventually, flowClosed, startTestStack, type TestStack } from '../helpers/stack';
 
-const ROOT = path.resolve(__dirname, '../..');
 const VENDOR = 'py-hook-storage';
 
-interface PythonProcess {
-  process: ChildProcess;
-  output(): string;
-  /** Resolves once the output matches, rejects if the process exits first or time runs out. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
-}
-
-function runPython(args: string[], env: NodeJS.ProcessEnv): PythonProcess {
-  const child = spawn('python3', ['-u', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    listeners.forEach((l) => l());
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    process: child,
-    output: () => output,
-    exited,
-    waitFor(pattern, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => done(new Error(`Timed out waiting for ${pattern}; output:\n${output}`)),
-          timeoutMs,
-        );
-        const check = () => {
-          const m = output.match(pattern);
-          if (m) done(undefined, m);
-        };
-        const done = (err?: Error, m?: RegExpMatchArray) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          if (err) reject(err);
-          else resolve(m!);
-        };
-        listeners.add(check);
-        void exited.then((code) => done(new Error(`exited with ${code} before ${pattern}; output:\n${output}`)));
-        check();
-      });
-    },
-  };
-}
-
 let stack: TestStack;
-let vendor: PythonProcess | undefined;
+let vendor: Watched | undefined;
 let webhookUrl = '';
 let apiKey = '';
 let secret = '';
@@ -88,7 +35,7 @@ beforeAll(async () => {
 }, 120_000);
 
 /** Runs examples/webhook-vendor/vendor.py on `port` until it listens. */
-async function startVendor(port: number, env: NodeJS.ProcessEnv = {}): Promise<PythonProcess> {
+async function startVendor(port: number, env: NodeJS.ProcessEnv = {}): Promise<Watched> {
   const started = runPython(['examples/webhook-vendor/vendor.py'], {
     HF_API_URL: stack.apiUrl,
     HF_VENDOR_KEY: apiKey,
