@@ -49,7 +49,8 @@ function target(v) {
   return el('code', {}, v.taskQueue ?? '');
 }
 
-function keyLine(k) {
+/** One key: its id, when it was made, and revoked or active (with the action given for an active key). */
+function keyLine(k, action) {
   return el(
     'li',
     { class: k.revokedAt ? 'key revoked' : 'key', 'data-key-id': k.keyId },
@@ -58,7 +59,7 @@ function keyLine(k) {
     el('span', { class: 'muted small' }, 'created ', timeElement(k.createdAt)),
     k.revokedAt
       ? el('span', { class: 'key-revoked small' }, ' · revoked ', timeElement(k.revokedAt))
-      : el('span', { class: 'key-active small' }, ' · active'),
+      : [el('span', { class: 'key-active small' }, ' · active '), action],
   );
 }
 
@@ -136,28 +137,19 @@ function activity(v, a) {
 function card(v) {
   const titleId = `${vendorDomId(v.id)}-title`;
   const keys = v.keys.map((k) =>
-    el(
-      'li',
-      { class: k.revokedAt ? 'key revoked' : 'key', 'data-key-id': k.keyId },
-      el('code', {}, k.keyId),
-      ' ',
-      el('span', { class: 'muted small' }, 'created ', timeElement(k.createdAt)),
-      k.revokedAt
-        ? el('span', { class: 'key-revoked small' }, ' · revoked ', timeElement(k.revokedAt))
-        : [
-            el('span', { class: 'key-active small' }, ' · active '),
-            el(
-              'button',
-              {
-                type: 'button',
-                class: 'small-button revoke',
-                'data-focus-key': `revoke/${v.id}/${k.keyId}`,
-                'aria-label': `Revoke the key ${k.keyId} of ${v.name}`,
-                onclick: () => void revokeKey(v, k),
-              },
-              'Revoke…',
-            ),
-          ],
+    keyLine(
+      k,
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'small-button revoke',
+          'data-focus-key': `revoke/${v.id}/${k.keyId}`,
+          'aria-label': `Revoke the key ${k.keyId} of ${v.name}`,
+          onclick: () => void revokeKey(v, k),
+        },
+        'Revoke…',
+      ),
     ),
   );
   return el(
