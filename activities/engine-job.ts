@@ -82,6 +82,10 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
       parentStepId?: string;
       description: string;
       jobMayHaveFailed?: boolean;
+      /** oVirt's step type. @default 'executing' */
+      type?: string;
+      /** How many earlier siblings have the same description (a vendor may add "Copy chunk" three times). @default 0 */
+      occurrence?: number;
     }): Promise<EngineStepRef> {
       const correlationId = flowCorrelationId();
       return unlessRefused('add the step', async () => {
@@ -89,13 +93,13 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
         if (job.status !== 'started' && !(job.status === 'failed' && input.jobMayHaveFailed))
           return { jobStatus: job.status };
         const steps = await ovirt.get(`/jobs/${input.jobId}/steps`, collection('step', Step), { correlationId });
-        const existing = steps.find(
-          (s) => s.description === input.description && s.parent_step?.id === input.parentStepId,
-        );
+        const existing = steps
+          .filter((s) => s.description === input.description && s.parent_step?.id === input.parentStepId)
+          .sort((a, b) => Number(a.number ?? 0) - Number(b.number ?? 0))[input.occurrence ?? 0];
         if (existing) return { stepId: existing.id };
         const body = {
           description: input.description,
-          type: 'executing',
+          type: input.type ?? 'executing',
           ...(input.parentStepId ? { parent_step: { id: input.parentStepId } } : {}),
         };
         const step = await ovirt.post(`/jobs/${input.jobId}/steps`, body, Step, { correlationId });

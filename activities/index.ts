@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { OvirtClient } from '../ovirt/client';
 import { createDiskActivities } from './disks';
 import { createEngineJobActivities } from './engine-job';
+import { createExternalTaskActivities } from './external-task';
+import type { ExternalTaskStore } from '../db/external-tasks';
 import { createVendorProgressActivities } from './vendor-progress';
 import { createVendorWebhookActivities, type WebhookDeps } from './vendor-webhook';
 import { createVmActivities } from './vms';
@@ -15,6 +17,8 @@ export interface ActivityDeps {
   pollIntervalMs?: number;
   /** Webhook vendors' task store and secrets. @default none: a webhook vendor's step fails */
   webhook?: WebhookDeps;
+  /** Standalone external tasks' records (the server database). @default none: such a task cannot end */
+  externalTasks?: ExternalTaskStore;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -24,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDiskActivities(deps),
     ...createVendorProgressActivities({ client: deps.temporal, pollIntervalMs: deps.pollIntervalMs }),
     ...createVendorWebhookActivities(deps.webhook && { client: deps.temporal, ...deps.webhook }),
+    ...createExternalTaskActivities(deps.externalTasks),
   };
 }
 

@@ -51,6 +51,8 @@ export const EnvSchema = z
       .default('30s')
       .transform((v) => v as Duration), // the regex admits only what Temporal's duration parser reads
     HF_VENDOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+    // The longest time limit a vendor may give a standalone external task, in seconds (a day).
+    HF_EXTERNAL_TASK_MAX_TIMEOUT: z.coerce.number().int().min(60).default(86_400),
     OVIRT_URL: z
       .url({
         protocol: /^https?$/,

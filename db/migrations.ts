@@ -73,6 +73,57 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('vendors').addColumn('last_seen_at', 'text').execute();
     },
   },
+  '004-external-tasks': {
+    async up(db: Kysely<unknown>) {
+      // No foreign key to vendors: a removed vendor's tasks stay, ended, in the operator's history.
+      await db.schema
+        .createTable('external_tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('vendor_id', 'text', (c) => c.notNull())
+        .addColumn('vendor_registered_at', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('correlation_id', 'text')
+        .addColumn('timeout_seconds', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_report_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .addColumn('engine_job_ids', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
+      await db.schema
+        .createIndex('external_tasks_vendor')
+        .on('external_tasks')
+        .columns(['vendor_id', 'vendor_registered_at', 'status'])
+        .execute();
+      await db.schema
+        .createIndex('external_tasks_correlation')
+        .unique()
+        .on('external_tasks')
+        .columns(['vendor_id', 'vendor_registered_at', 'correlation_id'])
+        .execute();
+      await db.schema
+        .createTable('external_task_steps')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('task_id', 'text', (c) => c.notNull().references('external_tasks.id').onDelete('cascade'))
+        .addColumn('parent_step_id', 'text')
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('progress', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .addColumn('engine_step_id', 'text')
+        .addColumn('engine_job_id', 'text')
+        .execute();
+      await db.schema
+        .createIndex('external_task_steps_task')
+        .on('external_task_steps')
+        .columns(['task_id', 'seq'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

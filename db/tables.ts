@@ -74,9 +74,55 @@ export interface VendorTaskTable {
   updated_at: string;
 }
 
+/** A standalone external task's status, and its steps': oVirt's words for an external job. */
+export type ExternalTaskStatus = 'started' | 'finished' | 'failed';
+
+/**
+ * A standalone external task: a vendor's own engine job, reported through the vendor API and mirrored onto the
+ * engine by its workflow (`external-task-<id>`). Kept after its vendor is removed, for the operator's history.
+ */
+export interface ExternalTaskTable {
+  id: string;
+  vendor_id: string;
+  /** The vendor's registration time: a vendor removed and registered again under the same id is another vendor. */
+  vendor_registered_at: string;
+  description: string;
+  correlation_id: string | null;
+  timeout_seconds: number;
+  status: ExternalTaskStatus;
+  /** Why it failed (the vendor's end, a step that failed, no report in time, the vendor removed). */
+  reason: string | null;
+  created_at: string;
+  /** The latest report from the vendor: the time limit counts from here. */
+  last_report_at: string;
+  ended_at: string | null;
+  /** Every engine job the task used (a continuation after an engine restart), as JSON; written as it ends. */
+  engine_job_ids: string;
+}
+
+export interface ExternalTaskStepTable {
+  id: string;
+  task_id: string;
+  parent_step_id: string | null;
+  /** Its place among all steps of the task (the order reports were accepted in). */
+  seq: number;
+  description: string;
+  /** oVirt's step type. */
+  type: string;
+  status: ExternalTaskStatus;
+  progress: number | null;
+  created_at: string;
+  ended_at: string | null;
+  /** The engine step mirroring it and its job; written as the task ends (the workflow knows them before). */
+  engine_step_id: string | null;
+  engine_job_id: string | null;
+}
+
 export interface ServerTables {
   vendors: VendorTable;
   vendor_keys: VendorKeyTable;
   vendor_activities: VendorActivityTable;
   vendor_tasks: VendorTaskTable;
+  external_tasks: ExternalTaskTable;
+  external_task_steps: ExternalTaskStepTable;
 }

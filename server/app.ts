@@ -7,6 +7,8 @@ import type { OvirtClient } from '../ovirt/client';
 import { createAuth } from './auth';
 import { API_BASE } from './api/route';
 import { apiRouter } from './api/router';
+import { externalTaskHandlers } from './external-tasks/handlers';
+import type { ExternalTaskService } from './external-tasks/service';
 import { flowHandlers } from './flows/handlers';
 import type { FlowService } from './flows/service';
 import { createFlowWatcher, type FlowWatcher } from './flows/watcher';
@@ -26,6 +28,8 @@ export interface AppDeps {
   inventory: InventoryService;
   /** The vendor registry with online states; its keys are accepted on the vendor API only. */
   vendors: VendorService;
+  /** Vendors' standalone external tasks. */
+  externalTasks: ExternalTaskService;
   client: Client;
   ovirt: OvirtClient;
   /** The main task queue, whose workers /readyz looks for. @default not checked */
@@ -65,8 +69,9 @@ export function createApp(deps: AppDeps): express.Express {
     ...auth.sessionHandlers,
     ...flowHandlers({ flows: deps.flows, watcher, inventory: deps.inventory, vendors: deps.vendors }),
     ...inventoryHandlers(deps.inventory),
-    ...vendorHandlers(deps.vendors),
+    ...vendorHandlers(deps.vendors, deps.externalTasks),
     ...vendorTaskHandlers(deps.vendors),
+    ...externalTaskHandlers(deps.externalTasks),
   };
   app.use(apiRouter(handlers, { token: auth.require, vendor: auth.vendor, login: auth.loginGuard }));
   // Any other API path needs auth too before it is a 404: nobody learns which paths exist without a token.

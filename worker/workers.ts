@@ -3,6 +3,7 @@ import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../activities';
 import type { WebhookDeps } from '../activities/vendor-webhook';
+import type { ExternalTaskStore } from '../db/external-tasks';
 import type { OvirtClient } from '../ovirt/client';
 
 export interface WorkerOptions {
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   /** Webhook vendors' task store and secrets (the server database). @default none */
   webhook?: WebhookDeps;
+  /** Standalone external tasks' records (the server database). @default none */
+  externalTasks?: ExternalTaskStore;
   /** A pre-built bundle (tests build one per suite); omitted = bundle `workflows/` at start. */
   workflowBundle?: WorkflowBundle;
 }
@@ -33,6 +36,7 @@ export function createMainWorker(opts: WorkerOptions): Promise<Worker> {
       temporal: opts.temporal,
       pollIntervalMs: opts.pollIntervalMs,
       webhook: opts.webhook,
+      externalTasks: opts.externalTasks,
     }),
   });
 }

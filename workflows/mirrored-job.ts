@@ -75,6 +75,8 @@ export class MirroredJob {
   private readonly continuations = new Map<string, Promise<void>>();
   /** Why each job given up was left: `the engine restarted`, or how it was ended outside the flow. */
   private readonly givenUp = new Map<string, string>();
+  /** oVirt step types other than `executing` (a standalone task's vendor names them). */
+  private readonly stepTypes = new Map<FlowStep, string>();
 
   private constructor(
     private readonly description: string,
@@ -103,6 +105,11 @@ export class MirroredJob {
   /** The engine job in use: the latest continuation once there is one. */
   get engineJobId(): string | undefined {
     return this.state.engineJobId;
+  }
+
+  /** Every engine job used so far, oldest first. */
+  get engineJobIds(): readonly string[] {
+    return this.state.engineJobIds;
   }
 
   get steps(): readonly FlowStep[] {
@@ -175,6 +182,33 @@ export class MirroredJob {
     }
   }
 
+  /**
+   * Opens a step its caller ends itself with `endStep` (a standalone task's vendor steps, reported one by one), under
+   * `parent` if given, keyed `key` in the step tree. Resolves once its engine step exists (or could not be made).
+   */
+  async openStep(key: string, description: string, type: string, parent?: FlowStep): Promise<FlowStep> {
+    const { step, mirrored } = this.open(description, 'external', parent, { key, type });
+    await mirrored;
+    return step;
+  }
+
+  /** Ends a step opened with `openStep`; a failed step fails the engine job, as oVirt does. */
+  endStep(step: FlowStep, succeeded: boolean): Promise<void> {
+    return this.finish(step, succeeded);
+  }
+
+  /** Shows a step's progress (on the built-in engine; real oVirt has no progress: there it is in the tree only). */
+  async setProgress(step: FlowStep, progress: number): Promise<void> {
+    step.progress = progress;
+    const jobId = this.engineJobId;
+    if (!jobId || !step.engineStepId || step.engineJobId !== jobId) return;
+    await CancellationScope.nonCancellable(() =>
+      mirror.setEngineStepProgress.executeWithOptions({ summary: `Mirror: ${progress}% of ${step.description}` }, [
+        { jobId, stepId: step.engineStepId!, progress },
+      ]),
+    );
+  }
+
   /** Records why the flow failed as a FAILED step, so admins read the reason in the engine's Tasks view. */
   async fail(reason: string): Promise<void> {
     const step = await this.begin(`Failed: ${reason}`.slice(0, 1000), 'compensation');
@@ -216,10 +250,16 @@ export class MirroredJob {
   }
 
   /** Adds the step to the tree at once; `mirrored` settles once its engine step exists (never cancelled). */
-  private open(description: string, kind: StepKind, parent?: FlowStep): { step: FlowStep; mirrored: Promise<void> } {
+  private open(
+    description: string,
+    kind: StepKind,
+    parent?: FlowStep,
+    named?: { key: string; type: string },
+  ): { step: FlowStep; mirrored: Promise<void> } {
     const siblings = parent ? parent.children : this.state.steps;
-    const key = `${parent ? `${parent.key}.` : 's'}${siblings.length + 1}`;
+    const key = named?.key ?? `${parent ? `${parent.key}.` : 's'}${siblings.length + 1}`;
     const step: FlowStep = { key, description, kind, status: 'running', startedAt: now(), children: [] };
+    if (named && named.type !== 'executing') this.stepTypes.set(step, named.type);
     siblings.push(step);
     const mirrored = CancellationScope.nonCancellable(() => this.mirrorStart(step, parent));
     mirrored.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
@@ -234,12 +274,20 @@ export class MirroredJob {
       if (parent && parent.engineJobId !== jobId && parent.engineStepId) await this.mirrorAgain(parent);
       if (parent && !parent.engineStepId) return; // the parent could not be mirrored; neither can its children
       if (this.engineJobId !== jobId) continue;
+      // Earlier siblings of the same description in this job: the engine step to find (after a worker restart) is
+      // the next one of them, not the first.
+      const siblings = parent ? parent.children : this.state.steps;
+      const occurrence = siblings
+        .slice(0, siblings.indexOf(step))
+        .filter((s) => s.description === step.description && s.engineJobId === jobId).length;
       const ref = await mirror.ensureEngineStep.executeWithOptions({ summary: `Mirror: ${step.description}` }, [
         {
           jobId,
           description: step.description,
           parentStepId: parent?.engineStepId,
           jobMayHaveFailed: this.failedByFlow,
+          type: this.stepTypes.get(step),
+          occurrence,
         },
       ]);
       if (ref.stepId) {

@@ -9,6 +9,8 @@ import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService } from '../../server/flows/service';
 import { createInventoryService } from '../../server/inventory/service';
 import { openServerDb } from '../../db/database';
+import { createExternalTaskStore } from '../../db/external-tasks';
+import { createExternalTaskService } from '../../server/external-tasks/service';
 import { createVendorTaskStore } from '../../db/vendor-tasks';
 import { DEMO_VENDOR, registerContractVendor } from '../../server/vendors/demo';
 import { createVendorRegistry } from '../../server/vendors/registry';
@@ -54,6 +56,12 @@ export const serverCommand = () =>
         maximumAttempts: config.HF_VENDOR_MAX_ATTEMPTS,
       },
     });
+    const externalTasks = createExternalTaskService({
+      store: createExternalTaskStore(db),
+      client,
+      taskQueue: config.HF_TASK_QUEUE,
+      maxTimeoutSeconds: config.HF_EXTERNAL_TASK_MAX_TIMEOUT,
+    });
     const app = createApp({
       allowedHosts: config.HF_ALLOWED_HOSTS,
       listenHost: config.HF_HOST,
@@ -61,6 +69,7 @@ export const serverCommand = () =>
       flows,
       inventory,
       vendors,
+      externalTasks,
       client,
       ovirt,
       taskQueue: config.HF_TASK_QUEUE,

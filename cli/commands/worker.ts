@@ -6,6 +6,7 @@ import { loadConfig } from '../../common/config';
 import { engineEndpoint, serverKey } from '../../common/secrets';
 import { SecretBox } from '../../common/secret-box';
 import { openServerDb } from '../../db/database';
+import { createExternalTaskStore } from '../../db/external-tasks';
 import { createVendorTaskStore } from '../../db/vendor-tasks';
 import { createVendorRegistry } from '../../server/vendors/registry';
 import { sweepTerminatedFlows } from '../../worker/terminated-flows';
@@ -40,6 +41,7 @@ export const workerCommand = () =>
         secret: (id) => registry.webhookSecret(id).catch(() => undefined),
         seen: (id) => registry.touch(id),
       },
+      externalTasks: createExternalTaskStore(db),
     });
     const running = worker.run();
     const stopSweep = sweepTerminatedFlows({

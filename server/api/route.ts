@@ -35,8 +35,11 @@ export interface RouteDef {
     description: string;
     schema?: z.ZodType;
     contentType?: string;
-    /** Another success status with the same body (a PUT that created: 201), returned with `answerWith`. */
-    also?: { status: 201; description: string };
+    /**
+     * Another success status with the same body (a PUT that created: 201; a create that found the first: 200),
+     * returned with `answerWith`.
+     */
+    also?: { status: 200 | 201; description: string };
   };
   errors?: RouteErrors;
 }

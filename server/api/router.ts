@@ -15,7 +15,7 @@ export class AnswerWith<T> {
     readonly body: T,
   ) {}
 }
-export const answerWith = <T>(status: 201, body: T) => new AnswerWith(status, body);
+export const answerWith = <T>(status: 200 | 201, body: T) => new AnswerWith(status, body);
 
 export type Handler<R extends RouteDef> = (
   input: RouteInput<R>,

@@ -12,6 +12,19 @@ import {
   IdempotencyKey,
   RapidCloneRequest,
 } from '../flows/schemas';
+import {
+  ExternalEnd,
+  ExternalJob,
+  ExternalJobCreate,
+  ExternalJobList,
+  ExternalJobOperatorQuery,
+  ExternalJobParam,
+  ExternalJobQuery,
+  ExternalJobStep,
+  ExternalStepCreate,
+  ExternalStepParams,
+  ExternalStepProgress,
+} from '../external-tasks/schemas';
 import { NameCheck, NameCheckQuery, VmList, VmListQuery } from '../inventory/schemas';
 import {
   ActivityName,
@@ -50,6 +63,8 @@ const VENDORS_PATH = '/api/v1/vendors';
 const VENDOR_PATH = '/api/v1/vendors/{id}';
 const VENDOR_ACTIVITIES_PATH = '/api/v1/vendor/activities';
 const TASK_PATH = '/api/v1/vendor/tasks/{taskId}';
+const JOBS_PATH = '/api/v1/vendor/jobs';
+const JOB_PATH = '/api/v1/vendor/jobs/{id}';
 
 export const apiRoutes = defineRoutes({
   logIn: {
@@ -356,6 +371,105 @@ export const apiRoutes = defineRoutes({
       409: 'The task was completed or failed with another report',
       410: 'The task is no longer open',
     },
+  },
+  createExternalJob: {
+    method: 'post',
+    path: JOBS_PATH,
+    summary: 'Inject a standalone external task: an engine job of the vendor’s own',
+    description:
+      'Each report on it is recorded before the answer and mirrored onto the engine in order, however long the ' +
+      'engine is away. It fails when the vendor reports nothing for `timeoutSeconds`.',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { body: ExternalJobCreate },
+    answer: {
+      status: 201,
+      schema: ExternalJob,
+      description: 'Created (its engine job id once the engine has it)',
+      also: { status: 200, description: 'The vendor’s task with this correlation id, made before' },
+    },
+  },
+  listOwnExternalJobs: {
+    method: 'get',
+    path: JOBS_PATH,
+    summary: 'The calling vendor’s standalone tasks with their step trees, newest first (up to 200)',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { query: ExternalJobQuery },
+    answer: { status: 200, schema: ExternalJobList, description: 'Its tasks' },
+  },
+  getOwnExternalJob: {
+    method: 'get',
+    path: JOB_PATH,
+    summary: 'One of the calling vendor’s standalone tasks',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: ExternalJobParam },
+    answer: { status: 200, schema: ExternalJob, description: 'The task' },
+    errors: { 404: 'Not a task of this vendor' },
+  },
+  addExternalJobStep: {
+    method: 'post',
+    path: '/api/v1/vendor/jobs/{id}/steps',
+    summary: 'Add a step (started), under another step of the task if `parentStepId` names one',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: ExternalJobParam, body: ExternalStepCreate },
+    answer: { status: 201, schema: ExternalJobStep, description: 'Added (its engine step id once the engine has it)' },
+    errors: { 404: 'Not a task of this vendor', 409: 'The parent step has ended', 410: 'The task has ended' },
+  },
+  setExternalJobStepProgress: {
+    method: 'post',
+    path: '/api/v1/vendor/jobs/{id}/steps/{stepId}/progress',
+    summary: 'Report a step’s progress (0 to 100)',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: ExternalStepParams, body: ExternalStepProgress },
+    answer: { status: 200, schema: ExternalJobStep, description: 'Recorded' },
+    errors: { 404: 'Not a task of this vendor, or no such step', 409: 'The step has ended', 410: 'The task has ended' },
+  },
+  endExternalJobStep: {
+    method: 'post',
+    path: '/api/v1/vendor/jobs/{id}/steps/{stepId}/end',
+    summary: 'End a step; a failed step fails the task’s engine job, as in oVirt',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: ExternalStepParams, body: ExternalEnd },
+    answer: { status: 200, schema: ExternalJobStep, description: 'Ended (or the same end again)' },
+    errors: {
+      404: 'Not a task of this vendor, or no such step',
+      409: 'The step has ended the other way',
+      410: 'The task has ended',
+    },
+  },
+  endExternalJob: {
+    method: 'post',
+    path: '/api/v1/vendor/jobs/{id}/end',
+    summary: 'End the task; its steps still started take its status',
+    tag: 'vendor API',
+    auth: 'vendor',
+    request: { params: ExternalJobParam, body: ExternalEnd },
+    answer: { status: 200, schema: ExternalJob, description: 'Ended' },
+    errors: { 404: 'Not a task of this vendor', 410: 'The task has ended already' },
+  },
+  listExternalJobs: {
+    method: 'get',
+    path: '/api/v1/external-jobs',
+    summary: 'Every vendor’s standalone external tasks with their step trees, newest first (up to 200)',
+    tag: 'vendors',
+    auth: 'token',
+    request: { query: ExternalJobOperatorQuery },
+    answer: { status: 200, schema: ExternalJobList, description: 'The tasks' },
+  },
+  getExternalJob: {
+    method: 'get',
+    path: '/api/v1/external-jobs/{id}',
+    summary: 'One standalone external task',
+    tag: 'vendors',
+    auth: 'token',
+    request: { params: ExternalJobParam },
+    answer: { status: 200, schema: ExternalJob, description: 'The task' },
+    errors: { 404: 'No such task' },
   },
 });
 

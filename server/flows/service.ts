@@ -31,12 +31,13 @@ import { rapidClone, type RapidCloneInput } from '../../workflows/rapid-clone';
 import { HttpProblem } from '../problem';
 import { engineStepTree } from './engine-steps';
 import { IdempotencyStore, requestFingerprint } from './idempotency';
-import type {
-  ClonePreflightRequest,
-  FlowKind as FlowKindName,
-  FlowStatus,
-  RapidCloneRequest,
-  StepsSource,
+import {
+  FlowKind as FlowKindSchema,
+  type ClonePreflightRequest,
+  type FlowKind as FlowKindName,
+  type FlowStatus,
+  type RapidCloneRequest,
+  type StepsSource,
 } from './schemas';
 
 export interface FlowServiceOptions {
@@ -195,9 +196,12 @@ export function createFlowService(opts: FlowServiceOptions) {
     return jobs.length ? engineStepTree(jobs, vendor) : undefined;
   }
 
+  /** The flow's workflow; a workflow that is no flow (a standalone external task, say) is a 404 here. */
   const describe = async (id: string) => {
     try {
-      return await client.workflow.getHandle(id).describe();
+      const description = await client.workflow.getHandle(id).describe();
+      if (!FlowKindSchema.safeParse(description.typedSearchAttributes.get(FlowKind)).success) throw notFound(id);
+      return description;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound(id);
       throw err;
@@ -345,7 +349,7 @@ export function createFlowService(opts: FlowServiceOptions) {
     if (status === 'cancelled') error = 'The flow was cancelled; the steps done were undone.';
     return {
       id,
-      kind: description.typedSearchAttributes.get(FlowKind) ?? description.type,
+      kind: FlowKindSchema.parse(description.typedSearchAttributes.get(FlowKind)),
       status,
       startedAt: description.startTime.toISOString(),
       closedAt: description.closeTime?.toISOString() ?? null,
@@ -416,7 +420,9 @@ export function createFlowService(opts: FlowServiceOptions) {
     /** Lists hybridflow's flows from Temporal visibility, newest first, filtered by the search attributes. */
     async listFlows(q: { status?: FlowStatus; kind?: string; vm?: string; pageSize: number; pageToken?: string }) {
       // This deployment's flows: those on its task queue (a namespace may hold other deployments', or other tests').
-      const clauses = [`TaskQueue = '${opts.taskQueue}'`, 'FlowKind IS NOT NULL'];
+      // Flows only: standalone external tasks (FlowKind external-task) have their own listing.
+      const kinds = FlowKindSchema.options.map((k) => `'${k}'`).join(', ');
+      const clauses = [`TaskQueue = '${opts.taskQueue}'`, `FlowKind IN (${kinds})`];
       if (q.kind) clauses.push(`FlowKind = '${q.kind}'`);
       if (q.vm) clauses.push(`OvirtVmId = '${q.vm}'`);
       if (q.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[q.status]}'`);

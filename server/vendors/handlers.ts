@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { answerWith, type Handlers } from '../api/router';
 import { checkRegistration } from './contract-check';
 import { VendorSelf, VendorTask, VendorTaskList } from './schemas';
+import type { ExternalTaskService } from '../external-tasks/service';
 import type { VendorService } from './service';
 
 /** The vendor whose key the vendor guard accepted. */
@@ -20,7 +21,7 @@ type VendorRoute =
   | 'listVendorActivities'
   | 'getCallingVendor';
 
-export function vendorHandlers(vendors: VendorService): Handlers<VendorRoute> {
+export function vendorHandlers(vendors: VendorService, externalTasks: ExternalTaskService): Handlers<VendorRoute> {
   const { registry } = vendors;
   return {
     listVendors: () => vendors.list(),
@@ -32,6 +33,7 @@ export function vendorHandlers(vendors: VendorService): Handlers<VendorRoute> {
     async deleteVendor({ params }) {
       await registry.get(params.id); // 404 before anything changes
       await vendors.tasks.failOpen(params.id, `vendor ${params.id} removed`);
+      await externalTasks.endAllOf(params.id, `vendor ${params.id} removed`);
       await registry.remove(params.id);
     },
     createVendorKey: ({ params }) => registry.newKey(params.id),

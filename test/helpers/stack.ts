@@ -18,6 +18,8 @@ import { createFlowService, type FlowServiceOptions } from '../../server/flows/s
 import { createFlowWatcher, type FlowWatcher } from '../../server/flows/watcher';
 import { createInventoryService } from '../../server/inventory/service';
 import { openServerDb } from '../../db/database';
+import { createExternalTaskStore } from '../../db/external-tasks';
+import { createExternalTaskService } from '../../server/external-tasks/service';
 import { createVendorTaskStore } from '../../db/vendor-tasks';
 import { registerContractVendor } from '../../server/vendors/demo';
 import { createVendorRegistry, type VendorRegistry } from '../../server/vendors/registry';
@@ -98,6 +100,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   });
   for (const id of TEST_VENDORS) await registerContractVendor(registry, { id, name: id });
   const tasks = createVendorTaskStore(db);
+  const externalTaskStore = createExternalTaskStore(db);
   const newMainWorker = async () =>
     createMainWorker({
       connection: temporal.nativeConnection,
@@ -113,6 +116,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
         seen: (id) => registry.touch(id),
         retryMs: 200,
       },
+      externalTasks: externalTaskStore,
     });
   let main: { worker: Worker; running: Promise<void> } | undefined;
   // broken-storage: a vendor whose metadata step fails for good, as a real worker on its own task queue; flows
@@ -183,11 +187,13 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   const watcher = createFlowWatcher(flows);
   const inventory = createInventoryService({ ovirt });
   const vendors = createVendorService({ registry, tasks, client: temporal.client });
+  const externalTasks = createExternalTaskService({ store: externalTaskStore, client: temporal.client, taskQueue });
   const app = createApp({
     token: TEST_TOKEN,
     flows,
     inventory,
     vendors,
+    externalTasks,
     client: temporal.client,
     ovirt,
     taskQueue,

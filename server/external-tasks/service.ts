@@ -1,0 +1,333 @@
+// Standalone external tasks: a vendor, with its own key, injects a task (an engine job of its own) with nested steps,
+// reports progress and ends them. Each report is checked against the task's record and recorded, and handed to the
+// task's workflow in one transaction, so the answer is definite at once and needs no worker: the workflow mirrors
+// the reports onto the engine in the order they were accepted, however long the engine is away.
+import { randomUUID } from 'node:crypto';
+import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  EXTERNAL_TASK_KIND,
+  externalTaskReportSignal,
+  externalTaskWorkflowId,
+  type ExternalTaskReport,
+} from '../../common/external-task-definitions';
+import { progressQuery, type FlowProgress, type FlowStep } from '../../common/flow-definitions';
+import { FlowKind, Vendor } from '../../common/search-attributes';
+import type { ExternalTask, ExternalTaskStore, ExternalTaskTransaction, TaskScope } from '../../db/external-tasks';
+import type { ExternalTaskStatus } from '../../db/tables';
+import { externalTask } from '../../workflows/external-task';
+import { HttpProblem } from '../problem';
+import type { ExternalJobStepShape, ExternalStepType } from './schemas';
+import type { z } from '../zod';
+
+export interface ExternalTaskServiceOptions {
+  store: ExternalTaskStore;
+  client: Client;
+  /** The main task queue: the tasks' workflows run there. */
+  taskQueue: string;
+  /** The longest time limit a vendor may ask for (HF_EXTERNAL_TASK_MAX_TIMEOUT), in seconds. @default 86400 */
+  maxTimeoutSeconds?: number;
+  /** How long a read waits for a running task's workflow to say which engine steps it made, in ms. @default 500 */
+  queryBoundMs?: number;
+  /** How long a create or a new step waits for its engine job or step to be made, in ms. @default 2000 */
+  mirrorWaitMs?: number;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 3600;
+/** Listings show the newest this many tasks. */
+const LIST_LIMIT = 200;
+
+const notFound = (what: string) => new HttpProblem({ status: 404, title: 'Not found', detail: `${what} not found` });
+const gone = (t: ExternalTask) =>
+  new HttpProblem({
+    status: 410,
+    title: 'Task ended',
+    detail: `Task ${t.id} has ended (${t.status}${t.reason ? `: ${t.reason}` : ''}); this report changes nothing.`,
+  });
+const badField = (field: string, message: string) =>
+  new HttpProblem({
+    status: 400,
+    title: 'Invalid request',
+    detail: `${field}: ${message}`,
+    errors: [{ field, message }],
+  });
+const stepEnded = (stepId: string, status: string) =>
+  new HttpProblem({ status: 409, title: 'Step ended', detail: `Step ${stepId} has ended (${status}).` });
+
+const now = () => new Date().toISOString();
+
+export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
+  const { store, client } = opts;
+  const maxTimeout = opts.maxTimeoutSeconds ?? 86_400;
+  const queryBoundMs = opts.queryBoundMs ?? 500;
+  const mirrorWaitMs = opts.mirrorWaitMs ?? 2000;
+
+  /** Temporal calls made inside a transaction are bounded: the transaction holds the database meanwhile. */
+  const temporalCall = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + 5000, fn);
+
+  const signal = (taskId: string, report: ExternalTaskReport) =>
+    temporalCall(() =>
+      client.workflow.getHandle(externalTaskWorkflowId(taskId)).signal(externalTaskReportSignal, report),
+    );
+
+  /** The running workflow's step tree (which engine steps it made), within queryBoundMs; undefined without a worker. */
+  async function live(taskId: string, boundMs = queryBoundMs): Promise<FlowProgress | 'no-answer' | undefined> {
+    try {
+      return await client.withDeadline(Date.now() + boundMs, () =>
+        client.workflow.getHandle(externalTaskWorkflowId(taskId)).query(progressQuery),
+      );
+    } catch (err) {
+      return isGrpcDeadlineError(err) ? 'no-answer' : undefined;
+    }
+  }
+
+  /** The task as the API shows it: its record, and the engine ids its workflow knows while it runs. */
+  function view(t: ExternalTask, progress?: FlowProgress) {
+    const mirrored = new Map<string, FlowStep>();
+    const walk = (steps: FlowStep[]) =>
+      steps.forEach((s) => {
+        mirrored.set(s.key, s);
+        walk(s.children);
+      });
+    walk(progress?.steps ?? []);
+    const nodes = new Map<string, ExternalJobStepShape>();
+    const roots: ExternalJobStepShape[] = [];
+    for (const s of t.steps) {
+      const m = mirrored.get(s.id);
+      const node: ExternalJobStepShape = {
+        id: s.id,
+        description: s.description,
+        type: s.type as z.infer<typeof ExternalStepType>,
+        status: s.status,
+        progress: s.progress,
+        startedAt: s.createdAt,
+        endedAt: s.endedAt,
+        engineStepId: s.engineStepId ?? m?.engineStepId ?? null,
+        engineJobId: s.engineJobId ?? m?.engineJobId ?? null,
+        children: [],
+      };
+      nodes.set(s.id, node);
+      (s.parentStepId ? nodes.get(s.parentStepId)?.children : roots)?.push(node);
+    }
+    const engineJobIds = t.engineJobIds.length ? t.engineJobIds : (progress?.engineJobIds ?? []);
+    return {
+      id: t.id,
+      vendor: t.vendorId,
+      description: t.description,
+      correlationId: t.correlationId,
+      status: t.status,
+      reason: t.reason,
+      timeoutSeconds: t.timeoutSeconds,
+      createdAt: t.createdAt,
+      lastReportAt: t.lastReportAt,
+      endedAt: t.endedAt,
+      deadline:
+        t.status === 'started' ? new Date(Date.parse(t.lastReportAt) + t.timeoutSeconds * 1000).toISOString() : null,
+      engineJobId: engineJobIds.at(-1) ?? null,
+      engineJobIds,
+      steps: roots,
+    };
+  }
+  type View = ReturnType<typeof view>;
+
+  /** A started task's view with what its workflow knows (a recorded one needs no workflow). */
+  async function show(t: ExternalTask): Promise<View> {
+    if (t.status !== 'started' && t.engineJobIds.length) return view(t);
+    const progress = await live(t.id);
+    return view(t, typeof progress === 'object' ? progress : undefined);
+  }
+
+  /**
+   * Waits (within mirrorWaitMs) until `ready` holds for the workflow's step tree: the answer to a create or a new
+   * step then carries its engine id. Gives up at once when no worker answers: the id comes later, in reads.
+   */
+  async function waitForMirror(t: ExternalTask, ready: (p: FlowProgress) => boolean): Promise<View> {
+    const until = Date.now() + mirrorWaitMs;
+    for (;;) {
+      const progress = await live(t.id, Math.min(queryBoundMs, Math.max(1, until - Date.now())));
+      if (progress === 'no-answer') return view(t);
+      // undefined: the workflow has not run its first task yet (a query is refused until then)
+      if ((progress && ready(progress)) || Date.now() >= until) return view(t, progress);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /**
+   * Checks and records a report on one of the vendor's started tasks and hands it to the workflow, in one
+   * transaction: a report Temporal did not take is not recorded either.
+   */
+  async function report<T>(
+    vendorId: string,
+    taskId: string,
+    fn: (task: ExternalTask, trx: ExternalTaskTransaction) => Promise<{ report?: ExternalTaskReport; answer: T }>,
+  ): Promise<T> {
+    try {
+      return await store.transaction(async (trx) => {
+        const task = await trx.get({ vendorId }, taskId);
+        if (!task) throw notFound(`Task ${taskId}`);
+        if (task.status !== 'started') throw gone(task);
+        const { report, answer } = await fn(task, trx);
+        if (report) await signal(taskId, report);
+        return answer;
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Its workflow has closed without ending the record (terminated in Temporal): the task is over.
+      await store.end(taskId, 'failed', 'its workflow was ended in Temporal', now());
+      throw gone((await store.get({ vendorId }, taskId))!);
+    }
+  }
+
+  const stepOf = (task: ExternalTask, stepId: string) => {
+    const step = task.steps.find((s) => s.id === stepId);
+    if (!step) throw notFound(`Step ${stepId} of task ${task.id}`);
+    return step;
+  };
+
+  return {
+    /** A new task (`created`), or the vendor's task with the same correlation id. */
+    async create(
+      vendorId: string,
+      req: { description: string; correlationId?: string; timeoutSeconds?: number },
+    ): Promise<{ created: boolean; job: View }> {
+      const timeoutSeconds = req.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+      if (timeoutSeconds > maxTimeout)
+        throw badField('body.timeoutSeconds', `must be at most ${maxTimeout} (the operator's maximum)`);
+      const existing = async () =>
+        req.correlationId ? await store.findByCorrelation(vendorId, req.correlationId) : undefined;
+      const id = randomUUID();
+      let created: ExternalTask | undefined;
+      try {
+        created = await store.transaction(async (trx) => {
+          if (req.correlationId && (await trx.findByCorrelation(vendorId, req.correlationId))) return undefined;
+          const at = now();
+          const t = { id, vendorId, description: req.description, timeoutSeconds, now: at };
+          if (!(await trx.create({ ...t, correlationId: req.correlationId ?? null })))
+            throw notFound(`Vendor ${vendorId}`);
+          await temporalCall(() =>
+            client.workflow.start(externalTask, {
+              workflowId: externalTaskWorkflowId(id),
+              taskQueue: opts.taskQueue,
+              args: [{ taskId: id, vendorId, description: req.description, timeoutSeconds }],
+              typedSearchAttributes: [
+                { key: FlowKind, value: EXTERNAL_TASK_KIND },
+                { key: Vendor, value: vendorId },
+              ],
+              staticSummary: req.description,
+              staticDetails: `Standalone external task of ${vendorId}`,
+            }),
+          );
+          return trx.get({ vendorId }, id);
+        });
+      } catch (err) {
+        // Another request with the same correlation id won the race (a unique index holds them apart).
+        const first = await existing().catch(() => undefined);
+        if (first) return { created: false, job: await show(first) };
+        throw err;
+      }
+      if (!created) return { created: false, job: await show((await existing())!) };
+      return { created: true, job: await waitForMirror(created, (p) => Boolean(p.engineJobId)) };
+    },
+
+    async get(scope: TaskScope, id: string): Promise<View> {
+      const task = await store.get(scope, id);
+      if (!task) throw notFound(`Task ${id}`);
+      return show(task);
+    },
+
+    async list(scope: TaskScope, filter: { vendorId?: string; status?: ExternalTaskStatus }) {
+      const tasks = await store.list(scope, { ...filter, limit: LIST_LIMIT });
+      return { items: await Promise.all(tasks.map(show)) };
+    },
+
+    async addStep(
+      vendorId: string,
+      taskId: string,
+      req: { description: string; parentStepId?: string; type: string },
+    ): Promise<ExternalJobStepShape> {
+      const stepId = randomUUID();
+      const task = await report(vendorId, taskId, async (task, trx) => {
+        if (req.parentStepId !== undefined) {
+          const parent = task.steps.find((s) => s.id === req.parentStepId);
+          if (!parent) throw badField('body.parentStepId', `is not a step of task ${taskId}`);
+          if (parent.status !== 'started') throw stepEnded(parent.id, parent.status);
+        }
+        const step = {
+          id: stepId,
+          parentStepId: req.parentStepId ?? null,
+          description: req.description,
+          type: req.type,
+        };
+        await trx.addStep(taskId, step, now());
+        return { report: { kind: 'addStep', stepId, ...step }, answer: (await trx.get({ vendorId }, taskId))! };
+      });
+      const shown = await waitForMirror(task, (p) => {
+        const find = (steps: FlowStep[]): FlowStep | undefined =>
+          steps.find((s) => s.key === stepId) ?? steps.map((s) => find(s.children)).find(Boolean);
+        return Boolean(find(p.steps)?.engineStepId);
+      });
+      return findStep(shown.steps, stepId)!;
+    },
+
+    async setProgress(vendorId: string, taskId: string, stepId: string, progress: number) {
+      const task = await report(vendorId, taskId, async (task, trx) => {
+        const step = stepOf(task, stepId);
+        if (step.status !== 'started') throw stepEnded(stepId, step.status);
+        await trx.setStepProgress(taskId, stepId, progress, now());
+        return { report: { kind: 'progress', stepId, progress }, answer: (await trx.get({ vendorId }, taskId))! };
+      });
+      return findStep((await show(task)).steps, stepId)!;
+    },
+
+    /** Ends a step; the same end again is a 200 that changes nothing, the other one a 409. */
+    async endStep(vendorId: string, taskId: string, stepId: string, succeeded: boolean) {
+      const status = succeeded ? 'finished' : 'failed';
+      const task = await report(vendorId, taskId, async (task, trx) => {
+        const step = stepOf(task, stepId);
+        if (step.status === status) return { answer: task };
+        if (step.status !== 'started') throw stepEnded(stepId, step.status);
+        await trx.endStep(taskId, stepId, status, now());
+        return { report: { kind: 'endStep', stepId, succeeded }, answer: (await trx.get({ vendorId }, taskId))! };
+      });
+      return findStep((await show(task)).steps, stepId)!;
+    },
+
+    /** Ends the task: FAILED if the vendor says so or, as oVirt has it, if any of its steps failed. */
+    async end(vendorId: string, taskId: string, succeeded: boolean) {
+      const task = await report(vendorId, taskId, async (task, trx) => {
+        const failedStep = task.steps.find((s) => s.status === 'failed');
+        const status = succeeded && !failedStep ? 'finished' : 'failed';
+        const reason = !succeeded
+          ? `${vendorId} ended it as failed`
+          : failedStep
+            ? `step "${failedStep.description}" failed`
+            : null;
+        await trx.end(taskId, status, reason, now());
+        return { report: { kind: 'end', succeeded }, answer: (await trx.get({ vendorId }, taskId))! };
+      });
+      return show(task);
+    },
+
+    /** Ends every started task of a vendor being removed, FAILED with `reason`. */
+    async endAllOf(vendorId: string, reason: string): Promise<void> {
+      for (const taskId of await store.startedOf(vendorId)) {
+        await store.transaction(async (trx) => {
+          if (!(await trx.end(taskId, 'failed', reason, now()))) return;
+          await signal(taskId, { kind: 'end', succeeded: false, reason }).catch((err) => {
+            if (!(err instanceof WorkflowNotFoundError)) throw err; // its workflow is gone already
+          });
+        });
+      }
+    },
+  };
+}
+
+function findStep(steps: ExternalJobStepShape[], id: string): ExternalJobStepShape | undefined {
+  for (const s of steps) {
+    if (s.id === id) return s;
+    const found = findStep(s.children, id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export type ExternalTaskService = ReturnType<typeof createExternalTaskService>;
