@@ -33,6 +33,8 @@ export interface ExternalTaskServiceOptions {
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 3600;
+/** How long a create or a new step waits for the workflow's first answer (none comes without a worker), in ms. */
+const FIRST_ANSWER_MS = 800;
 /** Listings show the newest this many tasks. */
 const LIST_LIMIT = 200;
 
@@ -141,12 +143,17 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
    * step then carries its engine id. Gives up at once when no worker answers: the id comes later, in reads.
    */
   async function waitForMirror(t: ExternalTask, ready: (p: FlowProgress) => boolean): Promise<View> {
-    const until = Date.now() + mirrorWaitMs;
+    const started = Date.now();
+    const until = started + mirrorWaitMs;
+    let answered = false;
     for (;;) {
       const progress = await live(t.id, Math.min(queryBoundMs, Math.max(1, until - Date.now())));
       if (progress === 'no-answer') return view(t);
-      // undefined: the workflow has not run its first task yet (a query is refused until then)
-      if ((progress && ready(progress)) || Date.now() >= until) return view(t, progress);
+      answered ||= progress !== undefined;
+      // undefined: the workflow has not run its first task yet (a query is refused until then); without a worker
+      // it never will, so that wait is kept under a second.
+      const late = Date.now() >= (answered ? until : Math.min(until, started + FIRST_ANSWER_MS));
+      if ((progress && ready(progress)) || late) return view(t, progress);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -55,13 +55,25 @@ const VALID: Partial<Record<RouteName, { body?: unknown; query?: Record<string, 
   endVendorTaskStep: { body: { succeeded: true } },
   completeVendorTask: { body: { output: 1 } },
   failVendorTask: { body: { message: 'm' } },
+  createExternalJob: { body: { description: 'd' } },
+  addExternalJobStep: { body: { description: 'd' } },
+  setExternalJobStepProgress: { body: { progress: 50 } },
+  endExternalJobStep: { body: { succeeded: true } },
+  endExternalJob: { body: { succeeded: true } },
 };
 
 test.each(names)('%s is served under its method and path, behind its guard', async (name) => {
   const route = apiRoutes[name];
   const path = fillPath(
     route.path,
-    { id: 'flow-1', keyId: '0123456789abcdef', name: 'cloneDisk', taskId: `vt_${'a'.repeat(32)}`, key: 'k' },
+    {
+      id: 'flow-1',
+      keyId: '0123456789abcdef',
+      name: 'cloneDisk',
+      taskId: `vt_${'a'.repeat(32)}`,
+      key: 'k',
+      stepId: 's-1',
+    },
     VALID[name]?.query,
   );
   const body = VALID[name]?.body;
