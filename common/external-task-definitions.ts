@@ -14,6 +14,8 @@ export interface ExternalTaskInput {
   description: string;
   /** The task ends FAILED when it hears nothing from its vendor for this long. */
   timeoutSeconds: number;
+  /** A run continues as new past this many history events (tests lower it). @default 5000 */
+  historyEventsPerRun?: number;
 }
 
 /** A report the API accepted (and recorded) for the task, to be mirrored onto the engine in this order. */

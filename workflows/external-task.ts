@@ -2,8 +2,9 @@
 // API checks and records each report, then signals it here; this workflow mirrors the reports onto the engine one
 // after the other, in the order the API accepted them. An engine outage is waited out (nothing accepted is lost),
 // an engine restart continues the task in a new job as flows do, and a task that hears nothing from its vendor
-// within its time limit is ended FAILED, so its job never stays STARTED forever.
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+// within its time limit is ended FAILED, so its job never stays STARTED forever. A long-lived, chatty task goes on
+// in a new run (continue-as-new) before its history grows large, carrying its mirror and pending reports.
+import { condition, makeContinueAsNewFunc, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ExternalTaskActivities } from '../activities/external-task';
 import {
   externalTaskReportSignal,
@@ -13,7 +14,17 @@ import {
   type ExternalTaskReport,
 } from '../common/external-task-definitions';
 import type { FlowStep } from '../common/flow-definitions';
-import { MirroredJob } from './mirrored-job';
+import { MirroredJob, type MirroredJobSnapshot } from './mirrored-job';
+
+/** What a run hands to the next (continue-as-new). */
+export interface ExternalTaskCarried {
+  job: MirroredJobSnapshot;
+  lastReportAt: number;
+  failedStep?: string;
+}
+
+/** A run continues as new past this many history events (Temporal warns at 10,000 and stops at 51,200). */
+const HISTORY_EVENTS_PER_RUN = 5000;
 
 // The task's record in the server database; retried without limit (the database is the API server's own).
 const record = proxyActivities<ExternalTaskActivities>({
@@ -21,16 +32,25 @@ const record = proxyActivities<ExternalTaskActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-export async function externalTask(input: ExternalTaskInput): Promise<ExternalTaskOutcome> {
+export async function externalTask(
+  input: ExternalTaskInput,
+  carried?: ExternalTaskCarried,
+): Promise<ExternalTaskOutcome> {
   const reports: ExternalTaskReport[] = [];
-  let lastReportAt = Date.now();
+  let lastReportAt = carried?.lastReportAt ?? Date.now();
   setHandler(externalTaskReportSignal, (report) => {
     reports.push(report);
     lastReportAt = Date.now();
   });
-  const job = await MirroredJob.open(input.description);
+  const job = carried ? MirroredJob.resume(carried.job) : await MirroredJob.open(input.description);
   const steps = new Map<string, FlowStep>();
-  let failedStep: string | undefined;
+  const index = (tree: readonly FlowStep[]): void =>
+    tree.forEach((s) => {
+      steps.set(s.key, s);
+      index(s.children);
+    });
+  index(job.steps);
+  let failedStep = carried?.failedStep;
 
   /** Mirrors one report; answers the end when it is one. */
   async function apply(report: ExternalTaskReport): Promise<{ succeeded: boolean; reason?: string } | undefined> {
@@ -65,6 +85,17 @@ export async function externalTask(input: ExternalTaskInput): Promise<ExternalTa
     if (report) {
       end = await apply(report);
       continue;
+    }
+    // Nothing pending: a good moment to start a new run if this one's history has grown long. A report arriving
+    // meanwhile makes Temporal refuse the hand-over and run this again with the report: none is lost.
+    const { historyLength, continueAsNewSuggested } = workflowInfo();
+    if (continueAsNewSuggested || historyLength > (input.historyEventsPerRun ?? HISTORY_EVENTS_PER_RUN)) {
+      const { memo, typedSearchAttributes } = workflowInfo();
+      await makeContinueAsNewFunc<typeof externalTask>({ memo, typedSearchAttributes })(input, {
+        job: job.snapshot(),
+        lastReportAt,
+        failedStep,
+      });
     }
     const silentFor = Date.now() - lastReportAt;
     if (await condition(() => reports.length > 0, Math.max(1, input.timeoutSeconds * 1000 - silentFor))) continue;

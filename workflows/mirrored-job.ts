@@ -61,11 +61,19 @@ interface ExternalStepState {
   mirroredProgress: number;
 }
 
+/** What a job's mirror carries into the next run of its workflow (continue-as-new). */
+export interface MirroredJobSnapshot {
+  description: string;
+  progress: FlowProgress;
+  failedByFlow: boolean;
+  givenUp: [string, string][];
+}
+
 /** Continuation jobs opened for one flow at the most; beyond that the flow goes on without mirroring. */
 const MAX_ENGINE_JOBS = 10;
 
 export class MirroredJob {
-  private readonly state: FlowProgress = { steps: [], engineJobIds: [] };
+  private state: FlowProgress = { steps: [], engineJobIds: [] };
   private readonly externalSteps = new Map<string, ExternalStepState>();
   /** Engine writes for vendor sub-steps, one after the other (signals arrive while the vendor works). */
   private subStepWrites: Promise<void> = Promise.resolve();
@@ -100,6 +108,25 @@ export class MirroredJob {
       mirror.ensureEngineJob.executeWithOptions({ summary: 'Open the engine job' }, [{ description }]),
     );
     return new MirroredJob(description, job.jobId);
+  }
+
+  /** The mirror of an earlier run of this workflow (continue-as-new), as `snapshot` left it: no engine call. */
+  static resume(snapshot: MirroredJobSnapshot): MirroredJob {
+    const job = new MirroredJob(snapshot.description, undefined);
+    job.state = snapshot.progress;
+    job.failedByFlow = snapshot.failedByFlow;
+    for (const [jobId, why] of snapshot.givenUp) job.givenUp.set(jobId, why);
+    return job;
+  }
+
+  /** What the next run needs to go on mirroring (steps run by `step`/`external` must have ended). */
+  snapshot(): MirroredJobSnapshot {
+    return {
+      description: this.description,
+      progress: this.state,
+      failedByFlow: this.failedByFlow,
+      givenUp: [...this.givenUp],
+    };
   }
 
   /** The engine job in use: the latest continuation once there is one. */

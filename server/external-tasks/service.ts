@@ -30,6 +30,8 @@ export interface ExternalTaskServiceOptions {
   queryBoundMs?: number;
   /** How long a create or a new step waits for its engine job or step to be made, in ms. @default 2000 */
   mirrorWaitMs?: number;
+  /** A task's workflow continues as new past this many history events. @default the workflow's (5000) */
+  historyEventsPerRun?: number;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 3600;
@@ -214,7 +216,15 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
             client.workflow.start(externalTask, {
               workflowId: externalTaskWorkflowId(id),
               taskQueue: opts.taskQueue,
-              args: [{ taskId: id, vendorId, description: req.description, timeoutSeconds }],
+              args: [
+                {
+                  taskId: id,
+                  vendorId,
+                  description: req.description,
+                  timeoutSeconds,
+                  historyEventsPerRun: opts.historyEventsPerRun,
+                },
+              ],
               typedSearchAttributes: [
                 { key: FlowKind, value: EXTERNAL_TASK_KIND },
                 { key: Vendor, value: vendorId },

@@ -19,7 +19,7 @@ import { createFlowWatcher, type FlowWatcher } from '../../server/flows/watcher'
 import { createInventoryService } from '../../server/inventory/service';
 import { openServerDb } from '../../db/database';
 import { createExternalTaskStore } from '../../db/external-tasks';
-import { createExternalTaskService } from '../../server/external-tasks/service';
+import { createExternalTaskService, type ExternalTaskServiceOptions } from '../../server/external-tasks/service';
 import { createVendorTaskStore } from '../../db/vendor-tasks';
 import { registerContractVendor } from '../../server/vendors/demo';
 import { createVendorRegistry, type VendorRegistry } from '../../server/vendors/registry';
@@ -69,6 +69,8 @@ export interface TestStackOptions {
   flowReads?: Pick<FlowServiceOptions, 'queryBoundMs' | 'engineBoundMs' | 'queryQuietMs'>;
   /** Host names the API server answers to besides loopback. @default none */
   allowedHosts?: string[];
+  /** Options of the standalone external tasks' service. @default the service's */
+  externalTasks?: Pick<ExternalTaskServiceOptions, 'historyEventsPerRun' | 'maxTimeoutSeconds'>;
 }
 
 /**
@@ -187,7 +189,12 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   const watcher = createFlowWatcher(flows);
   const inventory = createInventoryService({ ovirt });
   const vendors = createVendorService({ registry, tasks, client: temporal.client });
-  const externalTasks = createExternalTaskService({ store: externalTaskStore, client: temporal.client, taskQueue });
+  const externalTasks = createExternalTaskService({
+    store: externalTaskStore,
+    client: temporal.client,
+    taskQueue,
+    ...options.externalTasks,
+  });
   const app = createApp({
     token: TEST_TOKEN,
     flows,
