@@ -1,13 +1,16 @@
 // A flow terminated in Temporal (an operator's `temporal workflow terminate`, or a run that timed out) runs no more
 // code, so it cannot end its engine job: the job would stay STARTED forever, which oVirt never cleans up. The worker
 // therefore sweeps, now and then, the flows of its task queue that closed that way and ends each job still STARTED:
-// a FAILED step saying so, then the job FAILED. Idempotent, so any number of workers may sweep.
+// a FAILED step saying so, then the job FAILED; a standalone external task's record is ended too, so its vendor
+// gets 410 from then on. Idempotent, so any number of workers may sweep.
 import type { Client } from '@temporalio/client';
 import { correlationIdFor } from '../common/correlation';
 import type { OvirtClient } from '../ovirt/client';
 import { collection, Job, Step } from '../ovirt/representation';
 import { EngineJobId } from '../common/search-attributes';
 import { knownEngineJobIds, type FlowMemo } from '../common/flow-definitions';
+import { externalTaskWorkflowId } from '../common/external-task-definitions';
+import type { ExternalTaskStore } from '../db/external-tasks';
 
 const REASONS: Record<string, string> = { TERMINATED: 'terminated in Temporal', TIMED_OUT: 'timed out in Temporal' };
 
@@ -17,6 +20,8 @@ export interface SweepOptions {
   taskQueue: string;
   /** Flows closed within this many ms are looked at. @default 86400000 (a day) */
   withinMs?: number;
+  /** Standalone external tasks' records, ended with their terminated workflows. @default none */
+  externalTasks?: ExternalTaskStore;
 }
 
 /** Ends the STARTED engine jobs of the task queue's terminated or timed-out flows; answers the job ids it ended. */
@@ -28,6 +33,14 @@ export async function endJobsOfTerminatedFlows(opts: SweepOptions): Promise<stri
   const ended: string[] = [];
   for await (const flow of opts.client.workflow.list({ query })) {
     const reason = REASONS[flow.status.name] ?? 'closed in Temporal';
+    const taskPrefix = externalTaskWorkflowId('');
+    if (opts.externalTasks && flow.workflowId.startsWith(taskPrefix))
+      await opts.externalTasks.end(
+        flow.workflowId.slice(taskPrefix.length),
+        'failed',
+        `its workflow was ${reason}`,
+        new Date().toISOString(),
+      );
     const memo = (flow.memo ?? {}) as FlowMemo;
     const jobIds = knownEngineJobIds(memo, flow.typedSearchAttributes.get(EngineJobId));
     const correlationId = correlationIdFor(flow.workflowId);

@@ -30,6 +30,7 @@ export const workerCommand = () =>
       box: new SecretBox(serverKey(config)),
       taskQueue: config.HF_TASK_QUEUE,
     });
+    const externalTasks = createExternalTaskStore(db);
     const worker = await createMainWorker({
       connection,
       temporal,
@@ -41,13 +42,14 @@ export const workerCommand = () =>
         secret: (id) => registry.webhookSecret(id).catch(() => undefined),
         seen: (id) => registry.touch(id),
       },
-      externalTasks: createExternalTaskStore(db),
+      externalTasks,
     });
     const running = worker.run();
     const stopSweep = sweepTerminatedFlows({
       client: temporal,
       ovirt,
       taskQueue: config.HF_TASK_QUEUE,
+      externalTasks,
       log: (m) => console.log(m),
     });
     return {

@@ -18,7 +18,7 @@ import { createFlowService, type FlowServiceOptions } from '../../server/flows/s
 import { createFlowWatcher, type FlowWatcher } from '../../server/flows/watcher';
 import { createInventoryService } from '../../server/inventory/service';
 import { openServerDb } from '../../db/database';
-import { createExternalTaskStore } from '../../db/external-tasks';
+import { createExternalTaskStore, type ExternalTaskStore } from '../../db/external-tasks';
 import { createExternalTaskService, type ExternalTaskServiceOptions } from '../../server/external-tasks/service';
 import { createVendorTaskStore } from '../../db/vendor-tasks';
 import { registerContractVendor } from '../../server/vendors/demo';
@@ -54,6 +54,8 @@ export interface TestStack {
   startMainWorker(): Promise<void>;
   /** The stack's vendor registry (its TEST_VENDORS registered, temporal mode, the whole storage contract). */
   vendors: VendorRegistry;
+  /** The standalone external tasks' records (the server database the API and the worker share). */
+  externalTaskStore: ExternalTaskStore;
   /** Calls the API with the operator token. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   stop(): Promise<void>;
@@ -211,6 +213,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const stack: TestStack = {
     apiUrl,
+    externalTaskStore,
     engine,
     async restartEngine() {
       const port = Number(new URL(engine.url).port);

@@ -1,7 +1,9 @@
 // Whoever reaches Temporal may terminate a flow (not cancel it): its code stops at once and cannot end its engine
 // job. The worker's sweep ends that job FAILED, saying so, so the Tasks view never keeps it STARTED.
 import { collection, Job, Step } from '../../ovirt/representation';
+import { externalTaskWorkflowId } from '../../common/external-task-definitions';
 import { endJobsOfTerminatedFlows } from '../../worker/terminated-flows';
+import { externalTaskClient } from '../helpers/external-tasks';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -55,4 +57,23 @@ test('a terminated flow leaves no STARTED job: the sweep ends it FAILED with a s
     await endJobsOfTerminatedFlows({ client: stack.temporal.client, ovirt: stack.ovirt, taskQueue: stack.taskQueue }),
   ).toEqual([]);
   expect((await stack.api('GET', `/api/v1/flows/${start.body.id}`)).body.status).toBe('terminated');
+});
+
+test("a terminated standalone task: the sweep ends its job and its record, and its vendor's next report is a 410", async () => {
+  const vendor = externalTaskClient(stack.apiUrl, (await stack.vendors.newKey('acme-storage')).apiKey);
+  const { body: task } = await vendor.create({ description: 'Migrate LUN 3' });
+  expect(task.engineJobId).toEqual(expect.any(String));
+  await stack.temporal.client.workflow.getHandle(externalTaskWorkflowId(task.id)).terminate('an operator');
+  const sweep = () =>
+    endJobsOfTerminatedFlows({
+      client: stack.temporal.client,
+      ovirt: stack.ovirt,
+      taskQueue: stack.taskQueue,
+      externalTasks: stack.externalTaskStore,
+    });
+  await eventually(async () => ((await sweep()).includes(task.engineJobId) ? true : undefined), 15_000, 'the sweep');
+  expect((await stack.ovirt.get(`/jobs/${task.engineJobId}`, Job)).status).toBe('failed');
+  const shown = (await vendor.get(task.id)).body;
+  expect(shown).toMatchObject({ status: 'failed', reason: 'its workflow was terminated in Temporal' });
+  expect((await vendor.addStep(task.id, { description: 'late' })).status).toBe(410);
 });
