@@ -1,4 +1,5 @@
-// The web pages: the rapid clone wizard, the flows list, the flow page and the vendors page, plus their static assets.
+// The web pages: the rapid clone wizard, the flows list, the flow page, the vendors page and the external tasks page,
+// plus their static assets.
 // No auth here: the pages log in through the API (the `logIn` route) and the API guards the data.
 import path from 'node:path';
 import express from 'express';
@@ -22,6 +23,7 @@ const PAGES: Record<string, string> = {
   '/flows/new': 'wizard.html',
   '/flows': 'flows.html',
   '/vendors': 'vendors.html',
+  '/external-tasks': 'external-tasks.html',
 };
 
 export function webRoutes(): express.Router {

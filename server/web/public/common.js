@@ -151,11 +151,13 @@ const STATUS_LABEL = {
   terminated: 'Terminated',
   timed_out: 'Timed out',
   pending: 'Pending',
+  started: 'Started',
   finished: 'Finished',
   unknown: 'Unknown',
 };
 const STATUS_ICON = {
   running: '◔',
+  started: '◔',
   completed: '✓',
   finished: '✓',
   failed: '✗',
