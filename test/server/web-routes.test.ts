@@ -36,6 +36,7 @@ test.each([
   ['/flows/new', 'Rapid clone of a running VM'],
   ['/flows', '<h1>Flows</h1>'],
   ['/vendors', 'id="vendor-rows"'],
+  ['/external-tasks', 'id="vendor-filter"'],
   ['/flows/rapid-clone-web01-1a2b3c4d', 'id="steps"'],
 ])('%s is a page with a strict content security policy', async (p, marker) => {
   const res = await get(p);
