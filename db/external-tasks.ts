@@ -7,6 +7,7 @@ import type { ExternalTaskStatus, ExternalTaskStepTable, ExternalTaskTable, Serv
 export interface ExternalTaskStep {
   id: string;
   parentStepId: string | null;
+  key: string | null;
   description: string;
   type: string;
   status: ExternalTaskStatus;
@@ -42,6 +43,7 @@ export interface ExternalTaskMirror {
 const stepOf = (row: Selectable<ExternalTaskStepTable>): ExternalTaskStep => ({
   id: row.id,
   parentStepId: row.parent_step_id,
+  key: row.vendor_key,
   description: row.description,
   type: row.type,
   status: row.status,
@@ -165,7 +167,7 @@ function storeOn(db: Kysely<ServerTables>) {
 
     async addStep(
       taskId: string,
-      s: { id: string; parentStepId: string | null; description: string; type: string },
+      s: { id: string; parentStepId: string | null; key: string | null; description: string; type: string },
       now: string,
     ): Promise<void> {
       const last = await db
@@ -179,6 +181,7 @@ function storeOn(db: Kysely<ServerTables>) {
           id: s.id,
           task_id: taskId,
           parent_step_id: s.parentStepId,
+          vendor_key: s.key,
           seq: Number(last?.seq ?? 0) + 1,
           description: s.description,
           type: s.type,

@@ -107,6 +107,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('task_id', 'text', (c) => c.notNull().references('external_tasks.id').onDelete('cascade'))
         .addColumn('parent_step_id', 'text')
+        .addColumn('vendor_key', 'text')
         .addColumn('seq', 'integer', (c) => c.notNull())
         .addColumn('description', 'text', (c) => c.notNull())
         .addColumn('type', 'text', (c) => c.notNull())
@@ -116,6 +117,12 @@ const migrations: Record<string, Migration> = {
         .addColumn('ended_at', 'text')
         .addColumn('engine_step_id', 'text')
         .addColumn('engine_job_id', 'text')
+        .execute();
+      await db.schema
+        .createIndex('external_task_steps_key')
+        .unique()
+        .on('external_task_steps')
+        .columns(['task_id', 'vendor_key'])
         .execute();
       await db.schema
         .createIndex('external_task_steps_task')

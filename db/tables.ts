@@ -104,6 +104,8 @@ export interface ExternalTaskStepTable {
   id: string;
   task_id: string;
   parent_step_id: string | null;
+  /** The vendor's own key for the step, if it gave one: the same key again answers this step. */
+  vendor_key: string | null;
   /** Its place among all steps of the task (the order reports were accepted in). */
   seq: number;
   description: string;

@@ -61,6 +61,7 @@ export const serverCommand = () =>
       client,
       taskQueue: config.HF_TASK_QUEUE,
       maxTimeoutSeconds: config.HF_EXTERNAL_TASK_MAX_TIMEOUT,
+      engineTasksUrl: engine.builtIn ? `http://127.0.0.1:${config.HF_ENGINE_PORT}/tasks` : undefined,
     });
     const app = createApp({
       allowedHosts: config.HF_ALLOWED_HOSTS,

@@ -26,12 +26,16 @@ export function externalTaskHandlers(tasks: ExternalTaskService): Handlers<Route
       return tasks.list({ vendorId }, { status: query.status });
     },
     getOwnExternalJob: ({ params }, { res }) => tasks.get({ vendorId: callingVendor(res) }, params.id),
-    addExternalJobStep: ({ params, body }, { res }) => tasks.addStep(callingVendor(res), params.id, body),
+    async addExternalJobStep({ params, body }, { res }) {
+      const { created, step } = await tasks.addStep(callingVendor(res), params.id, body);
+      return created ? step : answerWith(200, step);
+    },
     setExternalJobStepProgress: ({ params, body }, { res }) =>
       tasks.setProgress(callingVendor(res), params.id, params.stepId, body.progress),
     endExternalJobStep: ({ params, body }, { res }) =>
       tasks.endStep(callingVendor(res), params.id, params.stepId, body.succeeded),
-    endExternalJob: ({ params, body }, { res }) => tasks.end(callingVendor(res), params.id, body.succeeded),
+    endExternalJob: ({ params, body }, { res }) =>
+      tasks.end(callingVendor(res), params.id, body.succeeded, body.reason),
     listExternalJobs: ({ query }) => tasks.list({ operator: true }, { vendorId: query.vendor, status: query.status }),
     getExternalJob: ({ params }) => tasks.get({ operator: true }, params.id),
   };

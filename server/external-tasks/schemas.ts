@@ -14,6 +14,7 @@ export const ExternalStepType = z
 
 export interface ExternalJobStepShape {
   id: string;
+  key: string | null;
   description: string;
   type: z.infer<typeof ExternalStepType>;
   status: z.infer<typeof ExternalJobStatus>;
@@ -28,6 +29,7 @@ export interface ExternalJobStepShape {
 export const ExternalJobStep: z.ZodType<ExternalJobStepShape> = z
   .object({
     id: z.string(),
+    key: z.string().nullable().openapi({ description: 'The key the vendor gave it, if any' }),
     description: z.string(),
     type: ExternalStepType,
     status: ExternalJobStatus,
@@ -64,6 +66,12 @@ export const ExternalJob = z
     }),
     engineJobIds: z.array(z.string()).openapi({ description: 'Every engine job the task used, oldest first' }),
     steps: z.array(ExternalJobStep),
+    links: z
+      .object({
+        self: z.string(),
+        engineTasks: z.string().optional().openapi({ description: "The engine job in the engine's Tasks page" }),
+      })
+      .openapi({ description: 'Where to see it' }),
   })
   .openapi('ExternalJob');
 export const ExternalJobList = z.object({ items: z.array(ExternalJob) }).openapi('ExternalJobList');
@@ -96,12 +104,29 @@ export const ExternalStepCreate = z
     description: Description.openapi({ example: 'Replicate volume 1' }),
     parentStepId: z.string().max(100).optional().openapi({ description: 'A step of this task to nest under' }),
     type: ExternalStepType.default('executing'),
+    key: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,100}$/, "may contain only letters, digits, '_', '-', '.' and ':' (1 to 100)")
+      .optional()
+      .openapi({
+        description:
+          'The vendor’s own key for the step: the same key again (a retry whose answer was lost) answers the first ' +
+          'step (200) instead of adding another',
+      }),
   })
   .openapi('ExternalStepCreate');
 export const ExternalStepProgress = z
   .strictObject({ progress: z.number().int('must be a whole number').min(0).max(100) })
   .openapi('ExternalStepProgress');
 export const ExternalEnd = z.strictObject({ succeeded: z.boolean() }).openapi('ExternalEnd');
+export const ExternalJobEnd = z
+  .strictObject({
+    succeeded: z.boolean(),
+    reason: z.string().trim().min(1).max(500).optional().openapi({
+      description: 'With succeeded: false, why: shown in the engine job as a FAILED step "Failed: <reason>"',
+    }),
+  })
+  .openapi('ExternalJobEnd');
 
 const TaskId = z.string().max(100);
 export const ExternalJobParam = z.object({ id: TaskId });

@@ -15,6 +15,8 @@ import { FlowKind, Vendor } from '../../common/search-attributes';
 import type { ExternalTask, ExternalTaskStore, ExternalTaskTransaction, TaskScope } from '../../db/external-tasks';
 import type { ExternalTaskStatus } from '../../db/tables';
 import { externalTask } from '../../workflows/external-task';
+import { fillPath } from '../../common/api-path';
+import { apiRoutes } from '../api/routes';
 import { HttpProblem } from '../problem';
 import type { ExternalJobStepShape, ExternalStepType } from './schemas';
 import type { z } from '../zod';
@@ -30,6 +32,8 @@ export interface ExternalTaskServiceOptions {
   queryBoundMs?: number;
   /** How long a create or a new step waits for its engine job or step to be made, in ms. @default 2000 */
   mirrorWaitMs?: number;
+  /** The engine's Tasks page (the built-in engine's), for links to a task's job. @default none */
+  engineTasksUrl?: string;
   /** A task's workflow continues as new past this many history events. @default the workflow's (5000) */
   historyEventsPerRun?: number;
 }
@@ -99,6 +103,7 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
       const m = mirrored.get(s.id);
       const node: ExternalJobStepShape = {
         id: s.id,
+        key: s.key,
         description: s.description,
         type: s.type as z.infer<typeof ExternalStepType>,
         status: s.status,
@@ -129,6 +134,12 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
       engineJobId: engineJobIds.at(-1) ?? null,
       engineJobIds,
       steps: roots,
+      links: {
+        self: fillPath(apiRoutes.getExternalJob.path, { id: t.id }),
+        ...(opts.engineTasksUrl && engineJobIds.length
+          ? { engineTasks: `${opts.engineTasksUrl}#job-${engineJobIds.at(-1)}` }
+          : {}),
+      },
     };
   }
   type View = ReturnType<typeof view>;
@@ -259,10 +270,24 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
     async addStep(
       vendorId: string,
       taskId: string,
-      req: { description: string; parentStepId?: string; type: string },
-    ): Promise<ExternalJobStepShape> {
-      const stepId = randomUUID();
+      req: { description: string; parentStepId?: string; type: string; key?: string },
+    ): Promise<{ created: boolean; step: ExternalJobStepShape }> {
+      let stepId: string = randomUUID();
+      let created = true;
       const task = await report(vendorId, taskId, async (task, trx) => {
+        const same = req.key === undefined ? undefined : task.steps.find((s) => s.key === req.key);
+        if (same) {
+          // A retried add (its answer was lost): the step made the first time, unless the key means another step.
+          if (same.description !== req.description || same.parentStepId !== (req.parentStepId ?? null))
+            throw new HttpProblem({
+              status: 409,
+              title: 'Step key taken',
+              detail: `Step key ${req.key} names step ${same.id} ("${same.description}") of this task.`,
+            });
+          stepId = same.id;
+          created = false;
+          return { answer: task };
+        }
         if (req.parentStepId !== undefined) {
           const parent = task.steps.find((s) => s.id === req.parentStepId);
           if (!parent) throw badField('body.parentStepId', `is not a step of task ${taskId}`);
@@ -271,18 +296,20 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
         const step = {
           id: stepId,
           parentStepId: req.parentStepId ?? null,
+          key: req.key ?? null,
           description: req.description,
           type: req.type,
         };
         await trx.addStep(taskId, step, now());
-        return { report: { kind: 'addStep', stepId, ...step }, answer: (await trx.get({ vendorId }, taskId))! };
+        const { key: _key, ...reported } = step;
+        return { report: { kind: 'addStep', stepId, ...reported }, answer: (await trx.get({ vendorId }, taskId))! };
       });
       const shown = await waitForMirror(task, (p) => {
         const find = (steps: FlowStep[]): FlowStep | undefined =>
           steps.find((s) => s.key === stepId) ?? steps.map((s) => find(s.children)).find(Boolean);
         return Boolean(find(p.steps)?.engineStepId);
       });
-      return findStep(shown.steps, stepId)!;
+      return { created, step: findStep(shown.steps, stepId)! };
     },
 
     async setProgress(vendorId: string, taskId: string, stepId: string, progress: number) {
@@ -308,18 +335,27 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
       return findStep((await show(task)).steps, stepId)!;
     },
 
-    /** Ends the task: FAILED if the vendor says so or, as oVirt has it, if any of its steps failed. */
-    async end(vendorId: string, taskId: string, succeeded: boolean) {
+    /**
+     * Ends the task: FAILED if the vendor says so or, as oVirt has it, if any of its steps failed. A failing vendor's
+     * `reason` is shown in the engine job as a FAILED step "Failed: <reason>".
+     */
+    async end(vendorId: string, taskId: string, succeeded: boolean, given?: string) {
       const task = await report(vendorId, taskId, async (task, trx) => {
         const failedStep = task.steps.find((s) => s.status === 'failed');
         const status = succeeded && !failedStep ? 'finished' : 'failed';
-        const reason = !succeeded
-          ? `${vendorId} ended it as failed`
-          : failedStep
+        const explained = succeeded ? undefined : given;
+        const reason =
+          explained ??
+          (failedStep
             ? `step "${failedStep.description}" failed`
-            : null;
+            : succeeded
+              ? null
+              : `${vendorId} ended it as failed`);
         await trx.end(taskId, status, reason, now());
-        return { report: { kind: 'end', succeeded }, answer: (await trx.get({ vendorId }, taskId))! };
+        return {
+          report: { kind: 'end', succeeded, ...(explained ? { reason: explained } : {}) },
+          answer: (await trx.get({ vendorId }, taskId))!,
+        };
       });
       return show(task);
     },

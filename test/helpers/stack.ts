@@ -195,6 +195,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     store: externalTaskStore,
     client: temporal.client,
     taskQueue,
+    engineTasksUrl: `${engine.url}/tasks`,
     ...options.externalTasks,
   });
   const app = createApp({

@@ -77,7 +77,9 @@ function engineJob(t) {
     return el('span', { class: 'muted' }, t.status === 'started' ? 'not opened yet' : 'none was opened');
   const earlier = t.engineJobIds.filter((id) => id !== t.engineJobId);
   return [
-    el('code', { class: 'engine-job' }, t.engineJobId),
+    t.links?.engineTasks
+      ? el('a', { class: 'engine-job', href: t.links.engineTasks }, el('code', {}, t.engineJobId))
+      : el('code', { class: 'engine-job' }, t.engineJobId),
     earlier.length
       ? el('span', { class: 'muted small' }, ' (before it: ', el('code', {}, earlier.join(', ')), ')')
       : null,
