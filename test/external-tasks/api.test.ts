@@ -1,7 +1,8 @@
 // Standalone external tasks through the real API, the real built-in engine and a real Temporal dev server: a
 // vendor with its own key injects a task with steps nested three deep, reports progress and ends them; every
 // refusal has its status; two vendors never see each other's tasks.
-import { collection, Job, Step } from '../../ovirt/representation';
+import { Job } from '../../ovirt/representation';
+import { callApi, engineSteps } from '../helpers/external-tasks';
 import { eventually, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -15,21 +16,11 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-async function call(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(stack.apiUrl + path, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = (token: string, method: string, path: string, body?: unknown) =>
+  callApi(stack.apiUrl, token, method, path, body);
 const acme = (method: string, path: string, body?: unknown) => call(acmeKey, method, path, body);
 
-const stepsOf = (jobId: string) => stack.ovirt.get(`/jobs/${jobId}/steps`, collection('step', Step));
+const stepsOf = (jobId: string) => engineSteps(stack.ovirt, jobId);
 
 test('a task with steps nested three deep: mirrored into one engine job, progress shown, ended FINISHED', async () => {
   const created = await acme('POST', '/api/v1/vendor/jobs', { description: 'Replicate LUN 5 to the DR site' });
