@@ -125,29 +125,31 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
       });
     },
 
-    /** Shows a step's progress where the engine supports it (the built-in engine); a no-op on real oVirt. */
+    /**
+     * Shows a step's progress where the engine supports it (the built-in engine); a no-op on real oVirt. A step that
+     * is no longer STARTED refuses it (409): answered with the step's status (`unknown`: the engine restarted).
+     */
     async setEngineStepProgress(input: {
       jobId: string;
       stepId: string;
       progress: number;
-    }): Promise<{ lost?: string }> {
+    }): Promise<{ lost?: string; stepStatus?: EngineStatus }> {
       if (!(await supportsProgress())) return {};
+      const correlationId = flowCorrelationId();
       return unlessRefused('set the progress', async () => {
-        await ovirt
-          .put(
+        try {
+          await ovirt.put(
             `/builtin/jobs/${input.jobId}/steps/${input.stepId}/progress`,
             { progress: Math.round(input.progress) },
             z.unknown(),
-            {
-              outsideApi: true,
-              correlationId: flowCorrelationId(),
-            },
-          )
-          .catch((err) => {
-            // 409: the step has ended meanwhile; its progress no longer matters.
-            if (!(err instanceof OvirtConflictError)) throw err;
-          });
-        return {};
+            { outsideApi: true, correlationId },
+          );
+          return {};
+        } catch (err) {
+          if (!(err instanceof OvirtConflictError)) throw err;
+          const step = await ovirt.get(`/jobs/${input.jobId}/steps/${input.stepId}`, Step, { correlationId });
+          return { stepStatus: step.status };
+        }
       });
     },
 

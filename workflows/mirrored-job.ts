@@ -224,16 +224,29 @@ export class MirroredJob {
     return this.finish(step, succeeded);
   }
 
-  /** Shows a step's progress (on the built-in engine; real oVirt has no progress: there it is in the tree only). */
+  /**
+   * Shows a step's progress (on the built-in engine; real oVirt has no progress: there it is in the tree only). A
+   * step whose engine step the engine lost (restarted) is mirrored again in the continuation job first.
+   */
   async setProgress(step: FlowStep, progress: number): Promise<void> {
     step.progress = progress;
-    const jobId = this.engineJobId;
-    if (!jobId || !step.engineStepId || step.engineJobId !== jobId) return;
-    await CancellationScope.nonCancellable(() =>
-      mirror.setEngineStepProgress.executeWithOptions({ summary: `Mirror: ${progress}% of ${step.description}` }, [
-        { jobId, stepId: step.engineStepId!, progress },
-      ]),
-    );
+    await CancellationScope.nonCancellable(async () => {
+      for (let attempt = 0; attempt < MAX_ENGINE_JOBS; attempt++) {
+        const jobId = this.engineJobId;
+        if (!jobId || !step.engineStepId) return;
+        if (step.engineJobId !== jobId) {
+          await this.mirrorAgain(step);
+          continue;
+        }
+        const { stepStatus } = await mirror.setEngineStepProgress.executeWithOptions(
+          { summary: `Mirror: ${progress}% of ${step.description}` },
+          [{ jobId, stepId: step.engineStepId, progress }],
+        );
+        if (stepStatus !== 'unknown') return;
+        await this.continueAfter(jobId, 'unknown');
+        if (this.engineJobId === jobId) return;
+      }
+    });
   }
 
   /** Records why the flow failed as a FAILED step, so admins read the reason in the engine's Tasks view. */

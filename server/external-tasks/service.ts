@@ -79,12 +79,14 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
 
   /** The running workflow's step tree (which engine steps it made), within queryBoundMs; undefined without a worker. */
   async function live(taskId: string, boundMs = queryBoundMs): Promise<FlowProgress | 'no-answer' | undefined> {
+    const started = Date.now();
     try {
-      return await client.withDeadline(Date.now() + boundMs, () =>
+      return await client.withDeadline(started + boundMs, () =>
         client.workflow.getHandle(externalTaskWorkflowId(taskId)).query(progressQuery),
       );
     } catch (err) {
-      return isGrpcDeadlineError(err) ? 'no-answer' : undefined;
+      // A query cut at its deadline may also come back as CANCELLED: the time taken tells.
+      return isGrpcDeadlineError(err) || Date.now() - started >= boundMs - 20 ? 'no-answer' : undefined;
     }
   }
 
@@ -160,7 +162,8 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
     const until = started + mirrorWaitMs;
     let answered = false;
     for (;;) {
-      const progress = await live(t.id, Math.min(queryBoundMs, Math.max(1, until - Date.now())));
+      const left = (answered ? until : Math.min(until, started + FIRST_ANSWER_MS)) - Date.now();
+      const progress = await live(t.id, Math.min(queryBoundMs, Math.max(1, left)));
       if (progress === 'no-answer') return view(t);
       answered ||= progress !== undefined;
       // undefined: the workflow has not run its first task yet (a query is refused until then); without a worker
