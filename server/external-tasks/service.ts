@@ -344,7 +344,13 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
      */
     async end(vendorId: string, taskId: string, succeeded: boolean, given?: string) {
       const task = await report(vendorId, taskId, async (task, trx) => {
-        const failedStep = task.steps.find((s) => s.status === 'failed');
+        // The step that failed first (its parents, ended failed after it, say less).
+        const failedStep = task.steps
+          .filter((s) => s.status === 'failed')
+          .reduce<ExternalTask['steps'][number] | undefined>(
+            (first, s) => (!first || (s.endedAt ?? '') < (first.endedAt ?? '') ? s : first),
+            undefined,
+          );
         const status = succeeded && !failedStep ? 'finished' : 'failed';
         const explained = succeeded ? undefined : given;
         const reason =

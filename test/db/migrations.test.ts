@@ -24,7 +24,14 @@ test('four processes opening a new database at once all find it migrated', async
     expect(results).toEqual(results.map(() => ({ code: 0, output: 'migrated\n' })));
     const db = await openServerDb(dir);
     const tables = await db.introspection.getTables();
-    expect(tables.map((t) => t.name).sort()).toEqual(['vendor_activities', 'vendor_keys', 'vendor_tasks', 'vendors']);
+    expect(tables.map((t) => t.name).sort()).toEqual([
+      'external_task_steps',
+      'external_tasks',
+      'vendor_activities',
+      'vendor_keys',
+      'vendor_tasks',
+      'vendors',
+    ]);
     await db.destroy();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

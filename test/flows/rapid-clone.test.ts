@@ -216,6 +216,8 @@ test('the worker killed with SIGKILL mid-flow and started again: the flow comple
     HF_TASK_QUEUE: killStack.taskQueue,
     OVIRT_URL: killStack.engine.apiUrl,
     OVIRT_PASSWORD: ENGINE_PASSWORD,
+    // The server database the stack's API server uses (never the repository's .data).
+    HF_DATA_DIR: killStack.dataDir,
   };
   try {
     let worker = runCli(['worker'], env);

@@ -39,6 +39,8 @@ export { ENGINE_PASSWORD };
 
 export interface TestStack {
   apiUrl: string;
+  /** The stack's data directory (engine, server database): a worker process of the stack takes it as HF_DATA_DIR. */
+  dataDir: string;
   engine: RunningEngine;
   /** Stops the engine and starts it again on the same port and database, as an oVirt upgrade would. */
   restartEngine(): Promise<void>;
@@ -214,6 +216,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const stack: TestStack = {
     apiUrl,
+    dataDir,
     externalTaskStore,
     engine,
     async restartEngine() {

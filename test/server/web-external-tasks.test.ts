@@ -104,6 +104,10 @@ test('a vendor’s task shows with its three-deep step tree and progress, and fo
     'the engine job of the task',
   );
   await page.waitForSelector(`${task(id)} .engine-job:text-is("${engineJobId}")`, WAIT);
+  // It links the job on the engine's Tasks page.
+  expect(await page.getAttribute(`${task(id)} a:has(.engine-job)`, 'href')).toBe(
+    `${stack.engine.url}/tasks#job-${engineJobId}`,
+  );
   const leafRow = `${task(id)} ${step(top.id)} > ol > ${step(mid.id)} > ol > ${step(leaf.id)}`;
   await page.waitForSelector(`${leafRow} progress[value="40"]`, WAIT);
   expect(await page.textContent(`${leafRow} .pct`)).toBe('40%');

@@ -78,7 +78,11 @@ function engineJob(t) {
   const earlier = t.engineJobIds.filter((id) => id !== t.engineJobId);
   return [
     t.links?.engineTasks
-      ? el('a', { class: 'engine-job', href: t.links.engineTasks }, el('code', {}, t.engineJobId))
+      ? el(
+          'a',
+          { href: t.links.engineTasks, title: "The job in the engine's Tasks page" },
+          el('code', { class: 'engine-job' }, t.engineJobId),
+        )
       : el('code', { class: 'engine-job' }, t.engineJobId),
     earlier.length
       ? el('span', { class: 'muted small' }, ' (before it: ', el('code', {}, earlier.join(', ')), ')')
