@@ -31,11 +31,17 @@ export interface CallOptions {
 /** The engine's clock in tests: real time plus what a test moved it on by (`advance`), instead of sleeping. */
 export class TestClock {
   private offset = 0;
+  private frozenAt: number | undefined;
 
-  readonly now = (): number => Date.now() + this.offset;
+  readonly now = (): number => (this.frozenAt ?? Date.now()) + this.offset;
 
   advance(ms: number): void {
     this.offset += ms;
+  }
+
+  /** Stops real time for the engine (only `advance` moves it): a slow machine cannot change what a test sees. */
+  freeze(): void {
+    this.frozenAt = Date.now();
   }
 }
 
