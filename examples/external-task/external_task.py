@@ -30,7 +30,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Callable
+from typing import Any
 
 # Calls are tried this many times on no answer, a 5xx or a 429, waiting RETRY_FIRST_S, then twice as long each time
 # up to RETRY_MAX_S (or what Retry-After says, up to RETRY_AFTER_MAX_S).
@@ -214,12 +214,10 @@ class VendorApi:
         method: str,
         path: str,
         body: Any = None,
-        before_retry: Callable[[], Any] | None = None,
         stoppable: bool = True,
     ) -> tuple[int, Any]:
-        """Calls the vendor API; tries again on no answer, a 5xx or a 429 with backoff. Before each new attempt,
-        before_retry() may find that the first attempt did take effect (its answer was lost): then its result is the
-        answer. Raises ApiError for a 4xx at once, or when the attempts are used up; Stopped on a signal unless
+        """Calls the vendor API; tries again on no answer, a 5xx or a 429 with backoff (every call it makes is safe
+        to repeat: a correlation id, a step key, an end). Raises ApiError for a 4xx at once, or when the attempts are used up; Stopped on a signal unless
         stoppable is False (while ending the task because of one)."""
         wait = RETRY_FIRST_S
         for attempt in range(1, CALL_ATTEMPTS + 1):
@@ -240,10 +238,6 @@ class VendorApi:
             else:
                 time.sleep(pause)
             wait = min(wait * 2, RETRY_MAX_S)
-            if before_retry is not None:
-                found = before_retry()
-                if found is not None:
-                    return 200, found
         raise AssertionError("unreachable")
 
 
@@ -271,30 +265,13 @@ class ExternalTask:
         _, self.job = self.api.call("GET", self._path, stoppable=False)
         return self.job
 
-    def find_step(self, description: str, parent_id: str | None) -> dict[str, Any] | None:
-        """The task's step with this description under this parent (after a rerun, or an answer lost on the way)."""
-        steps: list[dict[str, Any]] = self.job["steps"]
-        if parent_id is not None:
-            parent = _find(steps, lambda s: s["id"] == parent_id)
-            steps = parent["children"] if parent else []
-        return next((s for s in steps if s["description"] == description), None)
-
-    def step(self, description: str, parent_id: str | None = None, stoppable: bool = True) -> dict[str, Any]:
-        """The step with this description under this parent: the task's own if it has it, else a new one. A step
-        add is not idempotent, so before trying it again the task is read: the first attempt may have made it."""
-        found = self.find_step(description, parent_id)
-        if found is not None:
-            return found
-        body: dict[str, Any] = {"description": description}
+    def step(self, key: str, description: str, parent_id: str | None = None) -> dict[str, Any]:
+        """The step with this key: added the first time, the same step (with its status) on a retry whose answer
+        was lost or on a rerun after a crash, since the same key again answers the first step (200)."""
+        body: dict[str, Any] = {"key": key, "description": description}
         if parent_id is not None:
             body["parentStepId"] = parent_id
-
-        def made_already() -> dict[str, Any] | None:
-            self.refresh()
-            return self.find_step(description, parent_id)
-
-        _, step = self.api.call("POST", f"{self._path}/steps", body, before_retry=made_already, stoppable=stoppable)
-        self.refresh()
+        _, step = self.api.call("POST", f"{self._path}/steps", body)
         return dict(step)
 
     def progress(self, step_id: str, progress: int) -> None:
@@ -305,25 +282,17 @@ class ExternalTask:
         path = f"{self._path}/steps/{urllib.parse.quote(step_id)}/end"
         self.api.call("POST", path, {"succeeded": succeeded}, stoppable=stoppable)
 
-    def end(self, succeeded: bool, stoppable: bool = True) -> dict[str, Any]:
-        """Ends the task. A repeat after a lost answer is a 410 (it has ended): then the task as it ended."""
+    def end(self, succeeded: bool, reason: str | None = None, stoppable: bool = True) -> dict[str, Any]:
+        """Ends the task (a failed one with the reason admins read in the engine job, if given). A repeat after a
+        lost answer is a 410 (it has ended): then the task as it ended."""
+        body: dict[str, Any] = {"succeeded": succeeded, **({"reason": reason} if reason else {})}
         try:
-            _, self.job = self.api.call("POST", f"{self._path}/end", {"succeeded": succeeded}, stoppable=stoppable)
+            _, self.job = self.api.call("POST", f"{self._path}/end", body, stoppable=stoppable)
         except ApiError as err:
             if err.status != 410:
                 raise
             self.refresh()
         return self.job
-
-
-def _find(steps: list[dict[str, Any]], match: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
-    for s in steps:
-        if match(s):
-            return s
-        found = _find(s["children"], match)
-        if found is not None:
-            return found
-    return None
 
 
 def _engine_job(job: dict[str, Any]) -> str:
@@ -346,7 +315,7 @@ class Replication:
     def run(self) -> None:
         """The top step, then each volume in turn: its step, its extent step, progress, their ends."""
         c = self.config
-        top = self.task.step(f"Replicate {c.volumes} volume{'s' if c.volumes > 1 else ''} of LUN {c.lun}")
+        top = self.task.step("top", f"Replicate {c.volumes} volume{'s' if c.volumes > 1 else ''} of LUN {c.lun}")
         log(f'step "{top["description"]}": {top["id"]} (engine step {top["engineStepId"]})')
         try:
             for n in range(1, c.volumes + 1):
@@ -359,14 +328,14 @@ class Replication:
         log(f'step "{top["description"]}": finished')
 
     def volume(self, top_id: str, n: int) -> None:
-        volume = self.task.step(f"Replicate volume {n}", top_id)
+        volume = self.task.step(f"volume-{n}", f"Replicate volume {n}", top_id)
         if volume["status"] == "finished":
             log(f'step "{volume["description"]}": finished before (a rerun), skipped')
             return
         if volume["status"] == "failed":
             raise VolumeFailed(f'step "{volume["description"]}" failed before (a rerun)')
         log(f'step "{volume["description"]}": {volume["id"]} (engine step {volume["engineStepId"]})')
-        extent = self.task.step(f"Copy the extents of volume {n}", volume["id"])
+        extent = self.task.step(f"extents-{n}", f"Copy the extents of volume {n}", volume["id"])
         log(f'step "{extent["description"]}": {extent["id"]} (engine step {extent["engineStepId"]})')
         for tick in range(1, TICKS_PER_VOLUME + 1):
             self.stop.pause(self.config.work_s / TICKS_PER_VOLUME)
@@ -385,11 +354,10 @@ class Replication:
 
 
 def end_interrupted(task: ExternalTask, stopped: Stopped) -> None:
-    """Ends the task as failed after a signal, with a step that says why (the end itself carries no reason)."""
+    """Ends the task as failed after a signal, saying why (admins read it in the engine job)."""
     why = f"Stopped by {stopped}: the plug-in was asked to exit"
     try:
-        task.end_step(task.step(why, stoppable=False)["id"], succeeded=False, stoppable=False)
-        job = task.end(succeeded=False, stoppable=False)
+        job = task.end(succeeded=False, reason=why, stoppable=False)
         log(f"task {task.id}: ended {job['status'].upper()} ({stopped}), engine job {_engine_job(job)}")
     except ApiError as err:
         fail(f"task {task.id}: could not end it after {stopped} ({err}); it fails by its time limit")

@@ -348,7 +348,8 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
         const failedStep = task.steps
           .filter((s) => s.status === 'failed')
           .reduce<ExternalTask['steps'][number] | undefined>(
-            (first, s) => (!first || (s.endedAt ?? '') < (first.endedAt ?? '') ? s : first),
+            // Ties (the same millisecond) go to the later step: a child is added after its parent.
+            (first, s) => (!first || (s.endedAt ?? '') <= (first.endedAt ?? '') ? s : first),
             undefined,
           );
         const status = succeeded && !failedStep ? 'finished' : 'failed';

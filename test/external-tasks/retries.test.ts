@@ -12,14 +12,16 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
+/** The ended task, once its workflow has ended its engine job too. */
 const recorded = (id: string) =>
   eventually(
     async () => {
       const r = await vendor.get(id);
-      return r.body.status !== 'started' && r.body.engineJobIds.length ? r.body : undefined;
+      if (r.body.status === 'started' || !r.body.engineJobId) return undefined;
+      return (await engineJob(stack.ovirt, r.body.engineJobId)).status === 'started' ? undefined : r.body;
     },
     15_000,
-    'the ended task with its engine job recorded',
+    'the ended task with its engine job ended',
   );
 
 test('a step added again with its key is the first one; the key of another step is a 409', async () => {

@@ -55,18 +55,25 @@ async function exitsWith(run: Watched, expected: number): Promise<void> {
   if (code !== expected) throw new Error(`expected exit ${expected}, got ${code}; it printed:\n${run.output()}`);
 }
 
-/** The task id and engine job id the plug-in printed when it injected the task. */
-function injected(run: Watched): { id: string; jobId: string } {
-  const m = run.output().match(/^external-task: injected task (\S+) ".*" \(correlation id \S+\), engine job (\S+)$/m);
-  if (!m) throw new Error(`no "injected task" line; it printed:\n${run.output()}`);
-  return { id: m[1]!, jobId: m[2]! };
-}
-
 const operatorTask = async (id: string) => {
   const res = await stack.api('GET', `/api/v1/external-jobs/${id}`);
   expect(res.status).toBe(200);
   return res.body;
 };
+
+/**
+ * The task id the plug-in printed when it injected the task, and its engine job id: printed too when the create's
+ * answer had it, else (a loaded machine) read from the API once the workflow has opened the job.
+ */
+async function injected(run: Watched): Promise<{ id: string; jobId: string }> {
+  const m = run.output().match(/^external-task: injected task (\S+) ".*" \(correlation id \S+\), engine job (.+)$/m);
+  if (!m) throw new Error(`no "injected task" line; it printed:\n${run.output()}`);
+  const id = m[1]!;
+  const printed = /^[0-9a-f-]{36}$/.test(m[2]!) ? m[2]! : undefined;
+  const jobId =
+    printed ?? (await eventually(async () => (await operatorTask(id)).engineJobId ?? undefined, 15_000, 'the job'));
+  return { id, jobId };
+}
 
 interface Node {
   description: string;
@@ -106,7 +113,7 @@ async function engineJobEnded(jobId: string, status: string): Promise<Node[]> {
 test('a run injects the task, mirrors its three-level step tree with progress and ends it FINISHED', async () => {
   const run = plugIn(5);
   await exitsWith(run, 0);
-  const { id, jobId } = injected(run);
+  const { id, jobId } = await injected(run);
   expect(run.output()).toMatch(/^external-task: volume 2: 100%$/m);
   expect(run.output()).toMatch(new RegExp(`^external-task: task ${id}: ended FINISHED, engine job ${jobId}$`, 'm'));
 
@@ -145,7 +152,7 @@ test('a run injects the task, mirrors its three-level step tree with progress an
 test('a run killed mid-work and run again resumes the same task: its steps reused, one engine job, FINISHED', async () => {
   const crashed = plugIn(9, { HF_WORK_SECONDS: '30' });
   await crashed.waitFor(/^external-task: step "Copy the extents of volume 1": /m, 30_000);
-  const { id, jobId } = injected(crashed);
+  const { id, jobId } = await injected(crashed);
   crashed.process.kill('SIGKILL');
   await crashed.exited;
 
@@ -162,39 +169,42 @@ test('a run killed mid-work and run again resumes the same task: its steps reuse
 test('its fail option fails a volume: the task ended FAILED, its engine job FAILED, exit 2', async () => {
   const run = plugIn(6, { HF_FAIL_STEP: '2' });
   await exitsWith(run, 2);
-  const { id, jobId } = injected(run);
+  const { id, jobId } = await injected(run);
   expect(run.output()).toMatch(/step "Copy the extents of volume 2": failed/);
   expect(run.output()).toMatch(new RegExp(`task ${id}: ended FAILED \\(volume 2 failed; .*\\), engine job ${jobId}`));
 
   expect(await engineJobEnded(jobId, 'failed')).toEqual(
     replicationTree(6, (n) => (n === 1 ? 'finished' : 'failed'), 'failed'),
   );
-  expect(await operatorTask(id)).toMatchObject({ status: 'failed', reason: 'acme-storage ended it as failed' });
+  expect(await operatorTask(id)).toMatchObject({
+    status: 'failed',
+    reason: 'step "Copy the extents of volume 2" failed',
+  });
 
   // The CLI flag does the same as HF_FAIL_STEP.
   const flagged = plugIn(7, {}, ['--fail-volume', '1']);
   await exitsWith(flagged, 2);
-  expect(await operatorTask(injected(flagged).id)).toMatchObject({ status: 'failed' });
+  expect(await operatorTask((await injected(flagged)).id)).toMatchObject({ status: 'failed' });
 }, 90_000);
 
-test('SIGTERM mid-work: it ends the task FAILED, with a step saying why, before it exits', async () => {
+test('SIGTERM mid-work: it ends the task FAILED, saying why, before it exits', async () => {
   const run = plugIn(8, { HF_WORK_SECONDS: '30' });
   await run.waitFor(/^external-task: step "Copy the extents of volume 1": /m, 30_000);
-  const { id, jobId } = injected(run);
+  const { id, jobId } = await injected(run);
   run.process.kill('SIGTERM');
   await exitsWith(run, 143);
   expect(run.output()).toMatch(new RegExp(`task ${id}: ended FAILED \\(SIGTERM\\), engine job ${jobId}`));
 
   const task = await operatorTask(id);
-  expect(task).toMatchObject({ status: 'failed', reason: 'acme-storage ended it as failed' });
+  expect(task).toMatchObject({ status: 'failed', reason: 'Stopped by SIGTERM: the plug-in was asked to exit' });
   expect(task.steps.map((s: { description: string; status: string }) => [s.description, s.status])).toEqual([
     ['Replicate 2 volumes of LUN 8', 'failed'],
-    ['Stopped by SIGTERM: the plug-in was asked to exit', 'failed'],
   ]);
+  // Admins read the reason in the engine job, as its FAILED step.
   const steps = await engineJobEnded(jobId, 'failed');
   expect(steps.map((s) => s.description)).toEqual([
     'Replicate 2 volumes of LUN 8',
-    'Stopped by SIGTERM: the plug-in was asked to exit',
+    'Failed: Stopped by SIGTERM: the plug-in was asked to exit',
   ]);
   expect(steps[0]!.children.map((s) => [s.description, s.status])).toEqual([['Replicate volume 1', 'failed']]);
 }, 90_000);
