@@ -116,7 +116,14 @@ export const ExternalStepCreate = z
   })
   .openapi('ExternalStepCreate');
 export const ExternalStepProgress = z
-  .strictObject({ progress: z.number().int('must be a whole number').min(0).max(100) })
+  .strictObject({
+    progress: z
+      .number()
+      .min(0)
+      .max(100)
+      .transform(Math.round)
+      .openapi({ description: 'Percent, 0 to 100 (kept as a whole number, as oVirt shows it)' }),
+  })
   .openapi('ExternalStepProgress');
 export const ExternalEnd = z.strictObject({ succeeded: z.boolean() }).openapi('ExternalEnd');
 export const ExternalJobEnd = z

@@ -123,6 +123,11 @@ test('every refusal has its status and names the bad field', async () => {
     expect(
       (await acme('POST', `/api/v1/vendor/jobs/${task.id}/steps/${step.body.id}/progress`, { progress })).status,
     ).toBe(400);
+  // A fraction is kept as a whole percent, as oVirt shows progress.
+  const fraction = await acme('POST', `/api/v1/vendor/jobs/${task.id}/steps/${step.body.id}/progress`, {
+    progress: 42.6,
+  });
+  expect([fraction.status, fraction.body.progress]).toEqual([200, 43]);
   expect((await acme('POST', `/api/v1/vendor/jobs/${task.id}/steps/nope/progress`, { progress: 1 })).status).toBe(404);
   expect((await acme('GET', '/api/v1/vendor/jobs/no-such-task')).status).toBe(404);
 
