@@ -51,6 +51,12 @@ export const EnvSchema = z
       .default('30s')
       .transform((v) => v as Duration), // the regex admits only what Temporal's duration parser reads
     HF_VENDOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+    // On SIGTERM: how long the API server lets requests in flight finish, and a worker its running activities.
+    HF_SHUTDOWN_GRACE: z
+      .string()
+      .regex(/^(0|[1-9]\d*(ms|s|m|h))$/, 'must be a duration such as 30s, 2m or 0')
+      .default('30s')
+      .transform((v) => (v === '0' ? '0ms' : v) as Duration),
     // The longest time limit a vendor may give a standalone external task, in seconds (a day).
     HF_EXTERNAL_TASK_MAX_TIMEOUT: z.coerce.number().int().min(60).default(86_400),
     OVIRT_URL: z

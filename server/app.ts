@@ -40,6 +40,8 @@ export interface AppDeps {
   allowedHosts?: readonly string[];
   /** The address it listens on (HF_HOST): a specific one is an allowed host name too. @default '127.0.0.1' */
   listenHost?: string;
+  /** Aborted when the server starts shutting down: /readyz answers 503 and event streams end. @default never */
+  draining?: AbortSignal;
 }
 
 /** Bodies are JSON; anything else is a 415, not a silent empty body. */
@@ -67,7 +69,13 @@ export function createApp(deps: AppDeps): express.Express {
   const watcher = deps.watcher ?? createFlowWatcher(deps.flows);
   const handlers = {
     ...auth.sessionHandlers,
-    ...flowHandlers({ flows: deps.flows, watcher, inventory: deps.inventory, vendors: deps.vendors }),
+    ...flowHandlers({
+      flows: deps.flows,
+      watcher,
+      inventory: deps.inventory,
+      vendors: deps.vendors,
+      draining: deps.draining,
+    }),
     ...inventoryHandlers(deps.inventory),
     ...vendorHandlers(deps.vendors, deps.externalTasks),
     ...vendorTaskHandlers(deps.vendors),

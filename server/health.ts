@@ -41,12 +41,19 @@ async function workerCheck(client: Client, taskQueue: string) {
   };
 }
 
-export function healthRoutes(deps: { client: Client; ovirt: OvirtClient; taskQueue?: string }): Router {
+export function healthRoutes(deps: {
+  client: Client;
+  ovirt: OvirtClient;
+  taskQueue?: string;
+  draining?: AbortSignal;
+}): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    // Shutting down: a load balancer sends nothing more here while the requests in flight finish.
+    if (deps.draining?.aborted) return void res.status(503).json({ status: 'draining', checks: {} });
     const check = (p: Promise<unknown>) =>
       withTimeout(p, CHECK_MS).then(
         () => ({ ok: true }),

@@ -1,6 +1,7 @@
 // Builds the worker of the main task queue: every workflow, and the activities that call oVirt.
 import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { createActivities } from '../activities';
 import type { WebhookDeps } from '../activities/vendor-webhook';
 import type { ExternalTaskStore } from '../db/external-tasks';
@@ -19,6 +20,8 @@ export interface WorkerOptions {
   webhook?: WebhookDeps;
   /** Standalone external tasks' records (the server database). @default none */
   externalTasks?: ExternalTaskStore;
+  /** On shutdown, how long running activities may go on before they are cancelled. @default the SDK's (0) */
+  shutdownGraceTime?: Duration;
   /** A pre-built bundle (tests build one per suite); omitted = bundle `workflows/` at start. */
   workflowBundle?: WorkflowBundle;
 }
@@ -28,6 +31,7 @@ export function createMainWorker(opts: WorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
+    ...(opts.shutdownGraceTime ? { shutdownGraceTime: opts.shutdownGraceTime } : {}), // undefined is not "unset"
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

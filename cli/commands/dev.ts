@@ -83,7 +83,10 @@ export async function devCommand(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   const launch = async (names: string[]) => {
-    const started = await Promise.allSettled(names.map((n) => startChild(n, process.env)));
+    // On one machine Ctrl-C should be quick: running activities get 5 s (unless HF_SHUTDOWN_GRACE says otherwise),
+    // well within the STOP_GRACE_MS after which a child is killed.
+    const env = { HF_SHUTDOWN_GRACE: '5s', ...process.env };
+    const started = await Promise.allSettled(names.map((n) => startChild(n, env)));
     layers.push(started.flatMap((s) => (s.status === 'fulfilled' ? [watch(s.value)] : [])));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;

@@ -1,5 +1,6 @@
 // `hybridflow server`: the API server and web UI.
 import { Client, Connection } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { loadConfig } from '../../common/config';
 import { apiToken, engineEndpoint, serverKey } from '../../common/secrets';
 import { API_BASE } from '../../server/api/route';
@@ -63,7 +64,9 @@ export const serverCommand = () =>
       maxTimeoutSeconds: config.HF_EXTERNAL_TASK_MAX_TIMEOUT,
       engineTasksUrl: engine.builtIn ? `http://127.0.0.1:${config.HF_ENGINE_PORT}/tasks` : undefined,
     });
+    const draining = new AbortController();
     const app = createApp({
+      draining: draining.signal,
       allowedHosts: config.HF_ALLOWED_HOSTS,
       listenHost: config.HF_HOST,
       token,
@@ -82,7 +85,10 @@ export const serverCommand = () =>
         `API server:       http://127.0.0.1:${config.HF_API_PORT}${API_BASE} (docs: /api/docs; Authorization: Bearer <token>)`,
       ],
       stop: async () => {
-        await close(server);
+        // Not ready from now on, event streams end (their clients reconnect elsewhere), no new connections; the
+        // requests in flight get HF_SHUTDOWN_GRACE to finish.
+        draining.abort();
+        await close(server, msToNumber(config.HF_SHUTDOWN_GRACE));
         await connection.close();
         await ovirt.close();
         idempotency.close();

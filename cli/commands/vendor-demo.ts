@@ -25,6 +25,7 @@ export const vendorDemoCommand = () =>
       namespace: config.TEMPORAL_NAMESPACE,
       queuePrefix: config.HF_TASK_QUEUE,
       array,
+      shutdownGraceTime: config.HF_SHUTDOWN_GRACE,
     });
     const running = worker.run();
     return {

@@ -43,6 +43,8 @@ export const workerCommand = () =>
         seen: (id) => registry.touch(id),
       },
       externalTasks,
+      // SIGTERM (a rolling restart): polling stops at once, running activities get this long to finish.
+      shutdownGraceTime: config.HF_SHUTDOWN_GRACE,
     });
     const running = worker.run();
     const stopSweep = sweepTerminatedFlows({

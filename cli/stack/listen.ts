@@ -12,7 +12,21 @@ export function listen(app: RequestListener, port: number, host: string, variabl
   });
 }
 
-export async function close(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+/**
+ * Stops taking connections and waits for the requests in flight to finish, for at most `graceMs`; then closes
+ * what is left (0: at once). Idle keep-alive connections are closed as they become idle, so clients reconnect to
+ * another server instead of sending more here.
+ */
+export async function close(server: http.Server, graceMs = 0): Promise<void> {
+  const closed = new Promise((resolve) => server.close(resolve));
+  if (graceMs <= 0) server.closeAllConnections();
+  server.closeIdleConnections();
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  const cutoff = setTimeout(() => server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(cutoff);
+  }
 }

@@ -13,6 +13,7 @@ export async function streamFlowEvents(
   flowId: string,
   req: Request,
   res: Response,
+  draining?: AbortSignal,
 ): Promise<void> {
   await flows.assertExists(flowId); // 404 before the stream starts
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
@@ -27,6 +28,10 @@ export async function streamFlowEvents(
     res.end();
   };
   req.on('close', end);
+  // The server is shutting down: the stream ends and its client (the CLI, the flow page) reconnects elsewhere.
+  if (draining?.aborted) return end();
+  draining?.addEventListener('abort', end, { once: true });
+  res.on('close', () => draining?.removeEventListener('abort', end));
   const unsubscribe = watcher.subscribe(flowId, (flow) => {
     if (ended) return;
     const data = JSON.stringify(flow);

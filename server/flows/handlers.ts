@@ -14,11 +14,13 @@ export interface FlowHandlerDeps {
   inventory: Pick<InventoryService, 'resolveSource' | 'requireFreeName' | 'storageInputs'>;
   /** The vendor, resolved to its registration (400 if unknown or lacking the storage contract). */
   vendors: Pick<VendorService, 'resolve' | 'checkInputs'>;
+  /** Aborted as the server shuts down: open event streams end, so their clients reconnect to another server. */
+  draining?: AbortSignal;
 }
 
 type FlowRoute = 'startRapidClone' | 'startClonePreflight' | 'listFlows' | 'getFlow' | 'cancelFlow' | 'flowEvents';
 
-export function flowHandlers({ flows, watcher, inventory, vendors }: FlowHandlerDeps): Handlers<FlowRoute> {
+export function flowHandlers({ flows, watcher, inventory, vendors, draining }: FlowHandlerDeps): Handlers<FlowRoute> {
   return {
     async startRapidClone({ body, headers }) {
       const key = headers['Idempotency-Key'];
@@ -41,7 +43,7 @@ export function flowHandlers({ flows, watcher, inventory, vendors }: FlowHandler
     getFlow: ({ params }) => flows.getFlow(params.id),
     cancelFlow: ({ params }) => flows.cancel(params.id),
     async flowEvents({ params }, { req, res }): Promise<typeof ANSWERED> {
-      await streamFlowEvents(flows, watcher, params.id, req, res);
+      await streamFlowEvents(flows, watcher, params.id, req, res, draining);
       return ANSWERED;
     },
   };
