@@ -97,6 +97,8 @@ export class ChaosStack {
       // attempts) that a vendor whose heartbeats could not land while Temporal restarted is retried, not failed.
       HF_VENDOR_HEARTBEAT_TIMEOUT: '5s',
       HF_VENDOR_MAX_ATTEMPTS: '3',
+      // Components stopped on purpose let running steps finish, briefly: the scenarios' timings stay as they were.
+      HF_SHUTDOWN_GRACE: '2s',
     };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     return env;
