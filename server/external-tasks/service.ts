@@ -3,14 +3,14 @@
 // task's workflow in one transaction, so the answer is definite at once and needs no worker: the workflow mirrors
 // the reports onto the engine in the order they were accepted, however long the engine is away.
 import { randomUUID } from 'node:crypto';
-import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   EXTERNAL_TASK_KIND,
   externalTaskReportSignal,
   externalTaskWorkflowId,
   type ExternalTaskReport,
 } from '../../common/external-task-definitions';
-import { progressQuery, type FlowProgress, type FlowStep } from '../../common/flow-definitions';
+import type { FlowProgress, FlowStep } from '../../common/flow-definitions';
 import { FlowKind, Vendor } from '../../common/search-attributes';
 import type { ExternalTask, ExternalTaskStore, ExternalTaskTransaction, TaskScope } from '../../db/external-tasks';
 import type { ExternalTaskStatus } from '../../db/tables';
@@ -18,6 +18,7 @@ import { externalTask } from '../../workflows/external-task';
 import { fillPath } from '../../common/api-path';
 import { apiRoutes } from '../api/routes';
 import { HttpProblem } from '../problem';
+import { queryProgress } from '../progress-query';
 import type { ExternalJobStepShape, ExternalStepType } from './schemas';
 import type { z } from '../zod';
 
@@ -77,18 +78,9 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
       client.workflow.getHandle(externalTaskWorkflowId(taskId)).signal(externalTaskReportSignal, report),
     );
 
-  /** The running workflow's step tree (which engine steps it made), within queryBoundMs; undefined without a worker. */
-  async function live(taskId: string, boundMs = queryBoundMs): Promise<FlowProgress | 'no-answer' | undefined> {
-    const started = Date.now();
-    try {
-      return await client.withDeadline(started + boundMs, () =>
-        client.workflow.getHandle(externalTaskWorkflowId(taskId)).query(progressQuery),
-      );
-    } catch (err) {
-      // A query cut at its deadline may also come back as CANCELLED: the time taken tells.
-      return isGrpcDeadlineError(err) || Date.now() - started >= boundMs - 20 ? 'no-answer' : undefined;
-    }
-  }
+  /** The running workflow's step tree (which engine steps it made), within queryBoundMs. */
+  const live = (taskId: string, boundMs = queryBoundMs) =>
+    queryProgress(client, externalTaskWorkflowId(taskId), boundMs);
 
   /** The task as the API shows it: its record, and the engine ids its workflow knows while it runs. */
   function view(t: ExternalTask, progress?: FlowProgress) {
@@ -157,19 +149,18 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
    * Waits (within mirrorWaitMs) until `ready` holds for the workflow's step tree: the answer to a create or a new
    * step then carries its engine id. Gives up at once when no worker answers: the id comes later, in reads.
    */
-  async function waitForMirror(t: ExternalTask, ready: (p: FlowProgress) => boolean): Promise<View> {
+  async function waitForMirror(t: ExternalTask, ready: (shown: View) => boolean): Promise<View> {
     const started = Date.now();
-    const until = started + mirrorWaitMs;
     let answered = false;
+    // Until the workflow first answers (it has not run its first task yet, and without a worker never will), the
+    // wait is kept under a second.
+    const until = () => (answered ? started + mirrorWaitMs : started + Math.min(mirrorWaitMs, FIRST_ANSWER_MS));
     for (;;) {
-      const left = (answered ? until : Math.min(until, started + FIRST_ANSWER_MS)) - Date.now();
-      const progress = await live(t.id, Math.min(queryBoundMs, Math.max(1, left)));
+      const progress = await live(t.id, Math.min(queryBoundMs, Math.max(1, until() - Date.now())));
       if (progress === 'no-answer') return view(t);
       answered ||= progress !== undefined;
-      // undefined: the workflow has not run its first task yet (a query is refused until then); without a worker
-      // it never will, so that wait is kept under a second.
-      const late = Date.now() >= (answered ? until : Math.min(until, started + FIRST_ANSWER_MS));
-      if ((progress && ready(progress)) || late) return view(t, progress);
+      const shown = view(t, progress);
+      if ((progress && ready(shown)) || Date.now() >= until()) return shown;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -178,19 +169,20 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
    * Checks and records a report on one of the vendor's started tasks and hands it to the workflow, in one
    * transaction: a report Temporal did not take is not recorded either.
    */
-  async function report<T>(
+  async function report(
     vendorId: string,
     taskId: string,
-    fn: (task: ExternalTask, trx: ExternalTaskTransaction) => Promise<{ report?: ExternalTaskReport; answer: T }>,
-  ): Promise<T> {
+    fn: (task: ExternalTask, trx: ExternalTaskTransaction) => Promise<ExternalTaskReport | undefined>,
+  ): Promise<ExternalTask> {
     try {
       return await store.transaction(async (trx) => {
         const task = await trx.get({ vendorId }, taskId);
         if (!task) throw notFound(`Task ${taskId}`);
         if (task.status !== 'started') throw gone(task);
-        const { report, answer } = await fn(task, trx);
-        if (report) await signal(taskId, report);
-        return answer;
+        const report = await fn(task, trx);
+        if (!report) return task; // a repeat that changes nothing
+        await signal(taskId, report);
+        return (await trx.get({ vendorId }, taskId))!;
       });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -256,7 +248,7 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
         throw err;
       }
       if (!created) return { created: false, job: await show((await existing())!) };
-      return { created: true, job: await waitForMirror(created, (p) => Boolean(p.engineJobId)) };
+      return { created: true, job: await waitForMirror(created, (v) => Boolean(v.engineJobId)) };
     },
 
     async get(scope: TaskScope, id: string): Promise<View> {
@@ -289,7 +281,7 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
             });
           stepId = same.id;
           created = false;
-          return { answer: task };
+          return undefined;
         }
         if (req.parentStepId !== undefined) {
           const parent = task.steps.find((s) => s.id === req.parentStepId);
@@ -305,13 +297,9 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
         };
         await trx.addStep(taskId, step, now());
         const { key: _key, ...reported } = step;
-        return { report: { kind: 'addStep', stepId, ...reported }, answer: (await trx.get({ vendorId }, taskId))! };
+        return { kind: 'addStep', stepId, ...reported };
       });
-      const shown = await waitForMirror(task, (p) => {
-        const find = (steps: FlowStep[]): FlowStep | undefined =>
-          steps.find((s) => s.key === stepId) ?? steps.map((s) => find(s.children)).find(Boolean);
-        return Boolean(find(p.steps)?.engineStepId);
-      });
+      const shown = await waitForMirror(task, (v) => Boolean(findStep(v.steps, stepId)?.engineStepId));
       return { created, step: findStep(shown.steps, stepId)! };
     },
 
@@ -320,7 +308,7 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
         const step = stepOf(task, stepId);
         if (step.status !== 'started') throw stepEnded(stepId, step.status);
         await trx.setStepProgress(taskId, stepId, progress, now());
-        return { report: { kind: 'progress', stepId, progress }, answer: (await trx.get({ vendorId }, taskId))! };
+        return { kind: 'progress', stepId, progress };
       });
       return findStep((await show(task)).steps, stepId)!;
     },
@@ -330,10 +318,10 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
       const status = succeeded ? 'finished' : 'failed';
       const task = await report(vendorId, taskId, async (task, trx) => {
         const step = stepOf(task, stepId);
-        if (step.status === status) return { answer: task };
+        if (step.status === status) return undefined;
         if (step.status !== 'started') throw stepEnded(stepId, step.status);
         await trx.endStep(taskId, stepId, status, now());
-        return { report: { kind: 'endStep', stepId, succeeded }, answer: (await trx.get({ vendorId }, taskId))! };
+        return { kind: 'endStep', stepId, succeeded };
       });
       return findStep((await show(task)).steps, stepId)!;
     },
@@ -362,10 +350,7 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
               ? null
               : `${vendorId} ended it as failed`);
         await trx.end(taskId, status, reason, now());
-        return {
-          report: { kind: 'end', succeeded, ...(explained ? { reason: explained } : {}) },
-          answer: (await trx.get({ vendorId }, taskId))!,
-        };
+        return { kind: 'end', succeeded, ...(explained ? { reason: explained } : {}) };
       });
       return show(task);
     },

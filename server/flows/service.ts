@@ -6,7 +6,6 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import {
   type Client,
   type WorkflowExecutionStatusName,
-  isGrpcDeadlineError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
@@ -20,15 +19,10 @@ import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-at
 import type { ResolvedVendor } from '../../common/vendor-contract';
 // The workflow functions themselves: Temporal takes their names, and their input types check the arguments.
 import { clonePreflight, type ClonePreflightInput } from '../../workflows/clone-preflight';
-import {
-  knownEngineJobIds,
-  progressQuery,
-  type FlowMemo,
-  type FlowProgress,
-  type FlowStep,
-} from '../../common/flow-definitions';
+import { knownEngineJobIds, type FlowMemo, type FlowProgress, type FlowStep } from '../../common/flow-definitions';
 import { rapidClone, type RapidCloneInput } from '../../workflows/rapid-clone';
 import { HttpProblem } from '../problem';
+import { queryProgress } from '../progress-query';
 import { engineStepTree } from './engine-steps';
 import { IdempotencyStore, requestFingerprint } from './idempotency';
 import {
@@ -165,18 +159,11 @@ export function createFlowService(opts: FlowServiceOptions) {
    */
   async function liveProgress(id: string): Promise<FlowProgress | undefined> {
     if ((recent.get(id)?.quietUntil ?? 0) > Date.now()) return undefined;
-    const started = Date.now();
-    try {
-      const p = await client.withDeadline(started + queryBoundMs, () =>
-        client.workflow.getHandle(id).query(progressQuery),
-      );
-      remember(id, { quietUntil: undefined });
-      return p;
-    } catch (err) {
-      if (isGrpcDeadlineError(err) || Date.now() - started >= queryBoundMs - 20)
-        remember(id, { quietUntil: Date.now() + queryQuietMs });
-      return undefined;
-    }
+    const answer = await queryProgress(client, id, queryBoundMs);
+    if (answer === 'no-answer') remember(id, { quietUntil: Date.now() + queryQuietMs });
+    if (typeof answer !== 'object') return undefined;
+    remember(id, { quietUntil: undefined });
+    return answer;
   }
 
   /** The step tree read from the engine jobs, within `engineBoundMs`; undefined when the engine answered for none. */
