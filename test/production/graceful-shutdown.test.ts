@@ -18,6 +18,14 @@ async function slowServer(ms: number) {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
+/** Waits until the server holds a connection (the slow request has arrived). */
+const arrived = (server: http.Server) =>
+  eventually(
+    async () => (await new Promise<number>((r) => server.getConnections((_e, n) => r(n)))) > 0,
+    5000,
+    'the slow request to arrive',
+  );
+
 /** A GET on a connection of its own (no keep-alive pool), answering its status and body or its error's code. */
 const get = (url: string) =>
   new Promise<{ status?: number; body?: string; error?: string }>((resolve) => {
@@ -34,11 +42,7 @@ const get = (url: string) =>
 test('closing the API server: a request in flight finishes, a new connection is refused', async () => {
   const { server, url } = await slowServer(800);
   const inFlight = get(`${url}/slow`);
-  await eventually(
-    async () => (await new Promise<number>((r) => server.getConnections((_e, n) => r(n)))) > 0,
-    5000,
-    'the slow request to arrive',
-  );
+  await arrived(server);
   const started = Date.now();
   const closing = close(server, 10_000);
   expect(await get(`${url}/quick`)).toEqual({ error: 'ECONNREFUSED' });
@@ -50,11 +54,7 @@ test('closing the API server: a request in flight finishes, a new connection is 
 test('closing with a grace shorter than a request: the request is cut at the end of the grace', async () => {
   const { server, url } = await slowServer(30_000);
   const inFlight = get(`${url}/slow`);
-  await eventually(
-    async () => (await new Promise<number>((r) => server.getConnections((_e, n) => r(n)))) > 0,
-    5000,
-    'the slow request to arrive',
-  );
+  await arrived(server);
   const started = Date.now();
   await close(server, 300);
   expect(Date.now() - started).toBeLessThan(5000);

@@ -55,6 +55,13 @@ async function exitsWith(run: Watched, expected: number): Promise<void> {
   if (code !== expected) throw new Error(`expected exit ${expected}, got ${code}; it printed:\n${run.output()}`);
 }
 
+/** A run with long work, once it is at its first extent step (to be stopped there). */
+async function working(lun: number): Promise<Watched> {
+  const run = plugIn(lun, { HF_WORK_SECONDS: '30' });
+  await run.waitFor(/^external-task: step "Copy the extents of volume 1": /m, 30_000);
+  return run;
+}
+
 const operatorTask = async (id: string) => {
   const res = await stack.api('GET', `/api/v1/external-jobs/${id}`);
   expect(res.status).toBe(200);
@@ -150,8 +157,7 @@ test('a run injects the task, mirrors its three-level step tree with progress an
 }, 90_000);
 
 test('a run killed mid-work and run again resumes the same task: its steps reused, one engine job, FINISHED', async () => {
-  const crashed = plugIn(9, { HF_WORK_SECONDS: '30' });
-  await crashed.waitFor(/^external-task: step "Copy the extents of volume 1": /m, 30_000);
+  const crashed = await working(9);
   const { id, jobId } = await injected(crashed);
   crashed.process.kill('SIGKILL');
   await crashed.exited;
@@ -188,8 +194,7 @@ test('its fail option fails a volume: the task ended FAILED, its engine job FAIL
 }, 90_000);
 
 test('SIGTERM mid-work: it ends the task FAILED, saying why, before it exits', async () => {
-  const run = plugIn(8, { HF_WORK_SECONDS: '30' });
-  await run.waitFor(/^external-task: step "Copy the extents of volume 1": /m, 30_000);
+  const run = await working(8);
   const { id, jobId } = await injected(run);
   run.process.kill('SIGTERM');
   await exitsWith(run, 143);

@@ -101,6 +101,17 @@ const cloneStep = async (id: string): Promise<FlowStepDoc | undefined> =>
     (s: FlowStepDoc) => s.kind === 'external' && /clone disk/.test(s.description),
   );
 
+/** Starts a rapid clone through the Python vendor and waits until its clone shows progress; answers the start. */
+async function cloning(sourceVm: string, cloneName: string) {
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm, cloneName, vendor: VENDOR });
+  expect(start.status).toBe(202);
+  await eventuallyWithOutput(async () => {
+    const step = await cloneStep(start.body.id);
+    return step && step.progress! > 0 ? step : undefined;
+  }, 'the Python clone to start');
+  return start;
+}
+
 /** POSTs a delivery to the Python vendor as hybridflow would, signed with `signingSecret` at `timestamp`. */
 function deliver(body: string, signingSecret: string, timestamp = Math.floor(Date.now() / 1000)) {
   const mac = createHmac('sha256', signingSecret).update(`${timestamp}.${body}`).digest('hex');
@@ -187,16 +198,7 @@ test('a rapid clone through the Python webhook vendor completes, with live progr
 }, 120_000);
 
 test('a cancel reaches the Python vendor as cancelRequested: it stops, nothing is left on the array', async () => {
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
-    sourceVm: 'db-01',
-    cloneName: 'db-01-pyhook-cancelled',
-    vendor: VENDOR,
-  });
-  expect(start.status).toBe(202);
-  await eventuallyWithOutput(async () => {
-    const step = await cloneStep(start.body.id);
-    return step && step.progress! > 0 ? step : undefined;
-  }, 'the Python clone to start');
+  const start = await cloning('db-01', 'db-01-pyhook-cancelled');
   expect((await stack.api('POST', `/api/v1/flows/${start.body.id}/cancel`)).status).toBe(202);
   const [, taskId] = await vendor!.waitFor(
     /cloneDisk task (vt_\S+) \(attempt \d+\): cancelled by the flow, stopped/,
@@ -216,16 +218,7 @@ test('a cancel reaches the Python vendor as cancelRequested: it stops, nothing i
 }, 120_000);
 
 test('SIGTERM mid-clone fails its task as retryable; started again, the vendor takes the retry as a new task', async () => {
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', {
-    sourceVm: 'web-01',
-    cloneName: 'web-01-pyhook-restarted',
-    vendor: VENDOR,
-  });
-  expect(start.status).toBe(202);
-  await eventuallyWithOutput(async () => {
-    const step = await cloneStep(start.body.id);
-    return step && step.progress! > 0 ? step : undefined;
-  }, 'the Python clone to start');
+  const start = await cloning('web-01', 'web-01-pyhook-restarted');
 
   const first = vendor!;
   const before = first.output().length;
