@@ -4,12 +4,11 @@
 // did not change; the vendor and status filters live in the address; the error state, and no polling while the page
 // is hidden. Then the engine's own Tasks page shows the task as a job with its nested steps. Screenshots at 1280 and
 // 400 px go to test-artifacts/.
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fillPath } from '../../common/api-path';
 import { apiRoutes, type RouteName } from '../../server/api/routes';
 import { eventually, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser';
+import { launchBrowser, overflow, shot } from '../helpers/browser';
 
 const WAIT = { timeout: 15_000 };
 
@@ -32,9 +31,6 @@ afterEach(() => {
 });
 
 const url = (p: string) => stack.apiUrl + p;
-const overflow = (p: Page) =>
-  p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
 
 type Answer = { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 

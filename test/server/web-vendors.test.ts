@@ -2,10 +2,9 @@
 // activities, registering a webhook vendor (its key and signing secret shown once, then gone from the page), field
 // errors from the API, a new key, revoking a key and removing a vendor; the keys shown are checked against the real
 // vendor API. Screenshots at 1280 and 400 px go to test-artifacts/.
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TEST_TOKEN, TEST_VENDORS, startTestStack, type TestStack } from '../helpers/stack';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser';
+import { launchBrowser, overflow, shot } from '../helpers/browser';
 
 const WAIT = { timeout: 10_000 };
 
@@ -33,9 +32,6 @@ afterEach(() => {
 });
 
 const url = (p: string) => stack.apiUrl + p;
-const overflow = (p: Page) =>
-  p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
 
 /** The vendor API as the vendor calls it, with its key. */
 const vendorApi = (key: string) =>

@@ -2,10 +2,9 @@
 // real stack (engine, worker, demo vendor, API server, Temporal): log in with a token link, clone a VM through the
 // wizard and watch its step tree reach finished live; a failing flow shows its error in plain words; cancel with
 // confirmation; the flows list filters and links. Screenshots at 1280 and 400 px go to test-artifacts/.
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TEST_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser';
+import { launchBrowser, overflow, shot } from '../helpers/browser';
 
 const WAIT = { timeout: 10_000 };
 const FLOW_WAIT = { timeout: 30_000 };
@@ -31,9 +30,6 @@ afterEach(() => {
 });
 
 const url = (p: string) => stack.apiUrl + p;
-const overflow = (p: Page) =>
-  p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
 const flowPath = (id: string) => `/flows/${encodeURIComponent(id)}`;
 
 test('a token link logs in and never stays in the address bar; the API refuses a browser without the session', async () => {
