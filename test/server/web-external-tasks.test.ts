@@ -9,6 +9,7 @@ import { fillPath } from '../../common/api-path';
 import { apiRoutes, type RouteName } from '../../server/api/routes';
 import { eventually, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
 import { launchBrowser, overflow, shot } from '../helpers/browser';
+import { callApi, type ApiAnswer } from '../helpers/external-tasks';
 
 const WAIT = { timeout: 15_000 };
 
@@ -32,19 +33,12 @@ afterEach(() => {
 
 const url = (p: string) => stack.apiUrl + p;
 
-type Answer = { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 /** The vendor API as a vendor calls it with its own key, route by route. */
 async function asVendor(vendorId: string) {
   const { apiKey } = await stack.vendors.newKey(vendorId);
-  return async (route: RouteName, params?: Record<string, string>, body?: unknown): Promise<Answer> => {
+  return (route: RouteName, params?: Record<string, string>, body?: unknown): Promise<ApiAnswer> => {
     const { method, path: template } = apiRoutes[route];
-    const res = await fetch(url(fillPath(template, params)), {
-      method: method.toUpperCase(),
-      headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
+    return callApi(stack.apiUrl, apiKey, method.toUpperCase(), fillPath(template, params), body);
   };
 }
 type VendorCall = Awaited<ReturnType<typeof asVendor>>;
