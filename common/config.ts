@@ -77,6 +77,11 @@ export const EnvSchema = z
     HF_ENGINE_CLEANUP_FAILED_MIN: z.coerce.number().min(0).default(60),
     HF_ENGINE_UNKNOWN_ON_RESTART: flag(true),
     HF_ENGINE_FAULTS: z.string().optional(),
+    // The API servers' and workers' shared state (vendors, keys, tasks, Idempotency-Keys, sessions) in PostgreSQL.
+    // @default SQLite in HF_DATA_DIR (one machine)
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, message: 'must be a PostgreSQL URL such as postgres://user:pw@host:5432/db' })
+      .optional(),
     HF_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     // Seals what the server keeps but never shows (webhook vendors' signing secrets). @default generated into
     // $HF_DATA_DIR/server-key; servers sharing one database share it.
@@ -84,6 +89,10 @@ export const EnvSchema = z
     HF_API_URL: z.url().default('http://127.0.0.1:8080'),
   })
   .superRefine((env, ctx) => {
+    // Processes sharing a database must seal with one key; a generated key file is one machine's own.
+    if (env.DATABASE_URL && !env.HF_SERVER_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['HF_SERVER_KEY'], message: 'is required when DATABASE_URL is set' });
+    }
     if (env.OVIRT_URL && !env.OVIRT_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['OVIRT_PASSWORD'], message: 'is required when OVIRT_URL is set' });
     }

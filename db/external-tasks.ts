@@ -2,6 +2,7 @@
 // records it before it answers (so every answer is definite, with no worker involved); the task's workflow mirrors
 // the reports onto the engine and writes back, as the task ends, which engine job and steps it used.
 import type { Kysely, Selectable } from 'kysely';
+import { lockRow } from './database';
 import type { ExternalTaskStatus, ExternalTaskStepTable, ExternalTaskTable, ServerTables } from './tables';
 
 export interface ExternalTaskStep {
@@ -252,6 +253,11 @@ function storeOn(db: Kysely<ServerTables>) {
           .execute();
     },
 
+    /** Holds the task until the transaction ends: reports on it, through any API server, go one after the other. */
+    async lock(taskId: string): Promise<void> {
+      await lockRow(db, 'external_tasks', taskId);
+    },
+
     /** The started tasks of a vendor's current registration (to end them as it is removed). */
     async startedOf(vendorId: string): Promise<string[]> {
       const rows = await scoped({ vendorId }).where('external_tasks.status', '=', 'started').execute();
@@ -268,7 +274,8 @@ export function createExternalTaskStore(db: Kysely<ServerTables>) {
     ...storeOn(db),
     /**
      * Runs `fn` in one transaction with a store bound to it: a report's checks, its record and its hand-over to
-     * the workflow stand or fall together (SQLite serialises writers, so reports on one task keep their order).
+     * the workflow stand or fall together; with `lock`, reports on one task keep their order (SQLite serialises writers
+     * anyway, PostgreSQL holds the task's row).
      */
     transaction<T>(fn: (store: ExternalTaskTransaction) => Promise<T>): Promise<T> {
       return db.transaction().execute((trx) => fn(storeOn(trx)));

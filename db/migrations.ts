@@ -131,6 +131,31 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '005-idempotency-keys': {
+    async up(db: Kysely<unknown>) {
+      // Kept by the API server in this file before it moved into the data layer: an existing table is the same one.
+      await db.schema
+        .createTable('idempotency_keys')
+        .ifNotExists()
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['operation', 'key'])
+        .execute();
+    },
+  },
+  '006-web-sessions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('web_sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

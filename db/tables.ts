@@ -120,6 +120,24 @@ export interface ExternalTaskStepTable {
   engine_job_id: string | null;
 }
 
+/** An Idempotency-Key of a flow start, with the fingerprint of the request it came with. */
+export interface IdempotencyKeyTable {
+  operation: string;
+  key: string;
+  fingerprint: string;
+  flow_id: string;
+  /** ms since the epoch. */
+  created_at: number;
+}
+
+/** A web page session: the SHA-256 of its cookie's id, never the id itself. */
+export interface WebSessionTable {
+  id_hash: string;
+  /** ms since the epoch. */
+  created_at: number;
+  last_used_at: number;
+}
+
 export interface ServerTables {
   vendors: VendorTable;
   vendor_keys: VendorKeyTable;
@@ -127,4 +145,6 @@ export interface ServerTables {
   vendor_tasks: VendorTaskTable;
   external_tasks: ExternalTaskTable;
   external_task_steps: ExternalTaskStepTable;
+  idempotency_keys: IdempotencyKeyTable;
+  web_sessions: WebSessionTable;
 }

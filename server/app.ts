@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { OvirtClient } from '../ovirt/client';
 import { createAuth } from './auth';
+import type { SessionStore } from '../db/sessions';
 import { API_BASE } from './api/route';
 import { apiRouter } from './api/router';
 import { externalTaskHandlers } from './external-tasks/handlers';
@@ -30,6 +31,8 @@ export interface AppDeps {
   vendors: VendorService;
   /** Vendors' standalone external tasks. */
   externalTasks: ExternalTaskService;
+  /** The web pages' sessions, shared by every API server of the database. */
+  sessions: SessionStore;
   client: Client;
   ovirt: OvirtClient;
   /** The main task queue, whose workers /readyz looks for. @default not checked */
@@ -61,7 +64,10 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(hostGuard(allowedHosts(deps.listenHost, deps.allowedHosts)));
-  const auth = createAuth(deps.token, { vendorKeys: (key) => deps.vendors.registry.authenticate(key) });
+  const auth = createAuth(deps.token, {
+    sessions: deps.sessions,
+    vendorKeys: (key) => deps.vendors.registry.authenticate(key),
+  });
   app.use(healthRoutes(deps));
   app.use(docsRoutes());
   app.use(webRoutes());

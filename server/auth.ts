@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { ANSWERED, type Handlers } from './api/router';
 import { sendProblem } from './problem';
-import { SessionStore } from './sessions';
+import type { SessionStore } from '../db/sessions';
 import { looksLikeVendorKey } from './vendors/keys';
 import { AuthThrottle } from './throttle';
 
@@ -34,14 +34,15 @@ function cookie(header: string | undefined, name: string): string | undefined {
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 export interface AuthOptions {
-  sessions?: SessionStore;
+  /** The web pages' sessions (the server database). */
+  sessions: SessionStore;
   throttle?: AuthThrottle;
   /** Finds the vendor a vendor key (hfv_...) belongs to: the registry's `authenticate`. @default none */
   vendorKeys?: (key: string) => Promise<string | undefined>;
 }
 
-export function createAuth(token: string, options: AuthOptions = {}) {
-  const sessions = options.sessions ?? new SessionStore();
+export function createAuth(token: string, options: AuthOptions) {
+  const { sessions } = options;
   const throttle = options.throttle ?? new AuthThrottle();
   const client = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
@@ -93,7 +94,7 @@ export function createAuth(token: string, options: AuthOptions = {}) {
     if (bearer !== undefined) return checkToken(req, bearer) ? next() : unauthorized(res);
     const session = cookie(req.get('cookie'), SESSION_COOKIE);
     if (session === undefined) return unauthorized(res);
-    if (!sessions.touch(session))
+    if (!(await sessions.touch(session)))
       return unauthorized(res, 'The session has ended (logged out or expired): log in again.');
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.get('x-requested-by') !== 'hybridflow') {
       return sendProblem(res, {
@@ -132,12 +133,12 @@ export function createAuth(token: string, options: AuthOptions = {}) {
 
   /** Logging in (the token in the body) and out. */
   const sessionHandlers: Handlers<'logIn' | 'logOut'> = {
-    logIn({ body }, { req, res }) {
+    async logIn({ body }, { req, res }) {
       if (!checkToken(req, body.token)) {
         unauthorized(res);
         return ANSWERED;
       }
-      const id = sessions.create(cookie(req.get('cookie'), SESSION_COOKIE));
+      const id = await sessions.create(cookie(req.get('cookie'), SESSION_COOKIE));
       // Secure except over plain HTTP on this machine (the dev stack), where browsers would drop a Secure cookie.
       const secure = req.secure || !LOOPBACK.has(req.hostname);
       res.cookie(SESSION_COOKIE, id, {
@@ -148,9 +149,9 @@ export function createAuth(token: string, options: AuthOptions = {}) {
         maxAge: sessions.maxAgeSeconds * 1000,
       });
     },
-    logOut(_input, { req, res }) {
+    async logOut(_input, { req, res }) {
       const session = cookie(req.get('cookie'), SESSION_COOKIE);
-      if (session !== undefined) sessions.end(session);
+      if (session !== undefined) await sessions.end(session);
       res.clearCookie(SESSION_COOKIE, { path: '/' });
     },
   };

@@ -6,10 +6,11 @@ import { apiToken, engineEndpoint, serverKey } from '../../common/secrets';
 import { API_BASE } from '../../server/api/route';
 import { createApp } from '../../server/app';
 import { OvirtClient } from '../../ovirt/client';
-import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService } from '../../server/flows/service';
 import { createInventoryService } from '../../server/inventory/service';
-import { openServerDb } from '../../db/database';
+import { openServerDb, serverDbLocation } from '../../db/database';
+import { createIdempotencyStore } from '../../db/idempotency-keys';
+import { createSessionStore } from '../../db/sessions';
 import { createExternalTaskStore } from '../../db/external-tasks';
 import { createExternalTaskService } from '../../server/external-tasks/service';
 import { createVendorTaskStore } from '../../db/vendor-tasks';
@@ -28,8 +29,11 @@ export const serverCommand = () =>
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const engine = engineEndpoint(config);
     const ovirt = new OvirtClient(engine);
+    // Servers sharing a database serve one deployment: a token generated into one machine's data dir would differ.
+    if (config.DATABASE_URL && !config.HF_API_TOKEN)
+      throw new Error('HF_API_TOKEN: is required when DATABASE_URL is set');
     const token = apiToken(config);
-    const idempotency = new IdempotencyStore(config.HF_DATA_DIR);
+    const db = await openServerDb(serverDbLocation(config));
     const flows = createFlowService({
       client,
       taskQueue: config.HF_TASK_QUEUE,
@@ -38,10 +42,9 @@ export const serverCommand = () =>
       engineTasksUrl: engine.builtIn ? `http://127.0.0.1:${config.HF_ENGINE_PORT}/tasks` : undefined,
       // Every API server of a deployment shares the token, so a page token from one is good on the others.
       pageTokenKey: `page-tokens:${token}`,
-      idempotency,
+      idempotency: createIdempotencyStore(db),
     });
     const inventory = createInventoryService({ ovirt });
-    const db = await openServerDb(config.HF_DATA_DIR);
     const registry = createVendorRegistry({
       db,
       box: new SecretBox(serverKey(config)),
@@ -74,6 +77,7 @@ export const serverCommand = () =>
       inventory,
       vendors,
       externalTasks,
+      sessions: createSessionStore(db),
       client,
       ovirt,
       taskQueue: config.HF_TASK_QUEUE,
@@ -91,7 +95,6 @@ export const serverCommand = () =>
         await close(server, msToNumber(config.HF_SHUTDOWN_GRACE));
         await connection.close();
         await ovirt.close();
-        idempotency.close();
         await db.destroy();
       },
     };

@@ -5,7 +5,7 @@ import { OvirtClient } from '../../ovirt/client';
 import { loadConfig } from '../../common/config';
 import { engineEndpoint, serverKey } from '../../common/secrets';
 import { SecretBox } from '../../common/secret-box';
-import { openServerDb } from '../../db/database';
+import { openServerDb, serverDbLocation } from '../../db/database';
 import { createExternalTaskStore } from '../../db/external-tasks';
 import { createVendorTaskStore } from '../../db/vendor-tasks';
 import { createVendorRegistry } from '../../server/vendors/registry';
@@ -24,7 +24,7 @@ export const workerCommand = () =>
     const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
     const ovirt = new OvirtClient(engineEndpoint(config));
     // Webhook vendors' tasks and secrets live in the server database, shared with the API server.
-    const db = await openServerDb(config.HF_DATA_DIR);
+    const db = await openServerDb(serverDbLocation(config));
     const registry = createVendorRegistry({
       db,
       box: new SecretBox(serverKey(config)),

@@ -176,6 +176,7 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
   ): Promise<ExternalTask> {
     try {
       return await store.transaction(async (trx) => {
+        await trx.lock(taskId);
         const task = await trx.get({ vendorId }, taskId);
         if (!task) throw notFound(`Task ${taskId}`);
         if (task.status !== 'started') throw gone(task);
@@ -359,6 +360,7 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
     async endAllOf(vendorId: string, reason: string): Promise<void> {
       for (const taskId of await store.startedOf(vendorId)) {
         await store.transaction(async (trx) => {
+          await trx.lock(taskId);
           if (!(await trx.end(taskId, 'failed', reason, now()))) return;
           await signal(taskId, { kind: 'end', succeeded: false, reason }).catch((err) => {
             if (!(err instanceof WorkflowNotFoundError)) throw err; // its workflow is gone already

@@ -24,7 +24,8 @@ import { rapidClone, type RapidCloneInput } from '../../workflows/rapid-clone';
 import { HttpProblem } from '../problem';
 import { queryProgress } from '../progress-query';
 import { engineStepTree } from './engine-steps';
-import { IdempotencyStore, requestFingerprint } from './idempotency';
+import type { IdempotencyStore } from '../../db/idempotency-keys';
+import { requestFingerprint } from './idempotency';
 import {
   FlowKind as FlowKindSchema,
   type ClonePreflightRequest,
@@ -43,8 +44,8 @@ export interface FlowServiceOptions {
   temporalUiUrl?: string;
   /** The engine's Tasks page, when it has one (the built-in engine). */
   engineTasksUrl?: string;
-  /** Where Idempotency-Keys are kept. @default in memory */
-  idempotency?: IdempotencyStore;
+  /** Where Idempotency-Keys are kept (the server database). */
+  idempotency: IdempotencyStore;
   /**
    * Signs the page tokens handed out, so that only tokens this API issued (for the same filters) reach Temporal.
    * Servers behind one load balancer share it. @default random per process
@@ -108,7 +109,7 @@ const keyReused = (flowId: string) =>
 
 export function createFlowService(opts: FlowServiceOptions) {
   const { client, ovirt } = opts;
-  const idempotency = opts.idempotency ?? new IdempotencyStore();
+  const { idempotency } = opts;
   const namespace = client.options.namespace;
   const queryBoundMs = opts.queryBoundMs ?? 500;
   const engineBoundMs = opts.engineBoundMs ?? 350;
@@ -232,7 +233,7 @@ export function createFlowService(opts: FlowServiceOptions) {
     let id = flowId(kind, vm, idem?.key);
     if (idem) {
       // The key is claimed before the flow starts: of two concurrent requests with one key, the first one wins.
-      const held = idempotency.claim(kind, idem.key, { flowId: id, fingerprint: idem.fingerprint });
+      const held = await idempotency.claim(kind, idem.key, { flowId: id, fingerprint: idem.fingerprint });
       if (held.fingerprint !== idem.fingerprint) throw keyReused(held.flowId);
       id = held.flowId;
     }
@@ -378,7 +379,7 @@ export function createFlowService(opts: FlowServiceOptions) {
      * (naming the source VM by id or by name is the same request).
      */
     async findRapidClone(req: RapidCloneRequest, source: SourceVm, idempotencyKey: string) {
-      const held = idempotency.get('rapid-clone', idempotencyKey);
+      const held = await idempotency.get('rapid-clone', idempotencyKey);
       if (!held) return undefined;
       if (held.fingerprint !== rapidCloneFingerprint(req, source)) throw keyReused(held.flowId);
       try {

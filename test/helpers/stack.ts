@@ -13,11 +13,12 @@ import { OvirtClient } from '../../ovirt/client';
 import { close, listen } from '../../cli/stack/listen';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../engine/start';
 import { createApp } from '../../server/app';
-import { IdempotencyStore } from '../../server/flows/idempotency';
 import { createFlowService, type FlowServiceOptions } from '../../server/flows/service';
 import { createFlowWatcher, type FlowWatcher } from '../../server/flows/watcher';
 import { createInventoryService } from '../../server/inventory/service';
 import { openServerDb } from '../../db/database';
+import { createIdempotencyStore } from '../../db/idempotency-keys';
+import { createSessionStore } from '../../db/sessions';
 import { createExternalTaskStore, type ExternalTaskStore } from '../../db/external-tasks';
 import { createExternalTaskService, type ExternalTaskServiceOptions } from '../../server/external-tasks/service';
 import { createVendorTaskStore } from '../../db/vendor-tasks';
@@ -98,7 +99,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   const temporal = await connectTemporal();
   const taskQueue = uniqueTaskQueue(name);
   const workers: Worker[] = [];
-  const db = await openServerDb(dataDir);
+  const db = await openServerDb({ dataDir });
   const registry = createVendorRegistry({
     db,
     box: new SecretBox(`test-server-key-${name}-0123456789abcdef`),
@@ -181,13 +182,12 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     await done;
   };
   if (options.mainWorker !== false) await startMainWorker();
-  const idempotency = new IdempotencyStore(dataDir);
   const flows = createFlowService({
     client: temporal.client,
     taskQueue,
     ovirt,
     engineTasksUrl: `${engine.url}/tasks`,
-    idempotency,
+    idempotency: createIdempotencyStore(db),
     ...options.flowReads,
   });
   const watcher = createFlowWatcher(flows);
@@ -206,6 +206,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     inventory,
     vendors,
     externalTasks,
+    sessions: createSessionStore(db),
     client: temporal.client,
     ovirt,
     taskQueue,
@@ -258,7 +259,6 @@ export async function startTestStack(name: string, options: TestStackOptions = {
       await temporal.close();
       await ovirt.close();
       await engine.close();
-      idempotency.close();
       await db.destroy();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

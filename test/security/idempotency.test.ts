@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { collection, Vm } from '../../ovirt/representation';
-import { IdempotencyStore } from '../../server/flows/idempotency';
+import { openServerDb } from '../../db/database';
+import { createIdempotencyStore } from '../../db/idempotency-keys';
 import { startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -60,31 +61,33 @@ test('concurrent requests with one key start one flow', async () => {
   expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
 });
 
-test('keys are kept whole, per operation, and survive a restart of the server (a new store on the same files)', () => {
+test('keys are kept whole, per operation, and survive a restart of the server (a new store on the same files)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hf-idem-'));
   try {
-    const store = new IdempotencyStore(dir);
+    const db = await openServerDb({ dataDir: dir });
+    const store = createIdempotencyStore(db);
     const long = 'k'.repeat(199);
-    expect(store.claim('rapid-clone', `${long}a`, { flowId: 'f1', fingerprint: 'p1' })).toEqual({
+    expect(await store.claim('rapid-clone', `${long}a`, { flowId: 'f1', fingerprint: 'p1' })).toEqual({
       flowId: 'f1',
       fingerprint: 'p1',
     });
-    expect(store.claim('rapid-clone', `${long}b`, { flowId: 'f2', fingerprint: 'p2' })).toEqual({
+    expect(await store.claim('rapid-clone', `${long}b`, { flowId: 'f2', fingerprint: 'p2' })).toEqual({
       flowId: 'f2',
       fingerprint: 'p2',
     });
-    expect(store.claim('bulk-clone', `${long}a`, { flowId: 'f3', fingerprint: 'p3' })).toEqual({
+    expect(await store.claim('bulk-clone', `${long}a`, { flowId: 'f3', fingerprint: 'p3' })).toEqual({
       flowId: 'f3',
       fingerprint: 'p3',
     });
-    expect(store.claim('rapid-clone', `${long}a`, { flowId: 'f4', fingerprint: 'p4' })).toEqual({
+    expect(await store.claim('rapid-clone', `${long}a`, { flowId: 'f4', fingerprint: 'p4' })).toEqual({
       flowId: 'f1',
       fingerprint: 'p1',
     });
-    store.close();
-    const restarted = new IdempotencyStore(dir);
-    expect(restarted.get('rapid-clone', `${long}a`)).toEqual({ flowId: 'f1', fingerprint: 'p1' });
-    restarted.close();
+    await db.destroy();
+    const reopened = await openServerDb({ dataDir: dir });
+    const restarted = createIdempotencyStore(reopened);
+    expect(await restarted.get('rapid-clone', `${long}a`)).toEqual({ flowId: 'f1', fingerprint: 'p1' });
+    await reopened.destroy();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,8 @@
 // with 429 and Retry-After. Real API server, real headless Chromium for the redirects.
 import http from 'node:http';
 import type { Browser } from 'playwright-core';
-import { SessionStore } from '../../server/sessions';
+import { openServerDb } from '../../db/database';
+import { createSessionStore } from '../../db/sessions';
 import { AuthThrottle } from '../../server/throttle';
 import { TEST_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
 import { launchBrowser } from '../helpers/browser';
@@ -180,19 +181,28 @@ test('wrong API tokens: after 10, every attempt (even the right token) is a 429 
   expect((await session.json()).title).toBe('Too many failed attempts');
 });
 
-test('sessions expire when idle and at their maximum age; the throttle lock-out grows and a success resets the count', () => {
+test('sessions expire when idle and at their maximum age; the throttle lock-out grows and a success resets the count', async () => {
   let now = 0;
-  const sessions = new SessionStore({ idleMs: 1000, maxAgeMs: 5000, now: () => now });
-  const id = sessions.create();
+  const db = await openServerDb();
+  const sessions = createSessionStore(db, { idleMs: 1000, maxAgeMs: 5000, now: () => now });
+  const id = await sessions.create();
   now = 900;
-  expect(sessions.touch(id)).toBe(true);
+  expect(await sessions.touch(id)).toBe(true);
   now = 1800;
-  expect(sessions.touch(id)).toBe(true); // kept alive by use
+  expect(await sessions.touch(id)).toBe(true); // kept alive by use
   now = 2900;
-  expect(sessions.touch(id)).toBe(false); // idle too long
-  const old = sessions.create();
-  for (now = 3000; now < 8000; now += 900) if (now < 7900) expect(sessions.touch(old)).toBe(now - 2900 < 5000);
-  expect(sessions.touch(old)).toBe(false);
+  expect(await sessions.touch(id)).toBe(false); // idle too long
+  const old = await sessions.create();
+  for (now = 3000; now < 8000; now += 900) if (now < 7900) expect(await sessions.touch(old)).toBe(now - 2900 < 5000);
+  expect(await sessions.touch(old)).toBe(false);
+  const ended = await sessions.create();
+  await sessions.end(ended);
+  expect(await sessions.touch(ended)).toBe(false);
+  // Only the hash of a session's id is kept: a copy of the database opens no session.
+  const live = await sessions.create();
+  const stored = await db.selectFrom('web_sessions').select('id_hash').execute();
+  expect(stored.map((r) => r.id_hash)).not.toContain(live);
+  await db.destroy();
 
   now = 0;
   const throttle = new AuthThrottle({ maxFailures: 3, windowMs: 1000, lockMs: 2000, now: () => now });
