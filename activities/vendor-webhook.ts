@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import { causeMessages } from '../common/errors';
+import { webhookDeliveries } from '../common/metrics';
 import type { Client } from '@temporalio/client';
 import { vendorStepQuery } from '../common/flow-definitions';
 import { pollUntil } from '../common/poll';
@@ -100,9 +101,11 @@ export function createVendorWebhookActivities(deps?: WebhookDeps) {
               signal: AbortSignal.timeout(10_000),
             });
             await res.body?.cancel();
+            webhookDeliveries.inc({ vendor: req.vendorId, outcome: res.ok ? 'delivered' : 'refused' });
             if (res.ok) break;
             failure = `the webhook answered ${res.status}`;
           } catch (err) {
+            webhookDeliveries.inc({ vendor: req.vendorId, outcome: 'unreachable' });
             failure = `the webhook is unreachable (${causeMessages(err).at(-1) ?? 'network error'})`;
           }
           ctx.heartbeat({ message: `Delivery of task ${taskId} failed: ${failure}; trying again in ${wait / 1000} s` });

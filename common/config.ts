@@ -87,6 +87,13 @@ export const EnvSchema = z
     // $HF_DATA_DIR/server-key; servers sharing one database share it.
     HF_SERVER_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     HF_API_URL: z.url().default('http://127.0.0.1:8080'),
+    // Observability: JSON log level; the worker's /metrics port (0 = a free one); the bearer token /metrics asks for.
+    HF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HF_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    HF_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    // OpenTelemetry tracing (the standard variables): off unless an OTLP/HTTP endpoint is set.
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     // Processes sharing a database must seal with one key; a generated key file is one machine's own.

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { Agent, fetch } from 'undici';
 import type { z } from 'zod';
 import { causeChain, rootCause } from '../common/errors';
+import { callTemplate, engineCallDuration, engineCallErrors } from '../common/metrics';
 import type { OvirtError } from './errors';
 import { errorForStatus, OvirtUnavailableError } from './errors';
 import { Fault } from './representation';
@@ -87,6 +88,27 @@ export class OvirtClient {
     body: unknown,
     schema: T | undefined,
     opts: CallOptions = {},
+  ): Promise<z.infer<T>> {
+    // Timed and counted by call (method and path template, hybridflow_engine_call_*), never by URL.
+    const call = callTemplate(method, path);
+    const end = engineCallDuration.startTimer({ call });
+    try {
+      const answer = await this.callOnce(method, path, body, schema, opts);
+      end({ outcome: 'ok' });
+      return answer;
+    } catch (err) {
+      end({ outcome: 'error' });
+      engineCallErrors.inc({ call, status: String((err as { status?: number }).status ?? 0) });
+      throw err;
+    }
+  }
+
+  private async callOnce<T extends z.ZodType>(
+    method: string,
+    path: string,
+    body: unknown,
+    schema: T | undefined,
+    opts: CallOptions,
   ): Promise<z.infer<T>> {
     let response = await this.send(method, path, body, opts, await this.bearer());
     if (response.status === 401) {

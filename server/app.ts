@@ -21,6 +21,8 @@ import { vendorHandlers, vendorTaskHandlers } from './vendors/handlers';
 import type { VendorService } from './vendors/service';
 import { docsRoutes } from './docs/routes';
 import { errorHandler, sendProblem } from './problem';
+import { metricsRoutes, requestMetrics } from './metrics';
+import { createLogger, type Logger } from '../common/log';
 import { webRoutes } from './web/routes';
 
 export interface AppDeps {
@@ -45,6 +47,10 @@ export interface AppDeps {
   listenHost?: string;
   /** Aborted when the server starts shutting down: /readyz answers 503 and event streams end. @default never */
   draining?: AbortSignal;
+  /** Where request and error lines go. @default a `server` logger at info */
+  log?: Logger;
+  /** When set, GET /metrics needs `Authorization: Bearer <it>` (HF_METRICS_TOKEN). @default open */
+  metricsToken?: string;
 }
 
 /** Bodies are JSON; anything else is a 415, not a silent empty body. */
@@ -63,7 +69,10 @@ const jsonOnly: express.RequestHandler = (req, res, next) => {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestMetrics(deps.log ?? createLogger('server')));
   app.use(hostGuard(allowedHosts(deps.listenHost, deps.allowedHosts)));
+  // Outside /api/v1: no session or API token, a token of its own if configured (scrapers are not users).
+  app.use(metricsRoutes(deps.metricsToken));
   const auth = createAuth(deps.token, {
     sessions: deps.sessions,
     vendorKeys: (key) => deps.vendors.registry.authenticate(key),

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler, Response } from 'express';
 import { causeChain } from '../common/errors';
+import type { Logger } from '../common/log';
 import { OvirtError } from '../ovirt/errors';
 import { z } from './zod';
 
@@ -76,12 +77,9 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   // Library errors' messages may name files or internals (a static file's ENOENT path): only the status's own words.
   if (status < 500) return sendProblem(res, { status, title: STATUS_CODES[status] ?? 'Bad request' });
   // One line, control characters escaped: nothing a client sent can forge a log line; no stack or path leaves either.
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      msg: 'Unexpected error',
-      error: `${err?.name ?? 'Error'}: ${String(err?.message ?? err)}`,
-    }),
-  );
+  const error = `${err?.name ?? 'Error'}: ${String(err?.message ?? err)}`;
+  const log = res.locals.log as Logger | undefined; // set by requestMetrics (server/metrics.ts)
+  if (log) log.error({ error }, 'Unexpected error');
+  else console.error(JSON.stringify({ level: 'error', msg: 'Unexpected error', error }));
   return sendProblem(res, { status: 500, title: 'Internal error', detail: 'The server logged the details.' });
 };

@@ -6,6 +6,9 @@ import { createActivities } from '../activities';
 import type { WebhookDeps } from '../activities/vendor-webhook';
 import type { ExternalTaskStore } from '../db/external-tasks';
 import type { OvirtClient } from '../ovirt/client';
+import { createLogger, type Logger } from '../common/log';
+import type { Tracing } from '../common/tracing';
+import { mainWorkerInterceptors } from './interceptors';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -24,10 +27,19 @@ export interface WorkerOptions {
   shutdownGraceTime?: Duration;
   /** A pre-built bundle (tests build one per suite); omitted = bundle `workflows/` at start. */
   workflowBundle?: WorkflowBundle;
+  /** Where activity lines go. @default a `worker` logger at info */
+  log?: Logger;
+  /** OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT). @default off */
+  tracing?: Tracing;
 }
 
 export function createMainWorker(opts: WorkerOptions): Promise<Worker> {
   return Worker.create({
+    ...mainWorkerInterceptors({
+      log: opts.log ?? createLogger('worker'),
+      tracing: opts.tracing,
+      prebuiltBundle: Boolean(opts.workflowBundle),
+    }),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,

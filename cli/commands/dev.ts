@@ -53,6 +53,7 @@ function portsToCheck(config: Config): Record<string, number> {
       : { TEMPORAL_PORT: config.TEMPORAL_PORT, TEMPORAL_UI_PORT: config.TEMPORAL_UI_PORT }),
     ...(config.OVIRT_URL ? {} : { HF_ENGINE_PORT: config.HF_ENGINE_PORT }),
     HF_API_PORT: config.HF_API_PORT,
+    ...(config.HF_METRICS_PORT ? { HF_METRICS_PORT: config.HF_METRICS_PORT } : {}), // the worker's /metrics
   };
 }
 

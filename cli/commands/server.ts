@@ -19,6 +19,9 @@ import { createVendorRegistry } from '../../server/vendors/registry';
 import { SecretBox } from '../../common/secret-box';
 import { createVendorService } from '../../server/vendors/service';
 import { runComponent } from '../stack/component';
+import { createLogger } from '../../common/log';
+import { startTracing } from '../../common/tracing';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { close, listen } from '../stack/listen';
 import { temporalAddress, temporalUiUrl } from '../stack/temporal-connection';
 
@@ -26,7 +29,16 @@ export const serverCommand = () =>
   runComponent('server', async () => {
     const config = loadConfig();
     const connection = await Connection.connect({ address: temporalAddress(config) });
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const log = createLogger('server', { level: config.HF_LOG_LEVEL });
+    // With tracing on, each flow's start, signals and queries open spans the workflow's own spans continue.
+    const tracing = startTracing(config, 'server');
+    const client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      ...(tracing
+        ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor({ tracer: tracing.tracer })] } }
+        : {}),
+    });
     const engine = engineEndpoint(config);
     const ovirt = new OvirtClient(engine);
     // Servers sharing a database serve one deployment: a token generated into one machine's data dir would differ.
@@ -69,6 +81,8 @@ export const serverCommand = () =>
     });
     const draining = new AbortController();
     const app = createApp({
+      log,
+      metricsToken: config.HF_METRICS_TOKEN,
       draining: draining.signal,
       allowedHosts: config.HF_ALLOWED_HOSTS,
       listenHost: config.HF_HOST,
@@ -96,6 +110,7 @@ export const serverCommand = () =>
         await connection.close();
         await ovirt.close();
         await db.destroy();
+        await tracing?.shutdown();
       },
     };
   });

@@ -7,11 +7,12 @@ import { createVendorWorker } from '../../vendor-demo/worker';
 import { runComponent } from '../stack/component';
 import { temporalAddress } from '../stack/temporal-connection';
 import { installRuntime } from '../stack/temporal-runtime';
+import { createLogger } from '../../common/log';
 
 export const vendorDemoCommand = () =>
   runComponent('vendor-demo', async () => {
     const config = loadConfig();
-    installRuntime();
+    installRuntime('WARN', { log: createLogger('vendor-demo', { level: config.HF_LOG_LEVEL }) });
     const connection = await NativeConnection.connect({ address: temporalAddress(config) });
     // The demo's "storage array" is the built-in engine's storage-side hook.
     const engine = engineEndpoint(config);

@@ -14,11 +14,25 @@ import { createMainWorker } from '../../worker/workers';
 import { runComponent } from '../stack/component';
 import { temporalAddress } from '../stack/temporal-connection';
 import { installRuntime } from '../stack/temporal-runtime';
+import { createLogger } from '../../common/log';
+import { startTracing } from '../../common/tracing';
+import { freeLoopbackPort, serveWorkerMetrics } from '../../worker/metrics-server';
 
 export const workerCommand = () =>
   runComponent('worker', async () => {
     const config = loadConfig();
-    installRuntime();
+    const log = createLogger('worker', { level: config.HF_LOG_LEVEL });
+    // The SDK's own metrics (temporal_*) on a loopback port, appended to this worker's /metrics answer.
+    const sdkMetricsPort = await freeLoopbackPort();
+    installRuntime('WARN', { log, metricsBindAddress: `127.0.0.1:${sdkMetricsPort}` });
+    const metrics = await serveWorkerMetrics({
+      port: config.HF_METRICS_PORT,
+      host: config.HF_HOST,
+      token: config.HF_METRICS_TOKEN,
+      sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+      log,
+    });
+    const tracing = startTracing(config, 'worker');
     const connection = await NativeConnection.connect({ address: temporalAddress(config) });
     const clientConnection = await Connection.connect({ address: temporalAddress(config) });
     const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
@@ -45,6 +59,8 @@ export const workerCommand = () =>
       externalTasks,
       // SIGTERM (a rolling restart): polling stops at once, running activities get this long to finish.
       shutdownGraceTime: config.HF_SHUTDOWN_GRACE,
+      log,
+      tracing,
     });
     const running = worker.run();
     const stopSweep = sweepTerminatedFlows({
@@ -52,10 +68,13 @@ export const workerCommand = () =>
       ovirt,
       taskQueue: config.HF_TASK_QUEUE,
       externalTasks,
-      log: (m) => console.log(m),
+      log: (m) => log.info(m),
     });
     return {
-      urls: [`Worker:           polling task queue ${config.HF_TASK_QUEUE} on ${temporalAddress(config)}`],
+      urls: [
+        `Worker:           polling task queue ${config.HF_TASK_QUEUE} on ${temporalAddress(config)}`,
+        `Worker metrics:   http://127.0.0.1:${metrics.port}/metrics`,
+      ],
       stop: async () => {
         stopSweep();
         worker.shutdown();
@@ -64,6 +83,8 @@ export const workerCommand = () =>
         await clientConnection.close();
         await ovirt.close();
         await db.destroy();
+        await metrics.close();
+        await tracing?.shutdown();
       },
     };
   });

@@ -14,6 +14,7 @@ import type { OvirtClient } from '../../ovirt/client';
 import { collection, Step } from '../../ovirt/representation';
 import { fillPath } from '../../common/api-path';
 import { causeMessages } from '../../common/errors';
+import { flowsStarted } from '../../common/metrics';
 import { apiRoutes } from '../api/routes';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
 import type { ResolvedVendor } from '../../common/vendor-contract';
@@ -257,6 +258,7 @@ export function createFlowService(opts: FlowServiceOptions) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError && idem)) throw err;
       return startedAnswer(id, kind);
     }
+    flowsStarted.inc({ kind });
     return { id, kind, status: 'running' as FlowStatus, engineJobId: null, links: links(id) };
   }
 

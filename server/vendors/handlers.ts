@@ -3,6 +3,7 @@
 import type { Response } from 'express';
 import { answerWith, type Handlers } from '../api/router';
 import { checkRegistration } from './contract-check';
+import { countedReport } from '../metrics';
 import { VendorSelf, VendorTask, VendorTaskList } from './schemas';
 import type { ExternalTaskService } from '../external-tasks/service';
 import type { VendorService } from './service';
@@ -66,11 +67,20 @@ export function vendorTaskHandlers({ tasks }: VendorService): Handlers<TaskRoute
     listVendorTasks: async ({ query }, { res }) =>
       VendorTaskList.parse(await tasks.list(callingVendor(res), query.status)),
     getVendorTask: async ({ params }, { res }) => VendorTask.parse(await tasks.get(callingVendor(res), params.taskId)),
-    heartbeatVendorTask: ({ params, body }, { res }) => tasks.heartbeat(callingVendor(res), params.taskId, body),
-    addVendorTaskStep: ({ params, body }, { res }) => tasks.addStep(callingVendor(res), params.taskId, body),
+    // Each report is counted by its outcome (hybridflow_vendor_reports_total).
+    heartbeatVendorTask: ({ params, body }, { res }) =>
+      countedReport(callingVendor(res), 'heartbeat', () => tasks.heartbeat(callingVendor(res), params.taskId, body)),
+    addVendorTaskStep: ({ params, body }, { res }) =>
+      countedReport(callingVendor(res), 'step', () => tasks.addStep(callingVendor(res), params.taskId, body)),
     endVendorTaskStep: ({ params, body }, { res }) =>
-      tasks.endStep(callingVendor(res), params.taskId, params.key, body.succeeded),
-    completeVendorTask: ({ params, body }, { res }) => tasks.complete(callingVendor(res), params.taskId, body.output),
-    failVendorTask: ({ params, body }, { res }) => tasks.fail(callingVendor(res), params.taskId, body),
+      countedReport(callingVendor(res), 'step_end', () =>
+        tasks.endStep(callingVendor(res), params.taskId, params.key, body.succeeded),
+      ),
+    completeVendorTask: ({ params, body }, { res }) =>
+      countedReport(callingVendor(res), 'complete', () =>
+        tasks.complete(callingVendor(res), params.taskId, body.output),
+      ),
+    failVendorTask: ({ params, body }, { res }) =>
+      countedReport(callingVendor(res), 'fail', () => tasks.fail(callingVendor(res), params.taskId, body)),
   };
 }

@@ -80,6 +80,7 @@ export class ChaosStack {
       HF_DATA_DIR: this.dataDir,
       HF_ENGINE_PORT: String(this.ports.engine),
       HF_API_PORT: String(this.ports.api),
+      HF_METRICS_PORT: '0', // the worker's /metrics on a free port: a restarted worker never waits for the old one's
       TEMPORAL_PORT: String(this.ports.temporal),
       TEMPORAL_UI_PORT: String(this.ports.temporalUi),
       TEMPORAL_ADDRESS: undefined,

@@ -57,7 +57,8 @@ export function watchProcess(child: ChildProcess): Watched {
 export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { detached?: boolean } = {}): Cli {
   return watchProcess(
     spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
+      // The worker's /metrics on a free port unless the test chooses one: its default would be shared by every worker.
+      env: { ...process.env, HF_METRICS_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: opts.detached ?? false,
     }),

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { installRuntime } from '../../cli/stack/temporal-runtime';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/interceptors';
 
 export function temporalTestAddress(): string {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
@@ -33,6 +34,7 @@ let bundle: Promise<WorkflowBundle> | undefined;
 export function workflowBundle(): Promise<WorkflowBundle> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: new DefaultLogger('WARN'),
   });
   return bundle;

@@ -1,0 +1,174 @@
+// Observability against the real stack: a rapid clone runs on a real `hybridflow worker` process (JSON logs on its
+// stdout, /metrics on HF_METRICS_PORT behind HF_METRICS_TOKEN, traces to an OTLP/HTTP receiver of this test), started
+// through the API server, whose /metrics counts it by route template.
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { close, listen } from '../../cli/stack/listen';
+import { startTracing } from '../../common/tracing';
+import { metricsRoutes } from '../../server/metrics';
+import { freePort } from '../helpers/ports';
+import { runCli, type Cli } from '../helpers/processes';
+import { ENGINE_PASSWORD, eventually, flowClosed, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
+
+const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
+
+/** A tiny OTLP/HTTP receiver: keeps each POST /v1/traces body (JSON, as the exporter sends it). */
+async function otlpReceiver() {
+  const batches: string[] = [];
+  const app = express();
+  app.post('/v1/traces', express.text({ type: '*/*', limit: '20mb' }), (req, res) => {
+    batches.push(String(req.body));
+    res.json({});
+  });
+  const server = await listen(app, 0, '127.0.0.1', 'OTLP_PORT');
+  return { batches, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => close(server) };
+}
+
+/** The value of one sample (`name{labels} value`) in a Prometheus text answer, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}
+
+let stack: TestStack;
+let worker: Cli;
+let receiver: Awaited<ReturnType<typeof otlpReceiver>>;
+let workerMetricsUrl: string;
+let flowId: string;
+
+beforeAll(async () => {
+  stack = await startTestStack('observability', { mainWorker: false });
+  receiver = await otlpReceiver();
+  const metricsPort = await freePort();
+  workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  worker = runCli(['worker'], {
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+    HF_TASK_QUEUE: stack.taskQueue,
+    OVIRT_URL: stack.engine.apiUrl,
+    OVIRT_PASSWORD: ENGINE_PASSWORD,
+    HF_DATA_DIR: stack.dataDir,
+    HF_METRICS_PORT: String(metricsPort),
+    HF_METRICS_TOKEN: METRICS_TOKEN,
+    HF_API_TOKEN: TEST_TOKEN,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_SERVICE_NAME: 'hybridflow-worker-test',
+  });
+  await worker.waitFor(new RegExp(`Worker metrics:\\s+http://127.0.0.1:${metricsPort}/metrics`), 90_000);
+  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-obs' });
+  expect(start.status).toBe(202);
+  flowId = start.body.id;
+  const flow = await flowClosed(stack, flowId, 90_000);
+  expect(flow.status).toBe('completed');
+}, 180_000);
+
+afterAll(async () => {
+  if (worker && worker.process.exitCode === null) {
+    worker.process.kill('SIGTERM');
+    await worker.exited;
+  }
+  await receiver?.close();
+  await stack?.stop();
+});
+
+test("the API server's /metrics: requests by route template and status, flows started by kind, engine calls by call", async () => {
+  // Open (no HF_METRICS_TOKEN) and outside /api/v1: no API token or session needed.
+  const res = await fetch(`${stack.apiUrl}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+  const text = await res.text();
+  const requests = 'hybridflow_http_request_duration_seconds_count';
+  expect(sample(text, requests, { method: 'POST', route: '/api/v1/flows/rapid-clone', status: '202' })).toBe(1);
+  expect(sample(text, requests, { method: 'GET', route: '/api/v1/flows/:id', status: '200' })).toBeGreaterThan(0);
+  // Route templates only: no flow id in a label, whatever was requested.
+  expect(text).not.toContain(flowId);
+  expect(sample(text, 'hybridflow_flows_started_total', { kind: 'rapid-clone' })).toBe(1);
+  // The API reads the engine too (the source VM, the clone name's check): a latency histogram by call.
+  expect(
+    sample(text, 'hybridflow_engine_call_duration_seconds_count', { call: 'GET /vms', outcome: 'ok' }),
+  ).toBeGreaterThan(0);
+  expect(text).toMatch(
+    /^hybridflow_engine_call_duration_seconds_bucket\{le="0.1",call="GET \/vms",outcome="ok"\} \d+$/m,
+  );
+  expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+});
+
+test('/metrics on the API server with a token configured: a wrong or missing token is a 401', async () => {
+  const app = express();
+  app.use(metricsRoutes(METRICS_TOKEN));
+  const server = await listen(app, 0, '127.0.0.1', 'TEST_PORT');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  try {
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { Authorization: `Bearer ${METRICS_TOKEN}x` } })).status).toBe(401);
+    expect((await fetch(url, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } })).status).toBe(401);
+    expect((await fetch(url, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
+  } finally {
+    await close(server);
+  }
+});
+
+test("the worker's /metrics: its token, the flow's end by kind and outcome, engine calls by call, the SDK's own", async () => {
+  expect((await fetch(workerMetricsUrl)).status).toBe(401);
+  expect((await fetch(workerMetricsUrl, { headers: { Authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(
+    401,
+  );
+  const read = async () =>
+    (await fetch(workerMetricsUrl, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  // The flow's end is counted when the worker finishes the workflow task, just after Temporal closed it.
+  const text = await eventually(
+    async () => {
+      const t = await read();
+      return sample(t, 'hybridflow_flows_ended_total', { kind: 'rapid-clone', outcome: 'completed' }) ? t : undefined;
+    },
+    30_000,
+    'the ended flow to be counted',
+  );
+  expect(sample(text, 'hybridflow_flows_ended_total', { kind: 'rapid-clone', outcome: 'completed' })).toBe(1);
+  expect(sample(text, 'hybridflow_flows_ended_total', { kind: 'rapid-clone', outcome: 'failed' })).toBeUndefined();
+  const calls = 'hybridflow_engine_call_duration_seconds_count';
+  expect(sample(text, calls, { call: 'POST /vms/{id}/shutdown', outcome: 'ok' })).toBe(1);
+  expect(sample(text, calls, { call: 'POST /jobs/{id}/steps', outcome: 'ok' })).toBeGreaterThan(0);
+  // The Temporal SDK's metrics from the core runtime's exporter, in the same answer.
+  expect(text).toMatch(/^temporal_\w+/m);
+  expect(text).toMatch(/^temporal_workflow_completed\S* /m);
+});
+
+test("an activity's log line is JSON with the flow id, its engine job and no secret", () => {
+  const output = worker.output();
+  const lines = output.split('\n').filter((l) => l.startsWith('{'));
+  const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  const shutdown = entries.find((e) => e.msg === 'activity completed' && e.activity === 'shutdownVm');
+  expect(shutdown).toMatchObject({ level: 'info', component: 'worker', flowId, attempt: 1 });
+  expect(typeof shutdown!.durationMs).toBe('number');
+  const stepLine = entries.find((e) => e.activity === 'ensureEngineStep' && e.flowId === flowId);
+  expect(stepLine?.engineJobId).toEqual(expect.any(String));
+  expect(entries).toContainEqual(
+    expect.objectContaining({ msg: 'flow ended', flowId, kind: 'rapid-clone', outcome: 'completed' }),
+  );
+  // Every line but the banner is JSON, and no secret is in any of them.
+  const plain = output.split('\n').filter((l) => l && !l.startsWith('{'));
+  expect(plain.every((l) => /^Worker( metrics)?:/.test(l))).toBe(true);
+  for (const secret of [ENGINE_PASSWORD, TEST_TOKEN, METRICS_TOKEN]) expect(output).not.toContain(secret);
+});
+
+test("tracing: the worker sends the flow's workflow and activity spans to the OTLP endpoint", async () => {
+  const spans = await eventually(
+    async () => {
+      const all = receiver.batches.join('\n');
+      return all.includes('RunActivity:shutdownVm') && all.includes('RunWorkflow:rapidClone') ? all : undefined;
+    },
+    30_000,
+    'the spans to arrive',
+  );
+  expect(spans).toContain('hybridflow-worker-test');
+  expect(spans).toContain(flowId);
+});
+
+test('tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set', () => {
+  expect(startTracing({ OTEL_SERVICE_NAME: 'x' }, 'worker')).toBeUndefined();
+});
