@@ -136,7 +136,6 @@ const NEEDS: Record<string, string[]> = {
     'TEMPORAL_ADDRESS',
     'TEMPORAL_NAMESPACE',
     'HF_TASK_QUEUE',
-    'HF_API_TOKEN',
     'HF_SERVER_KEY',
     'OVIRT_URL',
     'OVIRT_USER',
@@ -276,15 +275,15 @@ describe('docker-compose.yml', () => {
       expect(environmentProblems(typo)).toContain('server: HF_DEMO_VENDER is not a variable of EnvSchema');
     });
 
-    it('the API servers listen on every interface and the workers and servers share database, token and key', () => {
+    it('the API servers listen on every interface, and workers and servers share the database and its key', () => {
       expect(loadConfig(env('server')).HF_HOST).toBe('0.0.0.0');
       expect(loadConfig(env('engine')).HF_HOST).toBe('0.0.0.0');
-      for (const v of ['DATABASE_URL', 'HF_API_TOKEN', 'HF_SERVER_KEY', 'TEMPORAL_NAMESPACE', 'HF_TASK_QUEUE']) {
+      for (const v of ['DATABASE_URL', 'HF_SERVER_KEY', 'TEMPORAL_NAMESPACE', 'HF_TASK_QUEUE']) {
         expect(variable('worker', v)).toBe(variable('server', v));
       }
       expect(variable('vendor-demo', 'HF_TASK_QUEUE')).toBe(variable('server', 'HF_TASK_QUEUE'));
       // No secret where it is not needed.
-      expect(Object.keys(env('vendor-demo'))).not.toContain('HF_API_TOKEN');
+      for (const s of ['worker', 'vendor-demo', 'engine']) expect(Object.keys(env(s))).not.toContain('HF_API_TOKEN');
       expect(Object.keys(env('engine'))).not.toContain('HF_SERVER_KEY');
     });
   });
