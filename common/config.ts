@@ -35,6 +35,15 @@ export const EnvSchema = z
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_CLI: z.string().optional(),
     TEMPORAL_UI_URL: z.url().optional(),
+    // TLS to Temporal (a real cluster or Temporal Cloud). CA: @default the system's trust store; cert and key: the
+    // client certificate for mTLS (both or neither); server name: @default the host of TEMPORAL_ADDRESS.
+    TEMPORAL_TLS: flag(false),
+    TEMPORAL_TLS_CA_FILE: z.string().optional(),
+    TEMPORAL_TLS_CERT_FILE: z.string().optional(),
+    TEMPORAL_TLS_KEY_FILE: z.string().optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    // Temporal Cloud's API key, sent as `authorization: Bearer <key>`; implies TLS.
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
     HF_TASK_QUEUE: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,200}$/, "may contain only letters, digits, '.', '_' and '-'")
@@ -99,6 +108,14 @@ export const EnvSchema = z
     // Processes sharing a database must seal with one key; a generated key file is one machine's own.
     if (env.DATABASE_URL && !env.HF_SERVER_KEY) {
       ctx.addIssue({ code: 'custom', path: ['HF_SERVER_KEY'], message: 'is required when DATABASE_URL is set' });
+    }
+    for (const [set, missing] of [
+      ['TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_KEY_FILE'],
+      ['TEMPORAL_TLS_KEY_FILE', 'TEMPORAL_TLS_CERT_FILE'],
+    ] as const) {
+      if (env[set] && !env[missing]) {
+        ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${set} is set (mTLS needs both)` });
+      }
     }
     if (env.OVIRT_URL && !env.OVIRT_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['OVIRT_PASSWORD'], message: 'is required when OVIRT_URL is set' });

@@ -23,12 +23,12 @@ import { createLogger } from '../../common/log';
 import { startTracing } from '../../common/tracing';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { close, listen } from '../stack/listen';
-import { temporalAddress, temporalUiUrl } from '../stack/temporal-connection';
+import { temporalConnectionOptions, temporalUiUrl } from '../stack/temporal-connection';
 
 export const serverCommand = () =>
   runComponent('server', async () => {
     const config = loadConfig();
-    const connection = await Connection.connect({ address: temporalAddress(config) });
+    const connection = await Connection.connect(temporalConnectionOptions(config));
     const log = createLogger('server', { level: config.HF_LOG_LEVEL });
     // With tracing on, each flow's start, signals and queries open spans the workflow's own spans continue.
     const tracing = startTracing(config, 'server');

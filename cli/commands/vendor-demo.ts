@@ -5,7 +5,7 @@ import { engineEndpoint } from '../../common/secrets';
 import { createStorageArray } from '../../vendor-demo/storage-array';
 import { createVendorWorker } from '../../vendor-demo/worker';
 import { runComponent } from '../stack/component';
-import { temporalAddress } from '../stack/temporal-connection';
+import { temporalConnectionOptions } from '../stack/temporal-connection';
 import { installRuntime } from '../stack/temporal-runtime';
 import { createLogger } from '../../common/log';
 
@@ -13,7 +13,7 @@ export const vendorDemoCommand = () =>
   runComponent('vendor-demo', async () => {
     const config = loadConfig();
     installRuntime('WARN', { log: createLogger('vendor-demo', { level: config.HF_LOG_LEVEL }) });
-    const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+    const connection = await NativeConnection.connect(temporalConnectionOptions(config));
     // The demo's "storage array" is the built-in engine's storage-side hook.
     const engine = engineEndpoint(config);
     const array = createStorageArray({

@@ -12,7 +12,7 @@ import { createVendorRegistry } from '../../server/vendors/registry';
 import { sweepTerminatedFlows } from '../../worker/terminated-flows';
 import { createMainWorker } from '../../worker/workers';
 import { runComponent } from '../stack/component';
-import { temporalAddress } from '../stack/temporal-connection';
+import { temporalAddress, temporalConnectionOptions } from '../stack/temporal-connection';
 import { installRuntime } from '../stack/temporal-runtime';
 import { createLogger } from '../../common/log';
 import { startTracing } from '../../common/tracing';
@@ -33,8 +33,8 @@ export const workerCommand = () =>
       log,
     });
     const tracing = startTracing(config, 'worker');
-    const connection = await NativeConnection.connect({ address: temporalAddress(config) });
-    const clientConnection = await Connection.connect({ address: temporalAddress(config) });
+    const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+    const clientConnection = await Connection.connect(temporalConnectionOptions(config));
     const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
     const ovirt = new OvirtClient(engineEndpoint(config));
     // Webhook vendors' tasks and secrets live in the server database, shared with the API server.

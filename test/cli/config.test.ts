@@ -38,3 +38,34 @@ test('every invalid variable is named in one error', () => {
   expect(error?.issues.map((i) => i.variable).sort()).toEqual(['HF_API_PORT', 'OVIRT_PASSWORD', 'TEMPORAL_ADDRESS']);
   expect(error?.message).toMatch(/OVIRT_PASSWORD: is required when OVIRT_URL is set/);
 });
+
+test('Temporal TLS: a client certificate needs its key and the key its certificate', () => {
+  const issues = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (err) {
+      return (err as ConfigError).issues;
+    }
+  };
+  expect(issues({ TEMPORAL_TLS_CERT_FILE: '/etc/hf/client.pem' })).toEqual([
+    { variable: 'TEMPORAL_TLS_KEY_FILE', message: 'is required when TEMPORAL_TLS_CERT_FILE is set (mTLS needs both)' },
+  ]);
+  expect(issues({ TEMPORAL_TLS_KEY_FILE: '/etc/hf/client.key' }).map((i) => i.variable)).toEqual([
+    'TEMPORAL_TLS_CERT_FILE',
+  ]);
+  expect(issues({ TEMPORAL_TLS: 'maybe' }).map((i) => i.variable)).toEqual(['TEMPORAL_TLS']);
+  const c = loadConfig({
+    TEMPORAL_TLS: 'yes',
+    TEMPORAL_TLS_CERT_FILE: '/etc/hf/client.pem',
+    TEMPORAL_TLS_KEY_FILE: '/etc/hf/client.key',
+    TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+    TEMPORAL_API_KEY: 'key',
+  });
+  expect(c).toMatchObject({
+    TEMPORAL_TLS: true,
+    TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+    TEMPORAL_API_KEY: 'key',
+  });
+  expect(loadConfig({}).TEMPORAL_TLS).toBe(false);
+});
