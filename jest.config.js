@@ -6,6 +6,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // The production tests run against a real cluster of their own: jest.production.config.js.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };
