@@ -1,5 +1,6 @@
 // OpenTelemetry tracing through Temporal's interceptors: off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; then spans go
 // to <endpoint>/v1/traces over OTLP/HTTP, as service OTEL_SERVICE_NAME (else the component's name).
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -25,9 +26,9 @@ export function startTracing(
   });
   const spanProcessor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 });
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
-  // Temporal's interceptors carry the trace context in headers through the global propagator, which register()
-  // sets (W3C trace context and baggage).
-  provider.register();
+  // Temporal's interceptors carry the active span's context in headers through the global propagator, which
+  // register() sets (W3C trace context and baggage); the context manager makes a started span the active one.
+  provider.register({ contextManager: new AsyncLocalStorageContextManager().enable() });
   return {
     tracer: provider.getTracer('hybridflow'),
     resource,

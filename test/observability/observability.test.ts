@@ -1,14 +1,16 @@
-// Observability against the real stack: a rapid clone runs on a real `hybridflow worker` process (JSON logs on its
-// stdout, /metrics on HF_METRICS_PORT behind HF_METRICS_TOKEN, traces to an OTLP/HTTP receiver of this test), started
-// through the API server, whose /metrics counts it by route template.
+// Observability against the real stack: a rapid clone is started through a real `hybridflow server` process and runs
+// on a real `hybridflow worker` process (JSON logs on its stdout, /metrics on HF_METRICS_PORT), both behind
+// HF_METRICS_TOKEN and tracing to an OTLP/HTTP receiver of this test; the engine, vendor and Temporal are the stack's.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { close, listen } from '../../cli/stack/listen';
 import { startTracing } from '../../common/tracing';
-import { metricsRoutes } from '../../server/metrics';
 import { freePort } from '../helpers/ports';
 import { runCli, type Cli } from '../helpers/processes';
-import { ENGINE_PASSWORD, eventually, flowClosed, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
+import { ENGINE_PASSWORD, eventually, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -38,46 +40,85 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 let stack: TestStack;
 let worker: Cli;
 let receiver: Awaited<ReturnType<typeof otlpReceiver>>;
+let server: Cli;
+let serverUrl: string;
+let serverDataDir: string;
 let workerMetricsUrl: string;
 let flowId: string;
+
+/** Calls the API server process with the operator token. */
+async function api(method: string, p: string, body?: unknown) {
+  const res = await fetch(serverUrl + p, {
+    method,
+    headers: { Authorization: `Bearer ${TEST_TOKEN}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: await res.json() };
+}
+const metrics = (url: string, token?: string) =>
+  fetch(url, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
 
 beforeAll(async () => {
   stack = await startTestStack('observability', { mainWorker: false });
   receiver = await otlpReceiver();
   const metricsPort = await freePort();
   workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  worker = runCli(['worker'], {
+  const env = {
     TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
     HF_TASK_QUEUE: stack.taskQueue,
     OVIRT_URL: stack.engine.apiUrl,
     OVIRT_PASSWORD: ENGINE_PASSWORD,
+    HF_API_TOKEN: TEST_TOKEN,
+    HF_METRICS_TOKEN: METRICS_TOKEN,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  };
+  worker = runCli(['worker'], {
+    ...env,
     HF_DATA_DIR: stack.dataDir,
     HF_METRICS_PORT: String(metricsPort),
-    HF_METRICS_TOKEN: METRICS_TOKEN,
-    HF_API_TOKEN: TEST_TOKEN,
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_SERVICE_NAME: 'hybridflow-worker-test',
   });
+  const apiPort = await freePort();
+  serverUrl = `http://127.0.0.1:${apiPort}`;
+  serverDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hf-observability-server-'));
+  server = runCli(['server'], {
+    ...env,
+    HF_DATA_DIR: serverDataDir,
+    HF_API_PORT: String(apiPort),
+    HF_DEMO_VENDOR: 'true', // served by the stack's vendor worker on this task queue
+    OTEL_SERVICE_NAME: 'hybridflow-server-test',
+  });
   await worker.waitFor(new RegExp(`Worker metrics:\\s+http://127.0.0.1:${metricsPort}/metrics`), 90_000);
-  const start = await stack.api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-obs' });
+  await server.waitFor(/API server:\s+http/, 90_000);
+  const start = await api('POST', '/api/v1/flows/rapid-clone', { sourceVm: 'web-01', cloneName: 'web-01-obs' });
   expect(start.status).toBe(202);
   flowId = start.body.id;
-  const flow = await flowClosed(stack, flowId, 90_000);
+  const flow = await eventually(
+    async () => {
+      const f = await api('GET', `/api/v1/flows/${flowId}`);
+      return f.body.status === 'running' ? undefined : f.body;
+    },
+    90_000,
+    'the flow to close',
+  );
   expect(flow.status).toBe('completed');
 }, 180_000);
 
 afterAll(async () => {
-  if (worker && worker.process.exitCode === null) {
-    worker.process.kill('SIGTERM');
-    await worker.exited;
+  for (const child of [server, worker]) {
+    if (child && child.process.exitCode === null) {
+      child.process.kill('SIGTERM');
+      await child.exited;
+    }
   }
+  if (serverDataDir) fs.rmSync(serverDataDir, { recursive: true, force: true });
   await receiver?.close();
   await stack?.stop();
 });
 
 test("the API server's /metrics: requests by route template and status, flows started by kind, engine calls by call", async () => {
-  // Open (no HF_METRICS_TOKEN) and outside /api/v1: no API token or session needed.
-  const res = await fetch(`${stack.apiUrl}/metrics`);
+  // Outside /api/v1: the metrics token, no API token or session.
+  const res = await metrics(`${serverUrl}/metrics`, METRICS_TOKEN);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
   const text = await res.text();
@@ -88,35 +129,28 @@ test("the API server's /metrics: requests by route template and status, flows st
   expect(text).not.toContain(flowId);
   expect(sample(text, 'hybridflow_flows_started_total', { kind: 'rapid-clone' })).toBe(1);
   // The API reads the engine too (the source VM, the clone name's check): a latency histogram by call.
-  expect(
-    sample(text, 'hybridflow_engine_call_duration_seconds_count', { call: 'GET /vms', outcome: 'ok' }),
-  ).toBeGreaterThan(0);
+  const calls = 'hybridflow_engine_call_duration_seconds_count';
+  expect(sample(text, calls, { call: 'GET /vms', outcome: 'ok' })).toBeGreaterThan(0);
   expect(text).toMatch(
     /^hybridflow_engine_call_duration_seconds_bucket\{le="0.1",call="GET \/vms",outcome="ok"\} \d+$/m,
   );
   expect(text).toMatch(/^process_cpu_user_seconds_total /m);
 });
 
-test('/metrics on the API server with a token configured: a wrong or missing token is a 401', async () => {
-  const app = express();
-  app.use(metricsRoutes(METRICS_TOKEN));
-  const server = await listen(app, 0, '127.0.0.1', 'TEST_PORT');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
-  try {
-    expect((await fetch(url)).status).toBe(401);
-    expect((await fetch(url, { headers: { Authorization: `Bearer ${METRICS_TOKEN}x` } })).status).toBe(401);
-    expect((await fetch(url, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } })).status).toBe(401);
-    expect((await fetch(url, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
-  } finally {
-    await close(server);
+test('/metrics with HF_METRICS_TOKEN set refuses a missing or wrong token (the API token too) with 401; unset, it is open', async () => {
+  for (const url of [`${serverUrl}/metrics`, workerMetricsUrl]) {
+    expect((await metrics(url)).status).toBe(401);
+    expect((await metrics(url, `${METRICS_TOKEN}x`)).status).toBe(401);
+    expect((await metrics(url, TEST_TOKEN)).status).toBe(401);
+    expect((await metrics(url, METRICS_TOKEN)).status).toBe(200);
   }
+  // The API token does not open it either as a session would: /metrics is not behind the login.
+  expect((await api('GET', '/metrics')).status).toBe(401);
+  // The in-process stack's API server has no metrics token: open to anyone who reaches it.
+  expect((await metrics(`${stack.apiUrl}/metrics`)).status).toBe(200);
 });
 
-test("the worker's /metrics: its token, the flow's end by kind and outcome, engine calls by call, the SDK's own", async () => {
-  expect((await fetch(workerMetricsUrl)).status).toBe(401);
-  expect((await fetch(workerMetricsUrl, { headers: { Authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(
-    401,
-  );
+test("the worker's /metrics: the flow's end by kind and outcome, engine calls by call, the SDK's own", async () => {
   const read = async () =>
     (await fetch(workerMetricsUrl, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   // The flow's end is counted when the worker finishes the workflow task, just after Temporal closed it.
@@ -156,17 +190,41 @@ test("an activity's log line is JSON with the flow id, its engine job and no sec
   for (const secret of [ENGINE_PASSWORD, TEST_TOKEN, METRICS_TOKEN]) expect(output).not.toContain(secret);
 });
 
-test("tracing: the worker sends the flow's workflow and activity spans to the OTLP endpoint", async () => {
+test("tracing: the server's start span and the worker's workflow and activity spans reach the OTLP endpoint, in one trace", async () => {
+  type OtlpSpan = { traceId: string; name: string; attributes?: { key: string; value: { stringValue?: string } }[] };
+  type Batch = {
+    resourceSpans: {
+      resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+      scopeSpans: { spans: OtlpSpan[] }[];
+    }[];
+  };
+  const spansOf = () =>
+    receiver.batches.flatMap((b) =>
+      (JSON.parse(b) as Batch).resourceSpans.flatMap((r) => {
+        const service = r.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue;
+        return r.scopeSpans.flatMap((s) => s.spans.map((span) => ({ ...span, service })));
+      }),
+    );
   const spans = await eventually(
     async () => {
-      const all = receiver.batches.join('\n');
-      return all.includes('RunActivity:shutdownVm') && all.includes('RunWorkflow:rapidClone') ? all : undefined;
+      const all = spansOf();
+      const names = new Set(all.map((s) => s.name));
+      return ['StartWorkflow:rapidClone', 'RunWorkflow:rapidClone', 'RunActivity:shutdownVm'].every((n) => names.has(n))
+        ? all
+        : undefined;
     },
     30_000,
     'the spans to arrive',
   );
-  expect(spans).toContain('hybridflow-worker-test');
-  expect(spans).toContain(flowId);
+  const started = spans.find((s) => s.name === 'StartWorkflow:rapidClone')!;
+  const run = spans.find((s) => s.name === 'RunWorkflow:rapidClone')!;
+  const shutdown = spans.find((s) => s.name === 'RunActivity:shutdownVm')!;
+  expect(started.service).toBe('hybridflow-server-test');
+  expect(run.service).toBe('hybridflow-worker-test');
+  expect(shutdown.service).toBe('hybridflow-worker-test');
+  expect(run.traceId).toBe(started.traceId);
+  expect(shutdown.traceId).toBe(started.traceId);
+  expect(JSON.stringify(started.attributes)).toContain(flowId);
 });
 
 test('tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set', () => {
