@@ -179,10 +179,21 @@ function takeLock(lockFile: string): boolean {
 
 /** The module's source folder in the Go module cache (read-only): config files and schema. */
 async function moduleDirectory(): Promise<string> {
-  const { stdout } = await execFileAsync('go', ['mod', 'download', '-json', `${MODULE}@${TEMPORAL_SERVER_VERSION}`], {
-    env: { ...process.env, GOFLAGS: '-mod=mod' },
-    cwd: os.tmpdir(), // outside any Go module
-  });
+  let stdout: string;
+  try {
+    ({ stdout } = await execFileAsync('go', ['mod', 'download', '-json', `${MODULE}@${TEMPORAL_SERVER_VERSION}`], {
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+      cwd: os.tmpdir(), // outside any Go module
+    }));
+  } catch (err) {
+    const reason =
+      (err as { code?: string }).code === 'ENOENT'
+        ? 'the Go toolchain (go) is not on PATH'
+        : lastLines(`${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`);
+    throw new Error(`cannot find the files of ${MODULE}@${TEMPORAL_SERVER_VERSION} (config, schema): ${reason}`, {
+      cause: err,
+    });
+  }
   const dir = (JSON.parse(stdout) as { Dir?: string }).Dir;
   if (!dir) throw new Error(`go mod download did not report the folder of ${MODULE}@${TEMPORAL_SERVER_VERSION}`);
   return dir;
