@@ -3,6 +3,7 @@
 // endpoint's OAuth error `{"error_code": ..., "error": ...}`.
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { engineLog } from './log';
 
 /** An answer the API gives instead of the requested representation; thrown by routes, written by `writeError`. */
 export class ApiFault extends Error {
@@ -165,7 +166,7 @@ export function faultOf(err: unknown): ApiFault {
     if (status === 404) return new ApiFault(404, 'Not Found', 'No such resource');
     return new ApiFault(status, status === 413 ? 'Payload Too Large' : 'Bad Request', known ?? 'Bad request');
   }
-  console.error('engine: internal error', err);
+  engineLog.error({ err }, 'internal error');
   return new ApiFault(500, 'Operation Failed', 'Internal server error');
 }
 

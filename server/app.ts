@@ -47,7 +47,7 @@ export interface AppDeps {
   listenHost?: string;
   /** Aborted when the server starts shutting down: /readyz answers 503 and event streams end. @default never */
   draining?: AbortSignal;
-  /** Where request and error lines go. @default a `server` logger at info */
+  /** Where request and error lines go (the command: HF_LOG_LEVEL). @default a `server` logger, errors only */
   log?: Logger;
   /** When set, GET /metrics needs `Authorization: Bearer <it>` (HF_METRICS_TOKEN). @default open */
   metricsToken?: string;
@@ -69,7 +69,7 @@ const jsonOnly: express.RequestHandler = (req, res, next) => {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(requestMetrics(deps.log ?? createLogger('server')));
+  app.use(requestMetrics(deps.log ?? createLogger('server', { level: 'error' })));
   app.use(hostGuard(allowedHosts(deps.listenHost, deps.allowedHosts)));
   // Outside /api/v1: no session or API token, a token of its own if configured (scrapers are not users).
   app.use(metricsRoutes(deps.metricsToken));

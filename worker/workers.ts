@@ -27,7 +27,7 @@ export interface WorkerOptions {
   shutdownGraceTime?: Duration;
   /** A pre-built bundle (tests build one per suite); omitted = bundle `workflows/` at start. */
   workflowBundle?: WorkflowBundle;
-  /** Where activity lines go. @default a `worker` logger at info */
+  /** Where activity lines go (the command passes one at HF_LOG_LEVEL). @default a `worker` logger, errors only */
   log?: Logger;
   /** OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT). @default off */
   tracing?: Tracing;
@@ -36,7 +36,7 @@ export interface WorkerOptions {
 export function createMainWorker(opts: WorkerOptions): Promise<Worker> {
   return Worker.create({
     ...mainWorkerInterceptors({
-      log: opts.log ?? createLogger('worker'),
+      log: opts.log ?? createLogger('worker', { level: 'error' }),
       tracing: opts.tracing,
       prebuiltBundle: Boolean(opts.workflowBundle),
     }),

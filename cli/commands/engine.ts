@@ -2,11 +2,13 @@
 import { loadConfig } from '../../common/config';
 import { engineEndpoint } from '../../common/secrets';
 import { startEngine } from '../../engine/start';
+import { engineLog } from '../../engine/log';
 import { runComponent } from '../stack/component';
 
 export const engineCommand = () =>
   runComponent('engine', async () => {
     const config = loadConfig();
+    engineLog.level = config.HF_LOG_LEVEL;
     const endpoint = engineEndpoint({ ...config, OVIRT_URL: undefined });
     const engine = await startEngine({
       port: config.HF_ENGINE_PORT,

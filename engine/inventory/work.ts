@@ -5,6 +5,7 @@
 import type { Db } from '../db';
 import { endInternalJob } from '../jobs/internal';
 import type { JobStore } from '../jobs/store';
+import { engineLog } from '../log';
 
 export const WORK_KINDS = ['vm_power', 'snapshot_merge', 'disk_copy'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];
@@ -112,7 +113,7 @@ export class InventoryWork {
         try {
           this.complete(jobId);
         } catch (err) {
-          console.error(`engine: completing the work of job ${jobId} failed`, err);
+          engineLog.error({ err, engineJobId: jobId }, 'completing the work of a job failed');
         }
       },
       Math.max(0, endsAt - this.jobs.now()),

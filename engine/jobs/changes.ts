@@ -1,5 +1,6 @@
 // Change notices of jobs and steps, for live views (the Tasks page). JobStore emits one after each write it
 // commits; with no listener an emit costs a Set lookup, so the API's speed does not depend on it.
+import { engineLog } from '../log';
 
 export type JobChange =
   /** A job was added or changed (status, times, auto_cleared). */
@@ -29,7 +30,7 @@ export class JobChanges {
       try {
         listener(change);
       } catch (err) {
-        console.error('engine: job change listener failed', err);
+        engineLog.error({ err }, 'job change listener failed');
       }
     }
   }

@@ -1,6 +1,7 @@
 // oVirt's periodic clean-up of auto-cleared jobs: FINISHED ones after `succeededMin`, FAILED / ABORTED / UNKNOWN
 // ones after `failedMin`. STARTED jobs and jobs with auto_cleared=false are never deleted.
 import type { JobStore } from './store';
+import { engineLog } from '../log';
 
 export interface CleanupOptions {
   /** Minutes between runs. @default 10 */
@@ -22,7 +23,7 @@ export function scheduleJobCleanup(store: JobStore, options: CleanupOptions): ()
     try {
       store.cleanup(now - options.succeededMin * MINUTE_MS, now - options.failedMin * MINUTE_MS);
     } catch (err) {
-      console.error('engine: job clean-up failed', err);
+      engineLog.error({ err }, 'job clean-up failed');
     }
   };
   const timer = setInterval(run, Math.max(1, Math.round(options.intervalMin * MINUTE_MS)));

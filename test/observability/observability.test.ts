@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { close, listen } from '../../cli/stack/listen';
 import { startTracing } from '../../common/tracing';
+import { sample } from '../helpers/metrics';
 import { freePort } from '../helpers/ports';
 import { runCli, type Cli } from '../helpers/processes';
 import { ENGINE_PASSWORD, eventually, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
@@ -24,17 +25,6 @@ async function otlpReceiver() {
   });
   const server = await listen(app, 0, '127.0.0.1', 'OTLP_PORT');
   return { batches, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => close(server) };
-}
-
-/** The value of one sample (`name{labels} value`) in a Prometheus text answer, or undefined. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return undefined;
 }
 
 let stack: TestStack;

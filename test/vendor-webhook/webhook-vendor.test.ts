@@ -5,6 +5,7 @@ import { contractRegistrations } from '../../common/storage-contract';
 import { createStorageArray } from '../../vendor-demo/storage-array';
 import { ENGINE_PASSWORD } from '../helpers/credentials';
 import { eventually } from '../helpers/eventually';
+import { sample } from '../helpers/metrics';
 import { flowClosed, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
 import { WebhookVendor } from '../helpers/webhook-vendor';
 
@@ -160,6 +161,33 @@ test('a webhook that is down is tried again with backoff until it takes the task
   expect(flow.status).toBe('completed');
   expect(vendor.failNext).toBe(0);
   expect(vendor.deliveries.filter((d) => d.flowId === started.body.id)).toHaveLength(1);
+});
+
+test("the API's /metrics counts the vendor's reports by outcome, the worker's deliveries by outcome", async () => {
+  const metrics = async () => (await fetch(`${stack.apiUrl}/metrics`)).text();
+  const reports = (labels: Record<string, string>) =>
+    metrics().then((t) => sample(t, 'hybridflow_vendor_reports_total', { vendor: 'hook-storage', ...labels }) ?? 0);
+  const deliveries = (outcome: string) =>
+    metrics().then((t) => sample(t, 'hybridflow_webhook_deliveries_total', { vendor: 'hook-storage', outcome }) ?? 0);
+  const before = {
+    completed: await reports({ report: 'complete', outcome: 'accepted' }),
+    delivered: await deliveries('delivered'),
+    refused: await deliveries('refused'),
+  };
+  vendor.failNext = 1;
+  const started = await operator('POST', '/api/v1/flows/clone-preflight', {
+    sourceVm: 'web-01',
+    vendor: 'hook-storage',
+  });
+  expect((await flowClosed(stack, started.body.id, 60_000)).status).toBe('completed');
+  expect(await reports({ report: 'complete', outcome: 'accepted' })).toBe(before.completed + 1);
+  expect(await deliveries('delivered')).toBe(before.delivered + 1);
+  expect(await deliveries('refused')).toBe(before.refused + 1);
+  // A refused report is counted by why: a fail after the completion is a conflict (or the task is gone).
+  const task = vendor.deliveries.find((d) => d.flowId === started.body.id)!;
+  const late = await vendor.call(`/api/v1/vendor/tasks/${task.taskId}/fail`, { message: 'too late' });
+  expect([409, 410]).toContain(late.status);
+  expect(await reports({ report: 'fail', outcome: late.status === 409 ? 'conflict' : 'gone' })).toBeGreaterThan(0);
 });
 
 test('a silent vendor: its heartbeat timeout brings a new task (the old one 410 superseded), then the flow gives up and undoes', async () => {
