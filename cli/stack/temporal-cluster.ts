@@ -141,6 +141,7 @@ export async function ensureTemporalServer(log: (line: string) => void = console
         { env: { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod' }, maxBuffer: 64 << 20, timeout: BUILD_WAIT_MS },
       );
     } catch (err) {
+      fs.rmSync(gobin, { recursive: true, force: true });
       const output = (err as { stderr?: string }).stderr ?? '';
       fs.writeFileSync(logFile, output);
       const reason =
