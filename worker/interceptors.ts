@@ -25,6 +25,7 @@ function flowFields(ctx: Context, args: unknown[]) {
   return {
     flowId: info.workflowExecution?.workflowId,
     activity: info.activityType,
+    activityId: info.activityId,
     attempt: info.attempt,
     ...(typeof input.jobId === 'string' ? { engineJobId: input.jobId } : {}),
     ...(typeof input.vendorId === 'string' ? { vendor: input.vendorId } : {}),

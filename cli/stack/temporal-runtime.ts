@@ -20,7 +20,9 @@ export function installRuntime(level: 'WARN' | 'ERROR' = 'WARN', opts: RuntimeOp
       : new DefaultLogger(level),
     telemetryOptions: {
       logging: { filter: { core: level, other: 'ERROR' } },
-      ...(opts.metricsBindAddress ? { metrics: { prometheus: { bindAddress: opts.metricsBindAddress } } } : {}),
+      ...(opts.metricsBindAddress
+        ? { metrics: { prometheus: { bindAddress: opts.metricsBindAddress, useSecondsForDurations: true } } }
+        : {}),
     },
     shutdownSignals: [],
   });
