@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { close, listen } from '../../cli/stack/listen';
+import { collection, Vm } from '../../ovirt/representation';
 import { ENGINE_PASSWORD } from '../helpers/credentials';
 import { runCli } from '../helpers/processes';
 import { eventually, startTestStack, stepRunning } from '../helpers/stack';
@@ -83,6 +84,15 @@ test('a worker sent SIGTERM mid-activity lets it finish (once), then exits; the 
     });
     expect(start.status).toBe(202);
     await stepRunning(stack, start.body.id, (s) => s.description === 'Shut down VM web-01', 'the VM shutdown');
+    // The step shows as soon as the flow schedules the activity; the VM powering down shows the worker running it.
+    await eventually(
+      async () => {
+        const [vm] = await stack.ovirt.get('/vms', collection('vm', Vm), { query: { search: 'name=web-01' } });
+        return vm?.status === 'powering_down' || undefined;
+      },
+      20_000,
+      'the worker to shut the VM down',
+    );
     first.process.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
