@@ -3,16 +3,13 @@
 //   2. the time to list the first page of jobs with 100,000 jobs stored.
 // Without --url it starts the engine itself, in a child process on a temporary directory, so the engine and the
 // load generator do not share a core. With --url it targets a running engine (and fills jobs over HTTP).
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { openDatabase } from '../engine/db';
 import { JobStore } from '../engine/jobs/store';
+import { startEngineProcess } from './engine-child';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,29 +37,8 @@ interface Target {
 }
 
 async function startLocalEngine(): Promise<Target> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hf-bench-'));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'engine-process.ts'), dataDir, args.password],
-    // `--import tsx` resolves from the working directory: the repository root.
-    { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.join(__dirname, '..') },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (line.startsWith('ready ')) resolve(line.slice('ready '.length));
-    });
-    child.once('exit', (code) => reject(new Error(`the engine exited with ${code} before it was ready`)));
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  };
-  return { url, pid: child.pid, dataDir, stop };
+  const engine = await startEngineProcess(args.password);
+  return { ...engine, stop: engine.stop };
 }
 
 class Client {
