@@ -1,28 +1,17 @@
 // The server and the worker open the server database at the same moment (`hybridflow dev` starts them together):
 // every process must come up with the schema migrated once, whichever migrates.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openServerDb } from '../../db/database';
 import { createIdempotencyStore } from '../../db/idempotency-keys';
-
-const ROOT = path.join(__dirname, '..', '..');
-const OPEN = `require('tsx/cjs'); require('./db/database.ts').openServerDb({ dataDir: process.argv[1] }).then((db) => db.destroy()).then(() => console.log('migrated'), (err) => { console.log(String(err)); process.exit(1); });`;
-
-function openInProcess(dir: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['-e', OPEN, dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
-}
+import { openInProcess } from '../helpers/server-db';
 
 test('four processes opening a new database at once all find it migrated', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hf-db-'));
   try {
-    const results = await Promise.all([1, 2, 3, 4].map(() => openInProcess(dir)));
+    const results = await Promise.all([1, 2, 3, 4].map(() => openInProcess({ dataDir: dir })));
     expect(results).toEqual(results.map(() => ({ code: 0, output: 'migrated\n' })));
     const db = await openServerDb({ dataDir: dir });
     const tables = await db.introspection.getTables();

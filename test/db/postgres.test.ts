@@ -2,7 +2,6 @@
 // migrations and queries as on SQLite, and what concurrency across processes needs (one migration, one winner per
 // Idempotency-Key, reports on one task one after the other, the demo vendor registered once by servers starting
 // together). A real PostgreSQL of our own (Debian's package), started on a free port for this file.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,8 +14,8 @@ import { createSessionStore } from '../../db/sessions';
 import { DEMO_VENDOR, registerContractVendor } from '../../server/vendors/demo';
 import { createVendorRegistry } from '../../server/vendors/registry';
 import { freePort } from '../helpers/ports';
+import { openInProcess } from '../helpers/server-db';
 
-const ROOT = path.join(__dirname, '..', '..');
 let dir: string;
 let postgres: RunningPostgres;
 let url: string;
@@ -35,18 +34,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Opens (and so migrates) the database in a process of its own, as a server or worker starting would. */
-function openInProcess(databaseUrl: string): Promise<{ code: number | null; output: string }> {
-  const script = `require('tsx/cjs'); require('./db/database.ts').openServerDb({ databaseUrl: process.argv[1] }).then((db) => db.destroy()).then(() => console.log('migrated'), (err) => { console.log(String(err)); process.exit(1); });`;
-  const child = spawn(process.execPath, ['-e', script, databaseUrl], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
-}
-
 test('four processes opening a new database at once all find it migrated, with the tables SQLite has', async () => {
-  const results = await Promise.all([1, 2, 3, 4].map(() => openInProcess(url)));
+  const results = await Promise.all([1, 2, 3, 4].map(() => openInProcess({ databaseUrl: url })));
   expect(results).toEqual(results.map(() => ({ code: 0, output: 'migrated\n' })));
   db = await openServerDb({ databaseUrl: url });
   const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
