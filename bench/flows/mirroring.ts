@@ -1,0 +1,123 @@
+// bench:flows, section `mirroring`: one flow of six activities that do no work, run (A) as a bare workflow and (B)
+// with each activity mirrored as a step of one engine job (workflows/mirrored-job.ts), on the same Temporal dev
+// server in the same run, at concurrency 1, 20 and 100: throughput, latency percentiles, history events per flow.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createEngineJobActivities } from '../../activities/engine-job';
+import { OvirtClient } from '../../ovirt/client';
+import { startEngineProcess } from '../engine-child';
+import { benchActivities } from './activities';
+import { percentile, round, type Section } from './report';
+import type { bareFlow, mirroredFlow } from './workflows';
+
+const STEPS = 6;
+const CONCURRENCY = [1, 20, 100] as const;
+const PASSWORD = 'bench-password-0123456789';
+const TASK_QUEUE = 'bench-mirroring';
+
+type Kind = 'bare' | 'mirrored';
+interface Figures {
+  flowsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Runs `count` flows of `kind`, at most `concurrency` at once; figures from the first start to the last end. */
+async function measure(client: Client, kind: Kind, concurrency: number, count: number): Promise<Figures> {
+  const workflow = (kind === 'bare' ? 'bareFlow' : 'mirroredFlow') as unknown as typeof bareFlow | typeof mirroredFlow;
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    while (next < count) {
+      const n = next++;
+      const t0 = performance.now();
+      await client.workflow.execute(workflow, {
+        taskQueue: TASK_QUEUE,
+        workflowId: `bench-${kind}-c${concurrency}-${n}-${Date.now()}`,
+        args: [STEPS],
+      });
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    flowsPerSec: round(count / seconds, 2),
+    p50Ms: round(percentile(latencies, 0.5)),
+    p99Ms: round(percentile(latencies, 0.99)),
+  };
+}
+
+async function historyEvents(client: Client, kind: Kind): Promise<number> {
+  const handle = await client.workflow.start(kind === 'bare' ? 'bareFlow' : 'mirroredFlow', {
+    taskQueue: TASK_QUEUE,
+    workflowId: `bench-${kind}-history-${Date.now()}`,
+    args: [STEPS],
+  });
+  await handle.result();
+  return (await handle.fetchHistory()).events?.length ?? 0;
+}
+
+/** Flows per measurement = scale x (20 at concurrency 1, 200 at 20, 500 at 100). */
+export const mirroring: Section = async ({ temporalAddress, scale, log }) => {
+  const engine = await startEngineProcess(PASSWORD);
+  const ovirt = new OvirtClient({ url: `${engine.url}/ovirt-engine/api`, password: PASSWORD });
+  const native = await NativeConnection.connect({ address: temporalAddress });
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection });
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue: TASK_QUEUE,
+    workflowsPath: require.resolve('./workflows'),
+    activities: { ...createEngineJobActivities(ovirt), ...benchActivities },
+    maxConcurrentWorkflowTaskExecutions: 100,
+    maxConcurrentActivityTaskExecutions: 200,
+    maxCachedWorkflows: 1000,
+  });
+  const running = worker.run();
+  try {
+    // Warm up both paths (bundle loaded, connections open, the engine's first writes).
+    for (const kind of ['bare', 'mirrored'] as const) await measure(client, kind, 5, 10);
+    const figures: Record<string, unknown> = {};
+    const rows: string[][] = [];
+    for (const c of CONCURRENCY) {
+      const count = Math.max(c, Math.round(scale * (c === 1 ? 20 : c === 20 ? 200 : 500)));
+      const bare = await measure(client, 'bare', c, count);
+      const mirrored = await measure(client, 'mirrored', c, count);
+      const ratio = round(mirrored.flowsPerSec / bare.flowsPerSec, 2);
+      figures[`c${c}`] = { bare, mirrored, throughputRatio: ratio, flows: count };
+      rows.push([
+        `c${c}`,
+        String(count),
+        `${bare.flowsPerSec}`,
+        `${mirrored.flowsPerSec}`,
+        `${ratio}x`,
+        `${bare.p50Ms} / ${bare.p99Ms}`,
+        `${mirrored.p50Ms} / ${mirrored.p99Ms}`,
+      ]);
+      log(`mirroring: c${c} done`);
+    }
+    const history = { bare: await historyEvents(client, 'bare'), mirrored: await historyEvents(client, 'mirrored') };
+    figures.historyEvents = history;
+    return {
+      figures,
+      title: `mirroring: ${STEPS} no-op activities per flow, bare vs mirrored into the built-in engine`,
+      table: {
+        header: ['', 'flows', 'bare flows/s', 'mirrored flows/s', 'ratio', 'bare p50/p99 ms', 'mirrored p50/p99 ms'],
+        rows,
+      },
+      notes: [
+        `history events per flow: bare ${history.bare}, mirrored ${history.mirrored} (${round(history.mirrored / history.bare, 2)}x)`,
+      ],
+    };
+  } finally {
+    worker.shutdown();
+    await running;
+    await native.close();
+    await connection.close();
+    await ovirt.close();
+    await engine.stop();
+  }
+};
