@@ -1,21 +1,29 @@
 // bench:flows, section `mirroring`: one flow of six activities that do no work, run (A) as a bare workflow and (B)
 // with each activity mirrored as a step of one engine job (workflows/mirrored-job.ts), on the same Temporal dev
 // server in the same run, at concurrency 1, 20 and 100: throughput, latency percentiles, history events per flow.
+// Candidate shapes of mirroring run beside them (bench/flows/workflows.ts), to weigh the next design by measurement.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngineJobActivities } from '../../activities/engine-job';
 import { OvirtClient } from '../../ovirt/client';
 import { startEngineProcess } from '../engine-child';
-import { benchActivities } from './activities';
+import { createBenchActivities } from './activities';
 import { percentile, round, type Section } from './report';
-import type { bareFlow, mirroredFlow } from './workflows';
 
 const STEPS = 6;
 const CONCURRENCY = [1, 20, 100] as const;
 const PASSWORD = 'bench-password-0123456789';
 const TASK_QUEUE = 'bench-mirroring';
 
-type Kind = 'bare' | 'mirrored';
+/** Each kind of flow and its workflow (bench/flows/workflows.ts). */
+const WORKFLOWS = {
+  bare: 'bareFlow',
+  mirrored: 'mirroredFlow',
+  localActivities: 'localMirroredFlow',
+  inActivity: 'inActivityMirroredFlow',
+} as const;
+type Kind = keyof typeof WORKFLOWS;
+const CANDIDATES = ['localActivities', 'inActivity'] as const;
 interface Figures {
   flowsPerSec: number;
   p50Ms: number;
@@ -24,7 +32,6 @@ interface Figures {
 
 /** Runs `count` flows of `kind`, at most `concurrency` at once; figures from the first start to the last end. */
 async function measure(client: Client, kind: Kind, concurrency: number, count: number): Promise<Figures> {
-  const workflow = (kind === 'bare' ? 'bareFlow' : 'mirroredFlow') as unknown as typeof bareFlow | typeof mirroredFlow;
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -32,7 +39,7 @@ async function measure(client: Client, kind: Kind, concurrency: number, count: n
     while (next < count) {
       const n = next++;
       const t0 = performance.now();
-      await client.workflow.execute(workflow, {
+      await client.workflow.execute(WORKFLOWS[kind], {
         taskQueue: TASK_QUEUE,
         workflowId: `bench-${kind}-c${concurrency}-${n}-${Date.now()}`,
         args: [STEPS],
@@ -51,7 +58,7 @@ async function measure(client: Client, kind: Kind, concurrency: number, count: n
 }
 
 async function historyEvents(client: Client, kind: Kind): Promise<number> {
-  const handle = await client.workflow.start(kind === 'bare' ? 'bareFlow' : 'mirroredFlow', {
+  const handle = await client.workflow.start(WORKFLOWS[kind], {
     taskQueue: TASK_QUEUE,
     workflowId: `bench-${kind}-history-${Date.now()}`,
     args: [STEPS],
@@ -71,7 +78,7 @@ export const mirroring: Section = async ({ temporalAddress, scale, log }) => {
     connection: native,
     taskQueue: TASK_QUEUE,
     workflowsPath: require.resolve('./workflows'),
-    activities: { ...createEngineJobActivities(ovirt), ...benchActivities },
+    activities: { ...createEngineJobActivities(ovirt), ...createBenchActivities(ovirt) },
     maxConcurrentWorkflowTaskExecutions: 100,
     maxConcurrentActivityTaskExecutions: 200,
     maxCachedWorkflows: 1000,
@@ -79,37 +86,48 @@ export const mirroring: Section = async ({ temporalAddress, scale, log }) => {
   const running = worker.run();
   try {
     // Warm up both paths (bundle loaded, connections open, the engine's first writes).
-    for (const kind of ['bare', 'mirrored'] as const) await measure(client, kind, 5, 10);
+    for (const kind of Object.keys(WORKFLOWS) as Kind[]) await measure(client, kind, 5, 10);
     const figures: Record<string, unknown> = {};
     const rows: string[][] = [];
     for (const c of CONCURRENCY) {
       const count = Math.max(c, Math.round(scale * (c === 1 ? 20 : c === 20 ? 200 : 500)));
       const bare = await measure(client, 'bare', c, count);
-      const mirrored = await measure(client, 'mirrored', c, count);
-      const ratio = round(mirrored.flowsPerSec / bare.flowsPerSec, 2);
-      figures[`c${c}`] = { bare, mirrored, throughputRatio: ratio, flows: count };
-      rows.push([
+      const ratioTo = (f: Figures) => round(f.flowsPerSec / bare.flowsPerSec, 2);
+      const row = (name: string, f: Figures) => [
         `c${c}`,
+        name,
         String(count),
-        `${bare.flowsPerSec}`,
-        `${mirrored.flowsPerSec}`,
-        `${ratio}x`,
-        `${bare.p50Ms} / ${bare.p99Ms}`,
-        `${mirrored.p50Ms} / ${mirrored.p99Ms}`,
-      ]);
+        `${f.flowsPerSec}`,
+        `${ratioTo(f)}x`,
+        `${f.p50Ms} / ${f.p99Ms}`,
+      ];
+      const mirrored = await measure(client, 'mirrored', c, count);
+      const candidates: Record<string, Figures & { throughputRatio: number }> = {};
+      for (const kind of CANDIDATES) {
+        const f = await measure(client, kind, c, count);
+        candidates[kind] = { ...f, throughputRatio: ratioTo(f) };
+      }
+      figures[`c${c}`] = { bare, mirrored, throughputRatio: ratioTo(mirrored), flows: count, candidates };
+      rows.push(row('bare', bare), row('mirrored (today)', mirrored));
+      for (const kind of CANDIDATES) rows.push(row(`candidate: ${kind}`, candidates[kind]!));
       log(`mirroring: c${c} done`);
     }
     const history = { bare: await historyEvents(client, 'bare'), mirrored: await historyEvents(client, 'mirrored') };
-    figures.historyEvents = history;
+    const candidateHistory: Record<string, number> = {};
+    for (const kind of CANDIDATES) candidateHistory[kind] = await historyEvents(client, kind);
+    figures.historyEvents = { ...history, candidates: candidateHistory };
     return {
       figures,
       title: `mirroring: ${STEPS} no-op activities per flow, bare vs mirrored into the built-in engine`,
       table: {
-        header: ['', 'flows', 'bare flows/s', 'mirrored flows/s', 'ratio', 'bare p50/p99 ms', 'mirrored p50/p99 ms'],
+        header: ['', 'flow', 'flows', 'flows/s', 'vs bare', 'p50 / p99 ms'],
         rows,
       },
       notes: [
-        `history events per flow: bare ${history.bare}, mirrored ${history.mirrored} (${round(history.mirrored / history.bare, 2)}x)`,
+        `history events per flow: bare ${history.bare}, mirrored ${history.mirrored} (${round(history.mirrored / history.bare, 2)}x)` +
+          CANDIDATES.map(
+            (k) => `, ${k} ${candidateHistory[k]} (${round(candidateHistory[k]! / history.bare, 2)}x)`,
+          ).join(''),
       ],
     };
   } finally {
