@@ -1,7 +1,7 @@
 // What hybridflow's orchestration costs next to bare Temporal, measured side by side in one run. A benchmark, not a
 // test: `npm run bench:flows [-- --json FILE] [--scale X] [--only SECTION]...`. It starts what it needs on free ports
 // (a Temporal dev server shared by the sections; each section starts the rest), prints a table per section and stops
-// it all. Sections (bench/flows/*.ts): mirroring.
+// it all. Sections (bench/flows/*.ts): mirroring, rapidClone.
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -9,9 +9,13 @@ import { freePort } from '../cli/stack/ports';
 import { startDevServer } from '../cli/stack/temporal-server';
 import { installRuntime } from '../cli/stack/temporal-runtime';
 import { mirroring } from './flows/mirroring';
+import { rapidClone } from './flows/rapid-clone';
 import { printReport, type Section } from './flows/report';
 
-const SECTIONS: Record<string, Section> = { mirroring };
+const SECTIONS: Record<string, Section> = {
+  mirroring,
+  rapidClone,
+};
 
 const { values: args } = parseArgs({
   options: {

@@ -54,6 +54,8 @@ export const EnvSchema = z
       .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
       .transform((v) => v === 'true' || v === '1' || v === 'yes')
       .optional(),
+    // How long the demo vendor's clone takes (ms); benchmarks set 0 to measure hybridflow alone.
+    HF_DEMO_CLONE_MS: z.coerce.number().int().min(0).default(4000),
     HF_VENDOR_HEARTBEAT_TIMEOUT: z
       .string()
       .regex(/^[1-9]\d*(ms|s|m|h)$/, 'must be a duration such as 30s, 2m or 500ms')

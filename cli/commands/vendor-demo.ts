@@ -26,6 +26,7 @@ export const vendorDemoCommand = () =>
       namespace: config.TEMPORAL_NAMESPACE,
       queuePrefix: config.HF_TASK_QUEUE,
       array,
+      cloneMs: config.HF_DEMO_CLONE_MS,
       shutdownGraceTime: config.HF_SHUTDOWN_GRACE,
     });
     const running = worker.run();
