@@ -1,7 +1,7 @@
 // What hybridflow's orchestration costs next to bare Temporal, measured side by side in one run. A benchmark, not a
 // test: `npm run bench:flows [-- --json FILE] [--scale X] [--only SECTION]...`. It starts what it needs on free ports
 // (a Temporal dev server shared by the sections; each section starts the rest), prints a table per section and stops
-// it all. Sections (bench/flows/*.ts): mirroring, rapidClone.
+// it all. Sections (bench/flows/*.ts): mirroring, rapidClone, streams.
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -10,11 +10,13 @@ import { startDevServer } from '../cli/stack/temporal-server';
 import { installRuntime } from '../cli/stack/temporal-runtime';
 import { mirroring } from './flows/mirroring';
 import { rapidClone } from './flows/rapid-clone';
+import { streams } from './flows/streams';
 import { printReport, type Section } from './flows/report';
 
 const SECTIONS: Record<string, Section> = {
   mirroring,
   rapidClone,
+  streams,
 };
 
 const { values: args } = parseArgs({
@@ -35,14 +37,16 @@ async function main(): Promise<void> {
   installRuntime('ERROR');
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log('Starting a Temporal dev server ...');
-  const temporal = await startDevServer({ port: await freePort(), log: () => undefined });
+  const metricsPort = await freePort();
+  const temporal = await startDevServer({ port: await freePort(), metricsPort, log: () => undefined });
+  const temporalMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const cpu = os.cpus();
   const machine = `${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`;
   const figures: Record<string, unknown> = { machine, scale };
   try {
     console.log(`machine: ${machine}; scale ${scale}`);
     for (const name of chosen) {
-      const report = await SECTIONS[name]!({ temporalAddress: temporal.address, scale, log });
+      const report = await SECTIONS[name]!({ temporalAddress: temporal.address, temporalMetricsUrl, scale, log });
       figures[name] = report.figures;
       printReport(report);
     }

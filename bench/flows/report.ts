@@ -2,6 +2,8 @@
 export interface SectionContext {
   /** The run's Temporal dev server. */
   temporalAddress: string;
+  /** The dev server's Prometheus metrics (its `service_requests` count every client's calls). */
+  temporalMetricsUrl: string;
   /** Multiplies each section's amount of work (flows, hand-offs); 1 is the issue's figures. */
   scale: number;
   /** Progress lines (stderr), not part of the report. */

@@ -23,6 +23,9 @@ export interface StackOptions {
 export interface Stack {
   apiUrl: string;
   engineUrl: string;
+  /** The engine's admin password, and the API's operator token. */
+  password: string;
+  token: string;
   workerMetricsUrl: string;
   server: Cli;
   worker: Cli;
@@ -98,6 +101,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     return {
       apiUrl,
       engineUrl,
+      password: PASSWORD,
+      token: TOKEN,
       workerMetricsUrl: metrics,
       server,
       worker,
@@ -134,4 +139,19 @@ export async function flowClosed(stack: Stack, id: string, timeoutMs = 600_000):
     if (Date.now() > deadline) throw new Error(`flow ${id} still running after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Every request the Temporal dev server has served so far (its `service_requests` counter, summed over operations). */
+export async function temporalRequests(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  let sum = 0;
+  for (const m of text.matchAll(/^service_requests\{[^}]*\} (\S+)$/gm)) sum += Number(m[1]);
+  return sum;
+}
+
+/** Temporal requests per second over `seconds` (every client: server, worker, vendors). */
+export async function temporalRate(metricsUrl: string, seconds: number): Promise<number> {
+  const before = await temporalRequests(metricsUrl);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  return ((await temporalRequests(metricsUrl)) - before) / seconds;
 }

@@ -19,6 +19,8 @@ export interface DevServerOptions {
   /** SQLite file; omitted = in memory. */
   dbFile?: string;
   namespace?: string;
+  /** Serve the server's Prometheus metrics (`service_requests` ...) on this port; omitted = none (benchmarks). */
+  metricsPort?: number;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
@@ -67,6 +69,7 @@ async function spawnDevServer(executable: string, opts: DevServerOptions): Promi
     'error',
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
     ...(opts.dbFile ? ['--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal'] : []),
+    ...(opts.metricsPort ? ['--metrics-port', String(opts.metricsPort)] : []),
     ...searchAttributes.flatMap((a) => ['--search-attribute', `${a.name}=Keyword`]),
   ];
   const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -104,7 +107,10 @@ async function sdkDevServer(
         dbFilename: opts.dbFile,
         namespace: opts.namespace ?? 'default',
         searchAttributes,
-        extraArgs: opts.dbFile ? ['--sqlite-pragma', 'journal_mode=wal'] : [],
+        extraArgs: [
+          ...(opts.dbFile ? ['--sqlite-pragma', 'journal_mode=wal'] : []),
+          ...(opts.metricsPort ? ['--metrics-port', String(opts.metricsPort)] : []),
+        ],
         log: { format: 'pretty', level: 'error' },
       },
     });
