@@ -1,13 +1,14 @@
 // What hybridflow's orchestration costs next to bare Temporal, measured side by side in one run. A benchmark, not a
 // test: `npm run bench:flows [-- --json FILE] [--scale X] [--only SECTION]...`. It starts what it needs on free ports
 // (a Temporal dev server shared by the sections; each section starts the rest), prints a table per section and stops
-// it all. Sections (bench/flows/*.ts): mirroring, rapidClone, streams, handoff.
+// it all. Sections (bench/flows/*.ts): mirroring, rapidClone, streams, handoff, atRest.
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { freePort } from '../cli/stack/ports';
 import { startDevServer } from '../cli/stack/temporal-server';
 import { installRuntime } from '../cli/stack/temporal-runtime';
+import { atRest } from './flows/at-rest';
 import { handoff } from './flows/handoff';
 import { mirroring } from './flows/mirroring';
 import { rapidClone } from './flows/rapid-clone';
@@ -19,6 +20,7 @@ const SECTIONS: Record<string, Section> = {
   rapidClone,
   streams,
   handoff,
+  atRest,
 };
 
 const { values: args } = parseArgs({
