@@ -2,8 +2,8 @@
 // holds their clone: once all wait, the worker's and the API server's resident memory and what the product asks of
 // Temporal while nothing moves; then the vendor completes them all and the time until every flow has completed.
 import { Client, Connection } from '@temporalio/client';
-import { round, type Section } from './report';
-import { lanes, startStack, temporalRate } from './stack';
+import { lanes, round, type Section } from './report';
+import { startStack, temporalRate } from './stack';
 import { BenchVendor } from './webhook';
 
 /** 2,000 x scale flows; the quiet window is 30 s at scale 1 (at least 10 s). */

@@ -3,8 +3,8 @@
 // off its vendor activities: check, clone, metadata); for each completion, from the wall-clock moment the vendor
 // sent it to the start of the next activity the flow schedules (its ActivityTaskStarted time in the history).
 import { Client, Connection } from '@temporalio/client';
-import { percentile, round, type Section } from './report';
-import { flowClosed, lanes, startStack } from './stack';
+import { lanes, percentile, round, type Section } from './report';
+import { flowClosed, startStack } from './stack';
 import { BenchVendor } from './webhook';
 
 const CONCURRENCY = 10;

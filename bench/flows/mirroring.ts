@@ -8,7 +8,7 @@ import { createEngineJobActivities } from '../../activities/engine-job';
 import { OvirtClient } from '../../ovirt/client';
 import { startEngineProcess } from '../engine-child';
 import { createBenchActivities } from './activities';
-import { percentile, round, type Section } from './report';
+import { lanes, percentile, round, type Section } from './report';
 
 const STEPS = 6;
 const CONCURRENCY = [1, 20, 100] as const;
@@ -33,21 +33,16 @@ interface Figures {
 /** Runs `count` flows of `kind`, at most `concurrency` at once; figures from the first start to the last end. */
 async function measure(client: Client, kind: Kind, concurrency: number, count: number): Promise<Figures> {
   const latencies: number[] = [];
-  let next = 0;
   const started = performance.now();
-  const lane = async () => {
-    while (next < count) {
-      const n = next++;
-      const t0 = performance.now();
-      await client.workflow.execute(WORKFLOWS[kind], {
-        taskQueue: TASK_QUEUE,
-        workflowId: `bench-${kind}-c${concurrency}-${n}-${Date.now()}`,
-        args: [STEPS],
-      });
-      latencies.push(performance.now() - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
+  await lanes(count, concurrency, async (n) => {
+    const t0 = performance.now();
+    await client.workflow.execute(WORKFLOWS[kind], {
+      taskQueue: TASK_QUEUE,
+      workflowId: `bench-${kind}-c${concurrency}-${n}-${Date.now()}`,
+      args: [STEPS],
+    });
+    latencies.push(performance.now() - t0);
+  });
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {

@@ -1,8 +1,8 @@
 // bench:flows, section `rapidClone`: real rapid clones through the API (server, worker, built-in engine and demo
 // vendor as hybridflow processes) with the engine's transitions and the vendor's clone time at zero, so what is
 // left is hybridflow's own orchestration: clones per second at concurrency 50, and where each flow's time goes.
-import { percentile, round, type Section } from './report';
-import { flowClosed, lanes, startStack, type Stack } from './stack';
+import { lanes, percentile, round, type Section } from './report';
+import { flowClosed, startStack, type Stack } from './stack';
 
 const CONCURRENCY = 50;
 

@@ -1,4 +1,4 @@
-// What each bench:flows section answers, and how the run prints it.
+// What each bench:flows section answers, how the run prints it, and the small helpers every section uses.
 export interface SectionContext {
   /** The run's Temporal dev server. */
   temporalAddress: string;
@@ -23,6 +23,15 @@ export type Section = (ctx: SectionContext) => Promise<SectionReport>;
 export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 export const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+
+/** Runs `fn` for 0 .. count-1, at most `concurrency` at once. */
+export async function lanes(count: number, concurrency: number, fn: (n: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+}
 
 export function printReport(report: SectionReport): void {
   const { header, rows } = report.table;

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../cli/stack/ports';
+import { pollUntil } from '../../common/poll';
 import { callApi, type ApiAnswer } from '../../test/helpers/external-tasks';
 import { runCli, type Cli } from '../../test/helpers/processes';
 
@@ -120,25 +121,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   }
 }
 
-/** Runs `fn` for 0 .. count-1, at most `concurrency` at once. */
-export async function lanes(count: number, concurrency: number, fn: (n: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < count) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-}
-
 /** Polls the flow through the API until it is no longer running; answers its document. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function flowClosed(stack: Stack, id: string, timeoutMs = 600_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const f = await stack.api('GET', `/api/v1/flows/${id}`);
-    if (f.status === 200 && f.body.status !== 'running') return f.body;
-    if (Date.now() > deadline) throw new Error(`flow ${id} still running after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export function flowClosed(stack: Stack, id: string, timeoutMs = 600_000): Promise<any> {
+  return pollUntil(
+    async () => {
+      const f = await stack.api('GET', `/api/v1/flows/${id}`);
+      return f.status === 200 && f.body.status !== 'running' ? f.body : undefined;
+    },
+    { what: `flow ${id} to close`, timeoutMs, intervalMs: 100 },
+  );
 }
 
 /** Every request the Temporal dev server has served so far (its `service_requests` counter, summed over operations). */
