@@ -1,7 +1,6 @@
 // The worker's GET /metrics: hybridflow's figures of this process followed by the Temporal SDK's own (`temporal_*`,
 // served by the core runtime's Prometheus exporter on a loopback port of its own), so Prometheus scrapes one target.
 // When HF_METRICS_TOKEN is set only `Authorization: Bearer <it>` reads it.
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { METRICS_CONTENT_TYPE, metricsAuthorized, metricsText } from '../common/metrics';
 import type { Logger } from '../common/log';
@@ -59,16 +58,4 @@ export async function serveWorkerMetrics(opts: WorkerMetricsOptions) {
     port: (server.address() as AddressInfo).port,
     close: () => close(server),
   };
-}
-
-/** A free loopback port for the SDK's exporter (the core runtime binds it itself). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = http.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }

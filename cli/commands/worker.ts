@@ -16,14 +16,15 @@ import { temporalAddress, temporalConnectionOptions } from '../stack/temporal-co
 import { installRuntime } from '../stack/temporal-runtime';
 import { createLogger } from '../../common/log';
 import { startTracing } from '../../common/tracing';
-import { freeLoopbackPort, serveWorkerMetrics } from '../../worker/metrics-server';
+import { serveWorkerMetrics } from '../../worker/metrics-server';
+import { freePort } from '../stack/ports';
 
 export const workerCommand = () =>
   runComponent('worker', async () => {
     const config = loadConfig();
     const log = createLogger('worker', { level: config.HF_LOG_LEVEL });
     // The SDK's own metrics (temporal_*) on a loopback port, appended to this worker's /metrics answer.
-    const sdkMetricsPort = await freeLoopbackPort();
+    const sdkMetricsPort = await freePort(); // for the SDK's exporter, which binds it itself
     installRuntime('WARN', { log, metricsBindAddress: `127.0.0.1:${sdkMetricsPort}` });
     const metrics = await serveWorkerMetrics({
       port: config.HF_METRICS_PORT,
@@ -33,8 +34,9 @@ export const workerCommand = () =>
       log,
     });
     const tracing = startTracing(config, 'worker');
-    const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-    const clientConnection = await Connection.connect(temporalConnectionOptions(config));
+    const temporalOptions = temporalConnectionOptions(config); // read the TLS files once for both connections
+    const connection = await NativeConnection.connect(temporalOptions);
+    const clientConnection = await Connection.connect(temporalOptions);
     const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
     const ovirt = new OvirtClient(engineEndpoint(config));
     // Webhook vendors' tasks and secrets live in the server database, shared with the API server.
