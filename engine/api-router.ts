@@ -3,8 +3,11 @@
 // cost more than the API's own work on short calls such as adding and ending steps. Routes are functions of a small
 // call context returning the answer, or throwing an `ApiFault`; one error path writes every fault.
 //
+// Every answer, faults included, is written in the representation the call's `Accept` asks for (XML unless it
+// prefers JSON, as oVirt; see negotiation.ts); bodies are read as JSON or XML by their Content-Type.
+//
 // What a call goes through, in order (as the express middleware chain did): the correlation id (echoed back),
-// fault injection, authentication (401), 415 for a body that is not JSON, the JSON body (400 when malformed),
+// fault injection, authentication (401), 415 for a body that is neither JSON nor XML, the body (400 when malformed),
 // then the route: 403 for a write route called without the admin role, 405 for a method a served path does not support where the routes say so (else OPTIONS lists the
 // path's methods), 404 otherwise.
 // Matching follows express's: literal segments case-insensitive, an optional trailing slash, parameters
@@ -12,15 +15,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import querystring from 'node:querystring';
 import type { ParsedUrlQuery } from 'node:querystring';
-import express from 'express';
-import type { Request } from 'express';
 import type { Authenticator, User } from './auth';
 import { assertAdmin, authenticate, isWrite } from './auth';
 import { readCorrelationId } from './correlation';
-import { ApiFault, noResource, safeEcho, sendJson, unsupportedMediaType, writeError } from './faults';
+import { ApiFault, noResource, safeEcho, unsupportedMediaType, writeError } from './faults';
 import type { FaultInjector } from './fault-injection/injector';
 import { jsonBodyReader } from './json-body';
+import { bodyFormat, responseFormat } from './negotiation';
+import type { Format } from './negotiation';
 import { API_PREFIX } from './representation';
+import type { Representation } from './representation';
+import { sendRepresentation } from './send';
+import { xmlBodyReader } from './xml/body';
 
 /** What a route sees of a call. */
 export interface ApiCall {
@@ -30,17 +36,17 @@ export interface ApiCall {
   /** The path parameters, percent-decoded. */
   readonly params: Readonly<Record<string, string>>;
   readonly query: ParsedUrlQuery;
-  /** The parsed JSON body; undefined when the request has none. */
+  /** The parsed body (JSON, or XML read into the same shape); undefined when the request has none. */
   readonly body: unknown;
   readonly user: User;
   /** The sanitised Correlation-Id, if any (already echoed in the answer's headers). */
   readonly correlationId: string | undefined;
 }
 
-/** A route's answer: a JSON body (none: an empty answer, as oVirt answers a DELETE), a Location. */
+/** A route's answer: a representation (none: an empty answer, as oVirt answers a DELETE), a Location. */
 export interface Answer {
   status: number;
-  body?: unknown;
+  body?: Representation;
   location?: string;
 }
 
@@ -49,7 +55,11 @@ export type ApiHandler = (call: ApiCall) => Answer;
 /** A path parameter the route's path declares. */
 export const param = (call: ApiCall, name: string): string => call.params[name] ?? '';
 
-export const json = (body: unknown, status = 200, location?: string): Answer => ({ status, body, location });
+export const represent = (body: Representation, status = 200, location?: string): Answer => ({
+  status,
+  body,
+  location,
+});
 
 interface Route {
   /** Upper case; undefined for every method. */
@@ -174,14 +184,11 @@ export function underApi(pathname: string): { base: string; path: string } | und
   return { base, path: path === '' ? '/' : path };
 }
 
-/** type-is's test, as express's `req.is` (which uses nothing but the request's headers). */
-const isJson = (req: IncomingMessage): boolean => express.request.is.call(req as Request, 'application/json') !== false;
-
 export interface ApiOptions {
   auth: Authenticator;
   faults: FaultInjector;
   routes: ApiRoutes;
-  /** Largest JSON body, in bytes. */
+  /** Largest request body, in bytes. */
   bodyLimit: number;
 }
 
@@ -192,14 +199,15 @@ export function apiHandler({
   routes,
   bodyLimit,
 }: ApiOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const readBody = jsonBodyReader(bodyLimit);
+  const readJson = jsonBodyReader(bodyLimit);
+  const readXml = xmlBodyReader(bodyLimit);
 
-  const answer = (res: ServerResponse, { status, body, location }: Answer): void => {
+  const answer = (res: ServerResponse, { status, body, location }: Answer, format: Format): void => {
     if (body === undefined) {
       res.statusCode = status;
       res.end();
     } else {
-      sendJson(res, status, body, location);
+      sendRepresentation(res, status, body, format, location);
     }
   };
 
@@ -221,23 +229,33 @@ export function apiHandler({
     if (!mounted) return false;
     const { base, path } = mounted;
     const query = q < 0 ? {} : querystring.parse(url.slice(q + 1));
+    const format = responseFormat(req.headers.accept);
     const correlationId = readCorrelationId(req.headers['correlation-id'] as string | undefined, query.correlation_id);
     if (correlationId) res.setHeader('Correlation-Id', correlationId);
 
     const serve = (): void => {
       let user: User;
+      let readBody = readJson;
       try {
         user = authenticate(auth, req, res);
         const hasBody =
           Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-        if (hasBody && !isJson(req)) {
-          throw unsupportedMediaType('The built-in engine', req.headers['content-type']);
+        if (hasBody) {
+          const given = bodyFormat(req);
+          if (!given) {
+            throw unsupportedMediaType(
+              'The built-in engine',
+              req.headers['content-type'],
+              'application/xml and application/json bodies',
+            );
+          }
+          if (given === 'xml') readBody = readXml;
         }
       } catch (err) {
-        return writeError(res, err);
+        return writeError(res, err, format);
       }
       readBody(req, res, (err, body) => {
-        if (err) return writeError(res, err);
+        if (err) return writeError(res, err, format);
         try {
           const route = routes.match(method, path);
           if (!route && method === 'OPTIONS') {
@@ -250,9 +268,10 @@ export function apiHandler({
           answer(
             res,
             route.handler({ method, path: base + path, params: route.params, query, body, user, correlationId }),
+            format,
           );
         } catch (caught) {
-          writeError(res, caught);
+          writeError(res, caught, format);
         }
       });
     };
@@ -262,7 +281,7 @@ export function apiHandler({
       serve();
     } else {
       const { latencyMs, fault } = injected;
-      const go = (): void => (fault ? writeError(res, fault) : serve());
+      const go = (): void => (fault ? writeError(res, fault, format) : serve());
       if (latencyMs === 0) go();
       else setTimeout(go, latencyMs).unref();
     }

@@ -99,6 +99,14 @@ export class Authenticator {
     return this.tokens.size;
   }
 
+  /** Users known, and how many of them hold a live token: the `users` of the API root's summary. */
+  userCounts(): { total: number; active: number } {
+    const now = this.now();
+    const active = new Set<string>();
+    for (const session of this.tokens.values()) if (session.expiresAt > now) active.add(session.userId);
+    return { total: this.byId.size, active: active.size };
+  }
+
   private ensureUsers(): void {
     const admin = splitPrincipal(this.options.adminUser);
     const plain = splitPrincipal(PLAIN_USER);
@@ -249,6 +257,25 @@ export function ssoRouter(auth: Authenticator): express.Router {
   return router;
 }
 
+/**
+ * `POST /ovirt-engine/services/sso-logout` (form `token`, `scope`): what the SDKs call on `close()`. As oVirt's
+ * services webapp does, it revokes the token through the SSO and answers the SSO's JSON: `{}`, also for a token
+ * it does not know or an empty one (the Go SDK sends the token it was given, empty after a password login).
+ */
+export function ssoLogoutRouter(auth: Authenticator): express.Router {
+  const router = express.Router();
+  router.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  router.all('/sso-logout', (req, res) => {
+    const token = (req.body as Record<string, unknown> | undefined)?.token ?? req.query.token;
+    if (typeof token !== 'string') {
+      return writeSsoError(res, 200, 'invalid_request', "No 'token' parameter in request.");
+    }
+    if (token !== '') auth.revoke(token);
+    res.json({});
+  });
+  return router;
+}
+
 const unauthorized = (detail: string): ApiFault => new ApiFault(401, 'Unauthorized', detail);
 
 /**
@@ -270,18 +297,41 @@ export function userOfAuthorization(
   return undefined;
 }
 
+/** The session cookie of `Prefer: persistent-auth`, named and scoped as oVirt's. */
+const SESSION_COOKIE = 'JSESSIONID';
+const SESSION_COOKIE_PATH = '/ovirt-engine/api';
+
+const wantsPersistentAuth = (req: IncomingMessage): boolean =>
+  /(?:^|[\s,;])persistent-auth(?:$|[\s,;=])/i.test(String(req.headers.prefer ?? ''));
+
+const sessionCookie = (req: IncomingMessage): string | undefined =>
+  /(?:^|;\s*)JSESSIONID=([^;\s]+)/.exec(req.headers.cookie ?? '')?.[1];
+
 /**
  * The caller of a request; otherwise throws the 401 fault, `WWW-Authenticate: Basic realm="RESTAPI"` set, or the
  * 429 fault with `Retry-After` while failed Basic logins are held back.
+ *
+ * `Prefer: persistent-auth`, as oVirt: a Basic login answers a session cookie (`JSESSIONID`, an SSO token like any
+ * other), and a later call with the cookie and the same header needs no credentials. Without the header the cookie
+ * counts for nothing, so a page of another site cannot ride on it.
  */
 export function authenticate(auth: Authenticator, req: IncomingMessage, res: ServerResponse): User {
   const header = req.headers.authorization ?? '';
+  const persistent = wantsPersistentAuth(req);
   let user: User | undefined;
   try {
     user = userOfAuthorization(auth, header, req.socket.remoteAddress);
   } catch (err) {
     if (!(err instanceof LoginThrottled)) throw err;
     throw new ApiFault(429, 'Too Many Requests', loginsHeldBack(res, err.retryAfterSec));
+  }
+  if (persistent) {
+    const session = sessionCookie(req);
+    if (!header && session !== undefined) user = auth.userForToken(session);
+    else if (user && /^basic\s/i.test(header)) {
+      const { token } = auth.issueToken(user);
+      res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${token}; Path=${SESSION_COOKIE_PATH}; HttpOnly`);
+    }
   }
   if (user) return user;
   res.setHeader('WWW-Authenticate', 'Basic realm="RESTAPI"');

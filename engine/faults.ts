@@ -4,6 +4,8 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { engineLog } from './log';
+import type { Format } from './negotiation';
+import { sendJson, sendRepresentation } from './send';
 
 /** An answer the API gives instead of the requested representation; thrown by routes, written by `writeError`. */
 export class ApiFault extends Error {
@@ -85,12 +87,16 @@ export const linkNotFound = (type: string, what: string): ApiFault =>
 export const methodNotAllowed = (method: string, path: string): ApiFault =>
   new ApiFault(405, 'Method Not Allowed', `${method} is not supported on ${path}`);
 
-/** 415 for a request body that is not JSON; `accepter` names what refuses it ("The built-in engine"). */
-export const unsupportedMediaType = (accepter: string, contentType: string | undefined): ApiFault =>
+/** 415 for a request body of a type not taken; `accepter` names what refuses it, `accepted` what it takes. */
+export const unsupportedMediaType = (
+  accepter: string,
+  contentType: string | undefined,
+  accepted = 'application/json bodies only',
+): ApiFault =>
   new ApiFault(
     415,
     'Unsupported Media Type',
-    `${accepter} accepts application/json bodies only, not ${safeEcho(contentType ?? 'none')}`,
+    `${accepter} accepts ${accepted}, not ${safeEcho(contentType ?? 'none')}`,
   );
 
 /** For the 429 while failed logins are held back: sets `Retry-After` and returns the message of the answer. */
@@ -100,25 +106,16 @@ export function loginsHeldBack(res: ServerResponse, retryAfterSec: number): stri
 }
 
 /**
- * Writes a JSON answer straight to Node's response, as express's `res.json` would (`application/json;
- * charset=utf-8`, a length, headers set earlier such as Correlation-Id kept) without its per-call overhead.
+ * Every fault is written here, as `{"reason", "detail"}` or `<fault><reason/><detail/></fault>`: reason and detail
+ * never carry control characters, and the detail stays short.
  */
-export function sendJson(res: ServerResponse, status: number, body: unknown, location?: string): void {
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(text));
-  if (location !== undefined) res.setHeader('location', location);
-  res.end(text);
-}
-
-/** Every fault is written here: reason and detail never carry control characters, and the detail stays short. */
-export function writeFault(res: ServerResponse, fault: ApiFault): void {
+export function writeFault(res: ServerResponse, fault: ApiFault, format: Format = 'json'): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  sendJson(res, fault.status, { reason: safeEcho(fault.reason, 100), detail: safeEcho(fault.detail, 1000) });
+  const body = { reason: safeEcho(fault.reason, 100), detail: safeEcho(fault.detail, 1000) };
+  sendRepresentation(res, fault.status, { root: 'fault', body }, format);
 }
 
 /** The 404 of a path no route serves, naming the method and path (clipped, no control characters). */
@@ -171,8 +168,8 @@ export function faultOf(err: unknown): ApiFault {
 }
 
 /** Answers a thrown error with its fault (see `faultOf`): the one error path of both HTTP stacks. */
-export function writeError(res: ServerResponse, err: unknown): void {
-  writeFault(res, faultOf(err));
+export function writeError(res: ServerResponse, err: unknown, format: Format = 'json'): void {
+  writeFault(res, faultOf(err), format);
 }
 
 /** `writeError` as express's error handler. */

@@ -5,6 +5,7 @@
 // `Origin`, so a write whose Origin is not an allowed host is refused (403).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiFault, safeEcho, writeFault } from './faults';
+import type { Format } from './negotiation';
 
 /** Names of the engine's own machine, always allowed. */
 export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'] as const;
@@ -58,7 +59,10 @@ export function allowedHostSet(listenHost: string, allowedHosts: readonly string
  * returns true when the request may go on. A request without a Host header (HTTP/1.0) comes from no browser and
  * goes on; Node itself refuses an HTTP/1.1 request without one.
  */
-export function hostGuard(allowed: ReadonlySet<string>): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function hostGuard(
+  allowed: ReadonlySet<string>,
+  faultFormat: (req: IncomingMessage) => Format = () => 'json',
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const host = req.headers.host;
     if (host !== undefined) {
@@ -72,6 +76,7 @@ export function hostGuard(allowed: ReadonlySet<string>): (req: IncomingMessage, 
             'Misdirected Request',
             `The engine does not serve the host '${safeEcho(host.replace(/[^\w.:[\]-]/g, ''), 64)}'; add it to the engine's allowed hosts if it is the engine's name`,
           ),
+          faultFormat(req),
         );
         return false;
       }
@@ -80,7 +85,11 @@ export function hostGuard(allowed: ReadonlySet<string>): (req: IncomingMessage, 
     if (origin !== undefined && !SAFE_METHODS.has(req.method ?? 'GET')) {
       const name = hostnameOfOrigin(origin);
       if (name === undefined || !allowed.has(name)) {
-        writeFault(res, new ApiFault(403, 'Forbidden', 'Writes from a page of another site are refused'));
+        writeFault(
+          res,
+          new ApiFault(403, 'Forbidden', 'Writes from a page of another site are refused'),
+          faultFormat(req),
+        );
         return false;
       }
     }

@@ -29,7 +29,11 @@ export interface BodyRules {
 export function readBody<S extends z.ZodType>(schema: S, body: unknown, rules: BodyRules): z.infer<S> {
   const input: unknown = body === undefined || body === null ? {} : body;
   if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new ApiFault(400, 'Bad Request', `The request body must be a JSON object representing a ${rules.entity}`);
+    throw new ApiFault(
+      400,
+      'Bad Request',
+      `The request body must be a JSON object or XML element representing a ${rules.entity}`,
+    );
   }
   const record = input as Record<string, unknown>;
   const missing = (rules.mandatory ?? []).filter((field) => isBlank(record[field]));

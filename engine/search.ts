@@ -1,4 +1,5 @@
-// The `search` and `max` query parameters, limited to the simple `field=value` form the engine supports.
+// The `search` and `max` query parameters, limited to the simple `field=value` form the engine supports, and
+// boolean flags such as `detach_only` and `unregistered`.
 import type { ParsedUrlQuery } from 'node:querystring';
 import { ApiFault, invalidValue } from './faults';
 
@@ -37,6 +38,14 @@ export function readMax(query: ParsedUrlQuery): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string' || !/^-?\d+$/.test(raw) || Number(raw) < -1) throw invalidValue(raw, 'max');
   return Number(raw);
+}
+
+/** A boolean query parameter (`?detach_only=true`); absent means false. */
+export function readFlag(query: ParsedUrlQuery, name: string): boolean {
+  const raw = query[name];
+  if (raw === undefined || raw === '') return false;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw invalidValue(raw, name);
 }
 
 /** A search value as a SQL LIKE pattern: `*` matches anything, `%` and `_` are literal. */

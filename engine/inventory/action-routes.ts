@@ -1,25 +1,18 @@
 // HTTP routes of the inventory's actions: VM add / remove / power, disk remove / copy, disk attachments,
 // snapshot removal (merge), unregistered disks. Answers shaped as oVirt's (see docs/ovirt-api.md).
 import type { ApiCall, Answer, ApiRoutes } from '../api-router';
-import { json, param } from '../api-router';
-import { incompleteParameters, invalidValue } from '../faults';
+import { param, represent } from '../api-router';
+import { incompleteParameters, methodNotAllowed } from '../faults';
 import { readBody } from '../inputs';
+import { readFlag } from '../search';
 import { jobPath } from '../jobs/representation';
-import { actionAnswer, collection, href, ref } from '../representation';
+import { actionAnswer, collection, entity, href, ref } from '../representation';
 import type { Caller } from './context';
-import { diskAttachmentJson, diskJson, diskPath, vmJson, vmPath } from './representation';
+import { diskAttachmentModel, diskModel, diskPath, vmModel, vmPath } from './representation';
 import { AddDiskAttachmentBody, AddVmBody, CopyDiskBody, PowerAction, RegisterDiskBody } from './schemas';
 import type { InventoryServices } from './services';
 
 const caller = (call: ApiCall): Caller => ({ userId: call.user.id, correlationId: call.correlationId });
-
-/** A boolean query parameter (`?detach_only=true`); absent means false. */
-function queryFlag(call: ApiCall, name: string): boolean {
-  const raw = call.query[name];
-  if (raw === undefined || raw === '') return false;
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  throw invalidValue(raw, name);
-}
 
 /** A nested id that must be given: `{"disk": {}}` is a 400 naming `disk.id`. */
 function mandatoryId(id: string | undefined, entity: string, field: string, method: string): string {
@@ -30,7 +23,10 @@ function mandatoryId(id: string | undefined, entity: string, field: string, meth
 /** oVirt answers a DELETE with 200 and no body. */
 const removed: Answer = { status: 200 };
 
-/** The unregistered disks of a domain; the `;` may arrive percent-encoded from some clients. */
+/**
+ * The unregistered disks of a domain: the matrix parameter of older clients (the `;` may arrive percent-encoded);
+ * the SDKs send `/storagedomains/{sd}/disks?unregistered=true` instead.
+ */
 const UNREGISTERED = [
   '/storagedomains/:sd/disks;unregistered',
   '/storagedomains/:sd/disks%3Bunregistered',
@@ -47,11 +43,11 @@ export function inventoryActionRoutes(router: ApiRoutes, inventory: InventorySer
       mandatory: ['name', 'cluster', 'template'],
     });
     const vm = vms.add(body, caller(call));
-    return json(vmJson(vm), 201, href(vmPath(vm.id)));
+    return represent(entity('vm', vmModel(vm)), 201, href(vmPath(vm.id)));
   });
 
   router.delete('/vms/:id', (call) => {
-    vms.remove(param(call, 'id'), queryFlag(call, 'detach_only'), caller(call));
+    vms.remove(param(call, 'id'), readFlag(call.query, 'detach_only'), caller(call));
     return removed;
   });
 
@@ -59,7 +55,7 @@ export function inventoryActionRoutes(router: ApiRoutes, inventory: InventorySer
     router.post(`/vms/:id/${action}`, (call) => {
       const body = readBody(PowerAction, call.body, { entity: 'Action', method: action });
       const { vm, job } = vms[action](param(call, 'id'), caller(call));
-      return json(
+      return represent(
         actionAnswer({ async: body.async }, { job: ref(jobPath(job.id), job.id), vm: ref(vmPath(vm.id), vm.id) }),
       );
     });
@@ -83,8 +79,8 @@ export function inventoryActionRoutes(router: ApiRoutes, inventory: InventorySer
       },
       caller(call),
     );
-    const answer = diskAttachmentJson(attachment);
-    return json(answer, 201, answer.href as string);
+    const answer = diskAttachmentModel(attachment);
+    return represent(entity('disk_attachment', answer), 201, answer.href as string);
   });
 
   router.delete('/vms/:id/diskattachments/:diskId', (call) => {
@@ -111,24 +107,33 @@ export function inventoryActionRoutes(router: ApiRoutes, inventory: InventorySer
       caller(call),
     );
     // Work that goes on after the answer: 202 with status pending, as oVirt answers an action with async tasks.
-    const answer = actionAnswer(
-      { async: body.async },
-      { job: ref(jobPath(job.id), job.id), disk: ref(diskPath(copy.id), copy.id) },
+    return represent(
+      actionAnswer(
+        { async: body.async },
+        { job: ref(jobPath(job.id), job.id), disk: ref(diskPath(copy.id), copy.id) },
+        'pending',
+      ),
+      202,
     );
-    return json({ ...answer, status: 'pending' }, 202);
   });
 
   router.get(UNREGISTERED, (call) => {
-    return json(collection('disk', disks.unregistered(param(call, 'sd')).map(diskJson)));
+    return represent(collection('disk', disks.unregistered(param(call, 'sd')).map(diskModel)));
   });
 
-  router.post(UNREGISTERED, (call) => {
-    const body = readBody(RegisterDiskBody, call.body, { entity: 'Disk', method: 'register', mandatory: ['disk'] });
-    const disk = disks.register(
-      param(call, 'sd'),
-      mandatoryId(body.disk.id, 'Disk', 'disk.id', 'register'),
-      caller(call),
-    );
-    return json(diskJson(disk), 201, href(diskPath(disk.id)));
+  router.post('/storagedomains/:sd/disks', (call) => {
+    if (!readFlag(call.query, 'unregistered')) {
+      throw methodNotAllowed('POST', `${call.path} (the built-in engine registers disks, with unregistered=true)`);
+    }
+    return register(call);
   });
+
+  router.post(UNREGISTERED, (call) => register(call));
+
+  function register(call: ApiCall): Answer {
+    const body = readBody(RegisterDiskBody, call.body, { entity: 'Disk', method: 'register' });
+    const id = body.disk ? body.disk.id : body.id;
+    const disk = disks.register(param(call, 'sd'), mandatoryId(id, 'Disk', 'disk.id', 'register'), caller(call));
+    return represent(entity('disk', diskModel(disk)), 201, href(diskPath(disk.id)));
+  }
 }

@@ -1,6 +1,6 @@
-// Inventory entities as oVirt writes them in JSON.
+// Inventory entities in oVirt's representation (see ../representation.ts).
 import { actions, bool, compact, date, href, int, links, ref } from '../representation';
-import type { Json } from '../representation';
+import type { Entity } from '../representation';
 import type {
   ClusterRow,
   DiskAttachmentRow,
@@ -17,12 +17,12 @@ export const clusterPath = (id: string): string => `/clusters/${id}`;
 export const templatePath = (id: string): string => `/templates/${id}`;
 export const storageDomainPath = (id: string): string => `/storagedomains/${id}`;
 
-const cpu = (row: { cpu_cores: number; cpu_sockets: number; cpu_threads: number }): Json => ({
+const cpu = (row: { cpu_cores: number; cpu_sockets: number; cpu_threads: number }): Entity => ({
   architecture: 'x86_64',
   topology: { cores: int(row.cpu_cores), sockets: int(row.cpu_sockets), threads: int(row.cpu_threads) },
 });
 
-export function clusterJson(c: ClusterRow): Json {
+export function clusterModel(c: ClusterRow): Entity {
   return compact({
     name: c.name,
     description: c.description ?? undefined,
@@ -33,7 +33,7 @@ export function clusterJson(c: ClusterRow): Json {
   });
 }
 
-export function templateJson(t: TemplateRow): Json {
+export function templateModel(t: TemplateRow): Entity {
   return compact({
     name: t.name,
     description: t.description ?? undefined,
@@ -42,16 +42,16 @@ export function templateJson(t: TemplateRow): Json {
     cpu: cpu(t),
     os: { type: t.os_type },
     type: 'server',
-    stateless: 'false',
+    stateless: bool(false),
     creation_time: date(t.creation_time),
-    version: { version_name: 'base version', version_number: '1' },
+    version: { version_name: 'base version', version_number: int(1) },
     cluster: t.cluster_id ? ref(clusterPath(t.cluster_id), t.cluster_id) : undefined,
     href: href(templatePath(t.id)),
     id: t.id,
   });
 }
 
-export function storageDomainJson(sd: StorageDomainRow): Json {
+export function storageDomainModel(sd: StorageDomainRow): Entity {
   const path = storageDomainPath(sd.id);
   return compact({
     name: sd.name,
@@ -64,16 +64,16 @@ export function storageDomainJson(sd: StorageDomainRow): Json {
     master: bool(sd.master),
     storage_format: sd.storage_format,
     external_status: 'ok',
-    backup: 'false',
-    wipe_after_delete: 'false',
-    discard_after_delete: 'false',
+    backup: bool(false),
+    wipe_after_delete: bool(false),
+    discard_after_delete: bool(false),
     link: links(path, ['disks']),
     href: href(path),
     id: sd.id,
   });
 }
 
-export function vmJson(vm: VmRow): Json {
+export function vmModel(vm: VmRow): Entity {
   const path = vmPath(vm.id);
   return compact({
     actions: actions(path, ['shutdown', 'start', 'stop']),
@@ -98,7 +98,7 @@ export function vmJson(vm: VmRow): Json {
   });
 }
 
-export function diskJson(d: DiskRow): Json {
+export function diskModel(d: DiskRow): Entity {
   return compact({
     actions: actions(diskPath(d.id), ['copy']),
     name: d.name,
@@ -115,21 +115,21 @@ export function diskJson(d: DiskRow): Json {
     storage_type: 'image',
     shareable: bool(d.shareable),
     wipe_after_delete: bool(d.wipe_after_delete),
-    propagate_errors: 'false',
+    propagate_errors: bool(false),
     storage_domains: { storage_domain: [ref(storageDomainPath(d.storage_domain_id), d.storage_domain_id)] },
     href: href(diskPath(d.id)),
     id: d.id,
   });
 }
 
-export function diskAttachmentJson(a: DiskAttachmentRow): Json {
+export function diskAttachmentModel(a: DiskAttachmentRow): Entity {
   return compact({
     active: bool(a.active),
     bootable: bool(a.bootable),
     interface: a.interface,
     pass_discard: bool(a.pass_discard),
     read_only: bool(a.read_only),
-    uses_scsi_reservation: 'false',
+    uses_scsi_reservation: bool(false),
     disk: ref(diskPath(a.disk_id), a.disk_id),
     vm: ref(vmPath(a.vm_id), a.vm_id),
     href: href(`${vmPath(a.vm_id)}/diskattachments/${a.disk_id}`),
@@ -137,7 +137,7 @@ export function diskAttachmentJson(a: DiskAttachmentRow): Json {
   });
 }
 
-export function snapshotJson(s: SnapshotRow): Json {
+export function snapshotModel(s: SnapshotRow): Entity {
   return compact({
     description: s.description,
     date: date(s.date),

@@ -1,18 +1,18 @@
 // HTTP routes of the inventory: read side of clusters, templates, storage domains, VMs, disks.
 import type { ApiCall, ApiRoutes } from '../api-router';
-import { json, param } from '../api-router';
+import { param, represent } from '../api-router';
 import { found } from '../faults';
-import { collection } from '../representation';
-import type { Json } from '../representation';
-import { likePattern, readMax, readSearch } from '../search';
+import { collection, entity } from '../representation';
+import type { Entity } from '../representation';
+import { likePattern, readFlag, readMax, readSearch } from '../search';
 import {
-  clusterJson,
-  diskAttachmentJson,
-  diskJson,
-  snapshotJson,
-  storageDomainJson,
-  templateJson,
-  vmJson,
+  clusterModel,
+  diskAttachmentModel,
+  diskModel,
+  snapshotModel,
+  storageDomainModel,
+  templateModel,
+  vmModel,
 } from './representation';
 import type { InventoryStore } from './store';
 
@@ -23,30 +23,39 @@ export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): v
   const vmOf = (call: ApiCall) => found(inventory.vm(param(call, 'id')), param(call, 'id'));
 
   router.get('/clusters', (call) => {
-    return json(collection('cluster', page(inventory.clusters(), readMax(call.query)).map(clusterJson)));
+    return represent(collection('cluster', page(inventory.clusters(), readMax(call.query)).map(clusterModel)));
   });
   router.get('/clusters/:id', (call) => {
-    return json(clusterJson(found(inventory.cluster(param(call, 'id')), param(call, 'id'))));
+    return represent(entity('cluster', clusterModel(found(inventory.cluster(param(call, 'id')), param(call, 'id')))));
   });
 
   router.get('/templates', (call) => {
-    return json(collection('template', page(inventory.templates(), readMax(call.query)).map(templateJson)));
+    return represent(collection('template', page(inventory.templates(), readMax(call.query)).map(templateModel)));
   });
   router.get('/templates/:id', (call) => {
-    return json(templateJson(found(inventory.template(param(call, 'id')), param(call, 'id'))));
+    return represent(
+      entity('template', templateModel(found(inventory.template(param(call, 'id')), param(call, 'id')))),
+    );
   });
 
   router.get('/storagedomains', (call) => {
-    return json(
-      collection('storage_domain', page(inventory.storageDomains(), readMax(call.query)).map(storageDomainJson)),
+    return represent(
+      collection('storage_domain', page(inventory.storageDomains(), readMax(call.query)).map(storageDomainModel)),
     );
   });
   router.get('/storagedomains/:id', (call) => {
-    return json(storageDomainJson(found(inventory.storageDomain(param(call, 'id')), param(call, 'id'))));
+    return represent(
+      entity(
+        'storage_domain',
+        storageDomainModel(found(inventory.storageDomain(param(call, 'id')), param(call, 'id'))),
+      ),
+    );
   });
   router.get('/storagedomains/:id/disks', (call) => {
     const sd = found(inventory.storageDomain(param(call, 'id')), param(call, 'id'));
-    return json(collection('disk', inventory.disksOfDomain(sd.id, true).map(diskJson)));
+    // `?unregistered=true`: the images no one registered, as the SDKs ask for them.
+    const registered = !readFlag(call.query, 'unregistered');
+    return represent(collection('disk', inventory.disksOfDomain(sd.id, registered).map(diskModel)));
   });
 
   router.get('/vms', (call) => {
@@ -55,10 +64,10 @@ export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): v
       search?.field === 'name'
         ? inventory.vms({ namePattern: likePattern(search.value) })
         : inventory.vms({ status: search?.value.toLowerCase() });
-    return json(collection('vm', page(rows, readMax(call.query)).map(vmJson)));
+    return represent(collection('vm', page(rows, readMax(call.query)).map(vmModel)));
   });
   router.get('/vms/:id', (call) => {
-    return json(vmJson(vmOf(call)));
+    return represent(entity('vm', vmModel(vmOf(call))));
   });
   /** A VM's sub-collection `/vms/:id/<path>` (of `element`s) and its members `/vms/:id/<path>/:itemId`. */
   const vmChildren = <T>(
@@ -66,12 +75,12 @@ export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): v
     element: string,
     all: (vmId: string) => T[],
     one: (vmId: string, id: string) => T | undefined,
-    toJson: (row: T) => Json,
+    toModel: (row: T) => Entity,
   ): void => {
-    router.get(`/vms/:id/${path}`, (call) => json(collection(element, all(vmOf(call).id).map(toJson))));
+    router.get(`/vms/:id/${path}`, (call) => represent(collection(element, all(vmOf(call).id).map(toModel))));
     router.get(`/vms/:id/${path}/:itemId`, (call) => {
       const id = param(call, 'itemId');
-      return json(toJson(found(one(vmOf(call).id, id), id)));
+      return represent(entity(element, toModel(found(one(vmOf(call).id, id), id))));
     });
   };
   vmChildren(
@@ -79,22 +88,22 @@ export function inventoryRoutes(router: ApiRoutes, inventory: InventoryStore): v
     'disk_attachment',
     (vm) => inventory.attachmentsOfVm(vm),
     (vm, disk) => inventory.attachment(vm, disk),
-    diskAttachmentJson,
+    diskAttachmentModel,
   );
   vmChildren(
     'snapshots',
     'snapshot',
     (vm) => inventory.snapshotsOfVm(vm),
     (vm, snapshot) => inventory.snapshot(vm, snapshot),
-    snapshotJson,
+    snapshotModel,
   );
 
   router.get('/disks', (call) => {
     const search = readSearch(call.query, ['name'], 'Disks');
     const rows = inventory.disks({ namePattern: search ? likePattern(search.value) : undefined });
-    return json(collection('disk', page(rows, readMax(call.query)).map(diskJson)));
+    return represent(collection('disk', page(rows, readMax(call.query)).map(diskModel)));
   });
   router.get('/disks/:id', (call) => {
-    return json(diskJson(found(inventory.disk(param(call, 'id')), param(call, 'id'))));
+    return represent(entity('disk', diskModel(found(inventory.disk(param(call, 'id')), param(call, 'id')))));
   });
 }

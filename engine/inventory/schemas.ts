@@ -49,6 +49,11 @@ export const CopyDiskBody = z.looseObject({
   async: flexibleBoolean.optional(),
 });
 
+/**
+ * Registering an unregistered disk: the body is the disk itself, as oVirt reads it (`<disk id="..."/>` from the
+ * SDKs, `{"id": ...}`), or `{"disk": {"id": ...}}` as this engine has always taken it too.
+ */
 export const RegisterDiskBody = z.looseObject({
-  disk: z.looseObject({ id: text.optional() }),
+  id: text.optional(),
+  disk: z.looseObject({ id: text.optional() }).optional(),
 });

@@ -10,7 +10,7 @@ import { requireUser, writesNeedAdmin } from '../auth';
 import { methodNotAllowed, unsupportedMediaType } from '../faults';
 import { readBody } from '../inputs';
 import { jsonBodyMiddleware } from '../json-body';
-import { stepJson } from './representation';
+import { stepModel } from './representation';
 import type { JobService } from './service';
 
 export const BUILTIN_PREFIX = '/builtin';
@@ -59,7 +59,7 @@ export function progressRouter(auth: Authenticator, jobs: JobService): express.R
   router.put(progressPath, authenticated, writesNeedAdmin, jsonBody, jsonBodyMiddleware(16 * 1024), (req, res) => {
     const body = readBody(ProgressBody, req.body, { entity: 'Step', method: 'progress', mandatory: ['progress'] });
     const { jobId, stepId } = req.params as Record<'jobId' | 'stepId', string>;
-    res.json(stepJson(jobs.setStepProgress(jobId, stepId, body.progress)));
+    res.json(stepModel(jobs.setStepProgress(jobId, stepId, body.progress)));
   });
   router.all([`${BUILTIN_PREFIX}/capabilities`, progressPath], authenticated, (req) => {
     throw methodNotAllowed(req.method, req.baseUrl + req.path);

@@ -1,12 +1,12 @@
-// Jobs and steps as oVirt writes them in JSON.
+// Jobs and steps in oVirt's representation (see ../representation.ts).
 import { actions, bool, compact, date, href, int, links, ref } from '../representation';
-import type { Json } from '../representation';
+import type { Entity } from '../representation';
 import type { JobRow, StepRow } from './store';
 
 export const jobPath = (id: string): string => `/jobs/${id}`;
 export const stepPath = (jobId: string, stepId: string): string => `/jobs/${jobId}/steps/${stepId}`;
 
-export function jobJson(job: JobRow): Json {
+export function jobModel(job: JobRow): Entity {
   const path = jobPath(job.id);
   return compact({
     actions: actions(path, ['clear', 'end']),
@@ -24,7 +24,7 @@ export function jobJson(job: JobRow): Json {
   });
 }
 
-export function stepJson(step: StepRow): Json {
+export function stepModel(step: StepRow): Entity {
   const path = stepPath(step.job_id, step.id);
   return compact({
     actions: actions(path, ['end']),

@@ -1,12 +1,12 @@
 // HTTP routes of the External Tasks API: /jobs and /jobs/{id}/steps. Writes need the admin role (INJECT_EXTERNAL_TASKS
 // in oVirt), which the API router checks for every POST and DELETE route.
 import type { ApiRoutes } from '../api-router';
-import { json, param } from '../api-router';
+import { param, represent } from '../api-router';
 import { entityNotFound, invalidEnumValue, methodNotAllowed } from '../faults';
 import { readBody } from '../inputs';
-import { actionAnswer, collection, href, ref } from '../representation';
+import { actionAnswer, collection, entity, href, ref } from '../representation';
 import { readMax, readSearch } from '../search';
-import { jobJson, jobPath, stepJson, stepPath } from './representation';
+import { jobModel, jobPath, stepModel, stepPath } from './representation';
 import { AddJobBody, AddStepBody, EmptyAction, EndJobBody, EndStepBody } from './schemas';
 import type { JobService } from './service';
 import { STEP_TYPES } from './store';
@@ -18,7 +18,7 @@ export function jobsRoutes(router: ApiRoutes, jobs: JobService): void {
   router.get('/jobs', (call) => {
     const search = readSearch(call.query, ['correlation_id'], 'Jobs');
     const rows = store.jobs({ correlationId: search?.value, max: readMax(call.query) });
-    return json(collection('job', rows.map(jobJson)));
+    return represent(collection('job', rows.map(jobModel)));
   });
 
   router.post('/jobs', (call) => {
@@ -29,31 +29,33 @@ export function jobsRoutes(router: ApiRoutes, jobs: JobService): void {
       ownerId: call.user.id,
       correlationId: call.correlationId,
     });
-    return json(jobJson(job), 201, href(jobPath(job.id)));
+    return represent(entity('job', jobModel(job)), 201, href(jobPath(job.id)));
   });
 
   router.get('/jobs/:jobId', (call) => {
     const job = store.job(param(call, 'jobId'));
     if (!job) throw entityNotFound(param(call, 'jobId'));
-    return json(jobJson(job));
+    return represent(entity('job', jobModel(job)));
   });
 
   router.post('/jobs/:jobId/end', (call) => {
     const body = readBody(EndJobBody, call.body, { entity: 'Action', method: 'end' });
     const job = jobs.endJob(param(call, 'jobId'), body.succeeded ?? true, body.force ?? false);
-    return json(actionAnswer({ succeeded: body.succeeded, force: body.force }, { job: ref(jobPath(job.id), job.id) }));
+    return represent(
+      actionAnswer({ succeeded: body.succeeded, force: body.force }, { job: ref(jobPath(job.id), job.id) }),
+    );
   });
 
   router.post('/jobs/:jobId/clear', (call) => {
     readBody(EmptyAction, call.body, { entity: 'Action', method: 'clear' });
     const job = jobs.clearJob(param(call, 'jobId'));
-    return json(actionAnswer({}, { job: ref(jobPath(job.id), job.id) }));
+    return represent(actionAnswer({}, { job: ref(jobPath(job.id), job.id) }));
   });
 
   router.get('/jobs/:jobId/steps', (call) => {
     const job = store.job(param(call, 'jobId'));
     if (!job) throw entityNotFound(param(call, 'jobId'));
-    return json(collection('step', store.steps(job.id).map(stepJson)));
+    return represent(collection('step', store.steps(job.id).map(stepModel)));
   });
 
   router.post('/jobs/:jobId/steps', (call) => {
@@ -69,19 +71,21 @@ export function jobsRoutes(router: ApiRoutes, jobs: JobService): void {
       type: type as StepType,
       parentStepId: body.parent_step ? (body.parent_step.id ?? '') : undefined,
     });
-    return json(stepJson(step), 201, href(stepPath(step.job_id, step.id)));
+    return represent(entity('step', stepModel(step)), 201, href(stepPath(step.job_id, step.id)));
   });
 
   router.get('/jobs/:jobId/steps/:stepId', (call) => {
     const step = store.step(param(call, 'stepId'));
     if (!step || step.job_id !== param(call, 'jobId')) throw entityNotFound(param(call, 'stepId'));
-    return json(stepJson(step));
+    return represent(entity('step', stepModel(step)));
   });
 
   router.post('/jobs/:jobId/steps/:stepId/end', (call) => {
     const body = readBody(EndStepBody, call.body, { entity: 'Action', method: 'end', mandatory: ['succeeded'] });
     const step = jobs.endStep(param(call, 'jobId'), param(call, 'stepId'), body.succeeded);
-    return json(actionAnswer({ succeeded: body.succeeded }, { step: ref(stepPath(step.job_id, step.id), step.id) }));
+    return represent(
+      actionAnswer({ succeeded: body.succeeded }, { step: ref(stepPath(step.job_id, step.id), step.id) }),
+    );
   });
 
   router.all(

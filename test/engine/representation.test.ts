@@ -106,14 +106,15 @@ test('the Correlation-Id is echoed on any call and stored only on jobs that call
   expect((await e.get('/jobs?search=correlation_id%3Dread-1')).body).toEqual({});
 });
 
-test('unknown API paths are a 404 with a fault; non-JSON bodies a 415', async () => {
+test('unknown API paths are a 404 with a fault; bodies neither JSON nor XML a 415', async () => {
   const missing = await e.get('/nothing-here');
   expect(missing.status).toBe(404);
   expect(missing.body).toEqual({ reason: expect.any(String), detail: expect.any(String) });
-  const xml = await e.post('/jobs', undefined, {
-    raw: '<job><description>x</description></job>',
-    headers: { 'content-type': 'application/xml' },
+  const text = await e.post('/jobs', undefined, {
+    raw: 'description=x',
+    headers: { 'content-type': 'text/plain' },
   });
-  expect(xml.status).toBe(415);
-  expect(xml.body.reason).toBe('Unsupported Media Type');
+  expect(text.status).toBe(415);
+  expect(text.body.reason).toBe('Unsupported Media Type');
+  expect(text.body.detail).toContain('application/xml and application/json');
 });
