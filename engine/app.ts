@@ -20,6 +20,7 @@ import { jobsRoutes } from './jobs/routes';
 import { responseFormat } from './negotiation';
 import { date, entity, href, int, links, ref } from './representation';
 import { tasksRouter } from './tasks/routes';
+import { usersRoutes } from './users';
 import type { StorageArray } from './storage-array/service';
 import { storageArrayRouter } from './storage-array/routes';
 
@@ -43,7 +44,7 @@ export interface AppDeps {
 }
 
 /** The collections the engine serves, linked from the API root as oVirt links them (`rel` = the path). */
-const ROOT_COLLECTIONS = ['clusters', 'disks', 'jobs', 'storagedomains', 'templates', 'vms'] as const;
+const ROOT_COLLECTIONS = ['clusters', 'disks', 'jobs', 'storagedomains', 'templates', 'users', 'vms'] as const;
 /** Collections whose `search` the engine reads: linked as `<rel>/search` with oVirt's URI template. */
 const ROOT_SEARCHES = ['disks', 'jobs', 'vms'] as const;
 
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
   jobsRoutes(routes, deps.jobs);
   inventoryRoutes(routes, deps.inventory);
   inventoryActionRoutes(routes, deps.inventoryServices);
+  usersRoutes(routes, deps.auth);
   const api = apiHandler({ auth: deps.auth, faults: deps.faults, routes, bodyLimit: 1024 * 1024 });
 
   // Refusals on the API's paths come in the representation the caller asked for, as every answer there does.

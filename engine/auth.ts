@@ -149,6 +149,11 @@ export class Authenticator {
     return this.byId.get(id);
   }
 
+  /** Every known user (the admin and `user@internal`). */
+  users(): User[] {
+    return [...this.byId.values()];
+  }
+
   /**
    * The user for these credentials, or undefined, counted by the login throttle per client address and user name;
    * throws `LoginThrottled` while either is held back.

@@ -123,6 +123,13 @@ describe('entities, collections, actions', () => {
       owner: { '@id': expect.any(String), '@href': expect.stringMatching(new RegExp(`^${API}/users/`)) },
       link: { '@href': `${API}/jobs/${id}/steps`, '@rel': 'steps' },
     });
+    // The owner link leads somewhere, as the SDKs follow it.
+    const owner = await xml('GET', (job.owner['@href'] as string).slice(API.length));
+    expect(owner.doc.user).toMatchObject({
+      '@id': job.owner['@id'],
+      principal: 'admin',
+      user_name: 'admin@internal-authz',
+    });
     // Only id, href and rel are attributes.
     expect(created.text).not.toMatch(/<\w+ [^>]*\b(?!id=|href=|rel=)\w+="/);
   });

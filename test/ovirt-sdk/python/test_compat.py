@@ -127,6 +127,9 @@ class ExternalTasks(Sdk):
         listed = self.connection.follow_link(job_service.get().steps)
         self.assertEqual(sorted(s.id for s in listed), sorted([parent.id, child.id]))
         self.assertEqual(self.connection.follow_link(ended.job).id, job.id)
+        owner = self.connection.follow_link(job_service.get().owner)
+        self.assertEqual(owner.principal, "admin")
+        self.assertEqual(owner.user_name, "admin@internal-authz")
 
         job_service.end(succeeded=True)
         done = job_service.get()
