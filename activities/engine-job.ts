@@ -28,7 +28,10 @@ export interface EngineEndRef {
   lost?: string;
 }
 
-async function unlessRefused<T extends object>(what: string, fn: () => Promise<T>): Promise<T | { lost: string }> {
+export async function unlessRefused<T extends object>(
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T | { lost: string }> {
   try {
     return await fn();
   } catch (err) {

@@ -1,13 +1,74 @@
-// Vendors report progress as heartbeat details (common/vendor-contract.ts). A workflow cannot read heartbeats,
-// so this activity watches the vendor activity's pending state and relays each change to the workflow as a
+// Vendors report progress as heartbeat details (common/vendor-contract.ts). A webhook vendor's reach the flow as
+// signals from the vendor API; a temporal-mode vendor heartbeats straight to Temporal, and a workflow cannot read
+// heartbeats, so the watcher here reads the vendor activity's pending state and relays each change to the flow as a
 // signal; the workflow then mirrors it onto the engine. Works for vendors in any SDK language.
-import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+//
+// The watcher completes asynchronously: its loop runs in the worker process without holding an activity slot, so a
+// thousand flows waiting on vendors do not starve the work. It reads the vendor activity every second after a change,
+// less often (up to every 5 s) while nothing changes, and heartbeats itself every 10 s. If the worker dies the loop
+// dies with it; the watcher's heartbeat timeout then has Temporal run it again on another worker.
+import { CompleteAsyncError, Context } from '@temporalio/activity';
+import { ActivityCancelledError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { VendorProgress } from '../common/vendor-contract';
 import { vendorProgressSignal } from '../common/flow-definitions';
 
+/** The longest pause between two reads while the vendor's progress does not change. */
+const MAX_INTERVAL_MS = 5_000;
+/** How often the watcher heartbeats (its heartbeat timeout is 30 s), which is also how it learns it was cancelled. */
+const HEARTBEAT_MS = 10_000;
+
 export function createVendorProgressActivities(deps: { client: Client; pollIntervalMs?: number }) {
+  const firstInterval = deps.pollIntervalMs ?? 1000;
+
+  /** Relays the vendor activity's progress until it ends, the flow ends, or the flow cancels the watcher. */
+  function relay(taskToken: Uint8Array, workflowId: string, runId: string, activityId: string): void {
+    const handle = deps.client.workflow.getHandle(workflowId, runId);
+    let last = '';
+    let seen = false;
+    let interval = firstInterval;
+    let heartbeatAt = 0;
+    const tick = async (): Promise<boolean> => {
+      if (Date.now() >= heartbeatAt) {
+        try {
+          await deps.client.activity.heartbeat(taskToken);
+          heartbeatAt = Date.now() + HEARTBEAT_MS;
+        } catch (err) {
+          // Cancelled: the vendor activity has ended. Anything else (the watcher timed out and runs elsewhere, the
+          // worker is closing): this loop stops.
+          if (err instanceof ActivityCancelledError) await deps.client.activity.reportCancellation(taskToken);
+          return false;
+        }
+      }
+      const { raw, status } = await handle.describe();
+      const pending = raw.pendingActivities?.find((a) => a.activityId === activityId);
+      if (status.name !== 'RUNNING' || (seen && !pending)) {
+        await deps.client.activity.complete(taskToken, undefined);
+        return false;
+      }
+      seen ||= !!pending;
+      const payload = pending?.heartbeatDetails?.payloads?.[0];
+      const details = payload ? JSON.stringify(defaultPayloadConverter.fromPayload<VendorProgress>(payload)) : last;
+      if (details !== last) {
+        last = details;
+        interval = firstInterval;
+        await handle.signal(vendorProgressSignal, { activityId, ...(JSON.parse(details) as VendorProgress) });
+      } else {
+        interval = Math.min(interval * 1.25, MAX_INTERVAL_MS);
+      }
+      return true;
+    };
+    const next = () => {
+      setTimeout(() => {
+        tick()
+          .catch(() => true) // Temporal unreachable for a moment: try again next time
+          .then((goOn) => goOn && next())
+          .catch(() => undefined);
+      }, interval).unref();
+    };
+    next();
+  }
+
   return {
     /**
      * Whether a vendor worker ever took the flow's activity `activityId` (so it may have acted on the array): it is
@@ -30,32 +91,13 @@ export function createVendorProgressActivities(deps: { client: Client; pollInter
       return false;
     },
 
-    /** Runs until cancelled by the workflow (when the vendor activity has ended). */
+    /** Runs until cancelled by the workflow (when the vendor activity has ended); completes asynchronously. */
     async watchVendorProgress({ activityId }: { activityId: string }): Promise<void> {
-      const ctx = Context.current();
-      const execution = ctx.info.workflowExecution;
+      const { info } = Context.current();
+      const execution = info.workflowExecution;
       if (!execution) return;
-      const handle = deps.client.workflow.getHandle(execution.workflowId, execution.runId);
-      let last = '';
-      let seen = false;
-      for (;;) {
-        ctx.heartbeat();
-        const { raw, status } = await handle.describe();
-        const pending = raw.pendingActivities?.find((a) => a.activityId === activityId);
-        // The vendor activity has ended (or the flow has): nothing more to relay.
-        if (status.name !== 'RUNNING' || (seen && !pending)) return;
-        seen ||= !!pending;
-        const payload = pending?.heartbeatDetails?.payloads?.[0];
-        if (payload) {
-          const details = defaultPayloadConverter.fromPayload<VendorProgress>(payload);
-          const now = JSON.stringify(details);
-          if (now !== last) {
-            last = now;
-            await handle.signal(vendorProgressSignal, { activityId, ...details });
-          }
-        }
-        await ctx.sleep(deps.pollIntervalMs ?? 1000);
-      }
+      relay(info.taskToken, execution.workflowId, execution.runId, activityId);
+      throw new CompleteAsyncError();
     },
   };
 }

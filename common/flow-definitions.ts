@@ -41,10 +41,21 @@ export interface FlowMemo {
   engineJobId?: string | null;
 }
 
+/** Vendor progress reaches the engine (and the flow's history) in steps of this many percent. */
+export const PROGRESS_GRANULARITY = 10;
+
+/** Whether progress `now` is worth relaying after `before`: a new PROGRESS_GRANULARITY step, or the end. */
+export const progressStepChanged = (before: number | null | undefined, now: number): boolean =>
+  Math.floor((before ?? 0) / PROGRESS_GRANULARITY) !== Math.floor(now / PROGRESS_GRANULARITY) ||
+  (now === 100 && before !== 100);
+
 /** The step tree of a flow, for the API server. */
 export const progressQuery = defineQuery<FlowProgress>('progress');
 
-/** A vendor activity's latest heartbeat details, relayed by the watchVendorProgress activity. */
+/**
+ * A vendor activity's latest heartbeat details: relayed by the vendor API as a webhook vendor reports them, and by the
+ * watchVendorProgress activity for a temporal-mode vendor (whose heartbeats go straight to Temporal).
+ */
 export const vendorProgressSignal = defineSignal<[{ activityId: string } & VendorProgress]>('vendorProgress');
 
 /** The engine job and step mirroring a vendor activity (by its activity id), once the step exists. */

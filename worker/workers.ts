@@ -39,6 +39,7 @@ export function createMainWorker(opts: WorkerOptions): Promise<Worker> {
       log: opts.log ?? createLogger('worker', { level: 'error' }),
       tracing: opts.tracing,
       prebuiltBundle: Boolean(opts.workflowBundle),
+      ovirt: opts.ovirt,
     }),
     connection: opts.connection,
     namespace: opts.namespace,

@@ -1,6 +1,6 @@
 // Workflow interceptors (bundled with the workflows, see worker/interceptors.ts): each flow's end is reported to the
 // worker through a sink, which counts it (hybridflow_flows_ended_total). The sink is not called during replay, so a
-// flow replayed on another worker is not counted twice.
+// flow replayed on another worker is not counted twice. Mirrored steps' activities get their header (mirror-header.ts).
 import {
   ContinueAsNew,
   isCancellation,
@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { FlowMetricsSinks } from '../common/flow-sinks';
 import { FlowKind } from '../common/search-attributes';
+import { mirrorHeader } from './mirror-header';
 
 const { flowMetrics } = proxySinks<FlowMetricsSinks>();
 
@@ -33,4 +34,4 @@ const flowEnd: WorkflowInboundCallsInterceptor = {
   },
 };
 
-export const interceptors: WorkflowInterceptorsFactory = () => ({ inbound: [flowEnd] });
+export const interceptors: WorkflowInterceptorsFactory = () => ({ inbound: [flowEnd], outbound: [mirrorHeader] });

@@ -11,7 +11,9 @@
 import {
   CancellationScope,
   CancelledFailure,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -22,8 +24,12 @@ import type { EngineJobActivities, EngineStatus } from '../activities/engine-job
 import { EngineJobId } from '../common/search-attributes';
 import type { createVendorProgressActivities } from '../activities/vendor-progress';
 import type { VendorProgress } from '../common/vendor-contract';
+import type { Mirrored, MirrorAnswer } from '../common/step-mirror';
+import { scheduleMirrored } from './mirror-header';
+import { PROGRESS_RELAYED } from './vendor-calls';
 import {
   progressQuery,
+  progressStepChanged,
   vendorProgressSignal,
   vendorStepQuery,
   type FlowMemo,
@@ -39,15 +45,23 @@ const mirror = proxyActivities<EngineJobActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
-// The watcher relays a vendor's heartbeats; it runs as long as the vendor activity and is cancelled after it.
+// Opening and ending the job: local activities (a marker each in the history, no task-queue round trip), as
+// idempotent as the others.
+const mirrorLocal = proxyLocalActivities<EngineJobActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/** The patch that marks flows begun with steps mirrored in their own activities (see `MirroredJob.inActivity`). */
+const IN_ACTIVITY = 'mirror-steps-in-activities';
+
+// The watcher relays a temporal-mode vendor's heartbeats; it runs as long as the vendor activity and is cancelled
+// after it. It completes asynchronously (activities/vendor-progress.ts), holding no activity slot meanwhile.
 const watcher = proxyActivities<ReturnType<typeof createVendorProgressActivities>>({
   startToCloseTimeout: '1 day',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-
-/** Progress is mirrored onto the engine in steps of this many percent, to keep the history small. */
-const PROGRESS_GRANULARITY = 10;
 
 const now = () => new Date(Date.now()).toISOString();
 
@@ -85,6 +99,13 @@ export class MirroredJob {
   private readonly givenUp = new Map<string, string>();
   /** oVirt step types other than `executing` (a standalone task's vendor names them). */
   private readonly stepTypes = new Map<FlowStep, string>();
+  /** Engine ends of steps that succeeded, written while the flow goes on (see `endLater`). */
+  private readonly endsInFlight = new Set<Promise<void>>();
+  /**
+   * Flows begun before these changes keep their history's shape when replayed: oVirt steps mirrored by activities of
+   * their own (ensure, end) and each end awaited before the next step.
+   */
+  private readonly inActivity = patched(IN_ACTIVITY);
 
   private constructor(
     private readonly description: string,
@@ -104,8 +125,9 @@ export class MirroredJob {
 
   /** Opens (or, after a worker restart, finds) the flow's engine job. */
   static async open(description: string): Promise<MirroredJob> {
+    const engine = patched(IN_ACTIVITY) ? mirrorLocal : mirror;
     const job = await CancellationScope.nonCancellable(() =>
-      mirror.ensureEngineJob.executeWithOptions({ summary: 'Open the engine job' }, [{ description }]),
+      engine.ensureEngineJob.executeWithOptions({ summary: 'Open the engine job' }, [{ description }]),
     );
     return new MirroredJob(description, job.jobId);
   }
@@ -144,9 +166,9 @@ export class MirroredJob {
   }
 
   /**
-   * Runs one activity as one mirrored step; its description is also the activity's summary in the Temporal UI. The
-   * activity is scheduled in the same workflow task as its engine step, so the two go side by side and a cancel can
-   * never leave an engine step for an activity that did not run.
+   * Runs one activity as one mirrored step; its description is also the activity's summary in the Temporal UI. An
+   * activity of the main worker begins and ends its engine step itself (common/step-mirror.ts): one task-queue round
+   * trip per step. What it could not mirror, and the step's end, are written while the flow goes on.
    */
   async step<F extends ActivityFunction>(
     description: string,
@@ -155,6 +177,53 @@ export class MirroredJob {
     ...args: Parameters<F>
   ): Promise<Awaited<ReturnType<F>>> {
     throwIfCancelled();
+    if (!this.inActivity) return this.stepBesideActivities(description, kind, activity, ...args);
+    const { step } = this.add(description, kind);
+    const jobId = this.engineJobId;
+    // A webhook vendor's activity completes through the vendor API, not by returning: it cannot mirror itself.
+    const request =
+      jobId && !(PROGRESS_RELAYED in activity)
+        ? { jobId, description, occurrence: this.occurrence(step, jobId), jobMayHaveFailed: this.failedByFlow }
+        : undefined;
+    const { attached, result } = scheduleMirrored(request, () =>
+      activity.executeWithOptions({ summary: description }, args),
+    );
+    // Otherwise (a vendor's activity, or no job) its engine step is begun beside it, in the same workflow task.
+    let mirrored: Promise<void> | undefined;
+    if (!attached) {
+      mirrored = CancellationScope.nonCancellable(() => this.mirrorStart(step));
+      mirrored.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    }
+    try {
+      const answer = await result;
+      if (!mirrored) {
+        const { mirror, result: value } = answer as unknown as Mirrored<Awaited<ReturnType<F>>>;
+        this.endLater(step, this.mirrorRest(step, request!.jobId, mirror, request!.jobMayHaveFailed));
+        return value;
+      }
+      this.endLater(
+        step,
+        mirrored.then(() => this.finish(step, true)),
+      );
+      return answer;
+    } catch (err) {
+      // Failed for good, or cancelled: the engine step an attempt began (or the one begun beside it) is found, or
+      // added so the job shows what failed, and ended FAILED.
+      await CancellationScope.nonCancellable(async () => {
+        await (mirrored ?? this.mirrorStart(step));
+        await this.finish(step, false);
+      });
+      throw err;
+    }
+  }
+
+  /** Today's shape before `inActivity`: the engine step begun and ended by activities of its own, side by side. */
+  private async stepBesideActivities<F extends ActivityFunction>(
+    description: string,
+    kind: StepKind,
+    activity: ActivityFunctionWithOptions<F>,
+    ...args: Parameters<F>
+  ): Promise<Awaited<ReturnType<F>>> {
     const { step, mirrored } = this.open(description, kind);
     try {
       const result = await activity.executeWithOptions({ summary: description }, args);
@@ -165,6 +234,27 @@ export class MirroredJob {
       await mirrored;
       await this.finish(step, false);
       throw err;
+    }
+  }
+
+  /** After a mirrored activity succeeded: what it could not do on the engine (see MirrorAnswer), done here. */
+  private async mirrorRest(step: FlowStep, jobId: string, mirror: MirrorAnswer, mayHaveFailed: boolean): Promise<void> {
+    if (mirror.lost) return;
+    if (!mirror.stepId) {
+      // The engine could not be reached to begin it: begun and ended now (waiting the outage out).
+      await this.mirrorStart(step);
+      await this.finish(step, true);
+      return;
+    }
+    step.engineStepId = mirror.stepId;
+    step.engineJobId = jobId;
+    if (!mirror.jobStatus) {
+      await this.finish(step, true); // not ended: the engine could not be reached to end it
+    } else if (mirror.jobStatus !== 'started' && !(mirror.jobStatus === 'failed' && mayHaveFailed)) {
+      // The job went UNKNOWN (the engine restarted) or was ended outside the flow: what remains goes into a
+      // continuation job. A step that ran through a restart stays UNKNOWN (its end changed nothing): mirrored again.
+      await this.continueAfter(jobId, mirror.jobStatus);
+      if (mirror.stepStatus === 'unknown') await this.finish(step, true);
     }
   }
 
@@ -184,20 +274,27 @@ export class MirroredJob {
     this.externalSteps.set(activityId, entry);
     // Sub-steps go under the vendor's engine step: their writes wait until it exists.
     this.subStepWrites = this.subStepWrites.then(() => mirrored);
+    // A temporal-mode vendor heartbeats to Temporal alone: a watcher relays its progress. A webhook vendor's progress
+    // comes as signals from the vendor API.
     const watching = new CancellationScope();
-    const watch = watching
-      .run(() =>
-        watcher.watchVendorProgress.executeWithOptions({ summary: `Watch the progress of: ${description}` }, [
-          { activityId },
-        ]),
-      )
-      .catch(() => undefined); // best effort; it ends by being cancelled
+    const watch =
+      PROGRESS_RELAYED in activity
+        ? Promise.resolve()
+        : watching
+            .run(() =>
+              watcher.watchVendorProgress.executeWithOptions({ summary: `Watch the progress of: ${description}` }, [
+                { activityId },
+              ]),
+            )
+            .catch(() => undefined); // best effort; it ends by being cancelled
     try {
       const result = await activity.executeWithOptions({ summary: description, activityId }, args);
       watching.cancel();
       this.mirrorVendorProgress(entry, { progress: 100, subSteps: result?.subSteps });
-      await this.subStepWrites;
-      await this.finish(step, true);
+      // The next step need not wait for the engine: its sub-steps and its end are written meanwhile.
+      const ended = mirrored.then(() => this.subStepWrites).then(() => this.finish(step, true));
+      if (this.inActivity) this.endLater(step, ended);
+      else await ended;
       return result;
     } catch (err) {
       watching.cancel();
@@ -261,10 +358,11 @@ export class MirroredJob {
    */
   async end(succeeded: boolean): Promise<void> {
     await CancellationScope.nonCancellable(async () => {
+      await this.settled();
       for (;;) {
         const jobId = this.engineJobId;
         if (!jobId) break;
-        const ended = await mirror.endEngineJob.executeWithOptions(
+        const ended = await (this.inActivity ? mirrorLocal : mirror).endEngineJob.executeWithOptions(
           { summary: succeeded ? 'Finish the engine job' : 'Fail the engine job' },
           [{ jobId, succeeded }],
         );
@@ -296,14 +394,60 @@ export class MirroredJob {
     parent?: FlowStep,
     named?: { key: string; type: string },
   ): { step: FlowStep; mirrored: Promise<void> } {
+    const { step } = this.add(description, kind, parent, named);
+    const mirrored = CancellationScope.nonCancellable(() => this.mirrorStart(step, parent));
+    mirrored.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
+    return { step, mirrored };
+  }
+
+  /** Adds the step to the tree, running, with no engine step yet. */
+  private add(
+    description: string,
+    kind: StepKind,
+    parent?: FlowStep,
+    named?: { key: string; type: string },
+  ): { step: FlowStep } {
     const siblings = parent ? parent.children : this.state.steps;
     const key = named?.key ?? `${parent ? `${parent.key}.` : 's'}${siblings.length + 1}`;
     const step: FlowStep = { key, description, kind, status: 'running', startedAt: now(), children: [] };
     if (named && named.type !== 'executing') this.stepTypes.set(step, named.type);
     siblings.push(step);
-    const mirrored = CancellationScope.nonCancellable(() => this.mirrorStart(step, parent));
-    mirrored.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
-    return { step, mirrored };
+    return { step };
+  }
+
+  /**
+   * Earlier siblings of the same description in `jobId`: the engine step to find (after a worker restart) is the next
+   * one of them, not the first.
+   */
+  private occurrence(step: FlowStep, jobId: string, parent?: FlowStep): number {
+    const siblings = parent ? parent.children : this.state.steps;
+    return siblings
+      .slice(0, siblings.indexOf(step))
+      .filter((s) => s.description === step.description && s.engineJobId === jobId).length;
+  }
+
+  /** Marks the step ended in the tree (the engine is told separately). */
+  private markEnded(step: FlowStep, succeeded: boolean): void {
+    step.status = succeeded ? 'finished' : 'failed';
+    step.endedAt ??= now();
+    if (succeeded) step.progress = step.progress === undefined ? undefined : 100;
+  }
+
+  /**
+   * A step that succeeded: ended in the tree now, on the engine by `writes` while the flow goes on, so the next
+   * step need not wait for the engine. Anything that must follow those writes (a failure, the job's end) awaits
+   * `settled()` first.
+   */
+  private endLater(step: FlowStep, writes: Promise<void>): void {
+    this.markEnded(step, true);
+    const tracked: Promise<void> = writes.finally(() => this.endsInFlight.delete(tracked));
+    tracked.catch(() => undefined); // awaited by settled(); never an unhandled rejection meanwhile
+    this.endsInFlight.add(tracked);
+  }
+
+  /** Waits for the engine ends still being written (see `endLater`). */
+  private async settled(): Promise<void> {
+    while (this.endsInFlight.size) await Promise.all(this.endsInFlight);
   }
 
   /** Adds the step's engine step in the job in use (under its parent's), opening a continuation job if need be. */
@@ -314,12 +458,6 @@ export class MirroredJob {
       if (parent && parent.engineJobId !== jobId && parent.engineStepId) await this.mirrorAgain(parent);
       if (parent && !parent.engineStepId) return; // the parent could not be mirrored; neither can its children
       if (this.engineJobId !== jobId) continue;
-      // Earlier siblings of the same description in this job: the engine step to find (after a worker restart) is
-      // the next one of them, not the first.
-      const siblings = parent ? parent.children : this.state.steps;
-      const occurrence = siblings
-        .slice(0, siblings.indexOf(step))
-        .filter((s) => s.description === step.description && s.engineJobId === jobId).length;
       const ref = await mirror.ensureEngineStep.executeWithOptions({ summary: `Mirror: ${step.description}` }, [
         {
           jobId,
@@ -327,7 +465,7 @@ export class MirroredJob {
           parentStepId: parent?.engineStepId,
           jobMayHaveFailed: this.failedByFlow,
           type: this.stepTypes.get(step),
-          occurrence,
+          occurrence: this.occurrence(step, jobId, parent),
         },
       ]);
       if (ref.stepId) {
@@ -357,10 +495,10 @@ export class MirroredJob {
   }
 
   private async finish(step: FlowStep, succeeded: boolean): Promise<void> {
-    step.status = succeeded ? 'finished' : 'failed';
-    step.endedAt = now();
-    if (succeeded) step.progress = step.progress === undefined ? undefined : 100;
+    this.markEnded(step, succeeded);
     await CancellationScope.nonCancellable(async () => {
+      // A failed step fails the whole job: the ends of the steps that succeeded before it go first.
+      if (!succeeded) await this.settled();
       for (let attempt = 0; attempt < MAX_ENGINE_JOBS && step.engineStepId; attempt++) {
         if (step.engineJobId !== this.engineJobId) await this.mirrorAgain(step);
         const jobId = step.engineJobId;
@@ -407,8 +545,11 @@ export class MirroredJob {
     this.state.engineJobId = jobId;
     this.state.engineJobIds.push(jobId);
     upsertSearchAttributes([{ key: EngineJobId, value: jobId }]);
-    const memo: FlowMemo = { engineJobIds: this.state.engineJobIds };
-    upsertMemo(memo as Record<string, unknown>);
+    // The first job is known by the search attribute alone (knownEngineJobIds); continuations need the list.
+    if (this.state.engineJobIds.length > 1 || !this.inActivity) {
+      const memo: FlowMemo = { engineJobIds: this.state.engineJobIds };
+      upsertMemo(memo as Record<string, unknown>);
+    }
   }
 
   private parentOf(step: FlowStep, steps: FlowStep[] = this.state.steps, parent?: FlowStep): FlowStep | undefined {
@@ -438,11 +579,8 @@ export class MirroredJob {
         }
         const jobId = this.engineJobId;
         const value = step.progress ?? 0;
-        if (
-          jobId &&
-          step.engineStepId &&
-          (value >= entry.mirroredProgress + PROGRESS_GRANULARITY || (value === 100 && entry.mirroredProgress < 100))
-        ) {
+        // Only each new step of PROGRESS_GRANULARITY percent, to keep the engine's writes and the history small.
+        if (jobId && step.engineStepId && progressStepChanged(entry.mirroredProgress, value)) {
           entry.mirroredProgress = value;
           await mirror.setEngineStepProgress.executeWithOptions(
             { summary: `Mirror: ${value}% of ${step.description}` },

@@ -11,6 +11,9 @@ import {
 import type { createVendorWebhookActivities } from '../activities/vendor-webhook';
 import type { ResolvedVendor, VendorActivities } from '../common/vendor-contract';
 
+/** Marks a vendor call whose progress the vendor API relays to the flow itself (a webhook vendor's). */
+export const PROGRESS_RELAYED = Symbol('progressRelayed');
+
 type WebhookActivities = ReturnType<typeof createVendorWebhookActivities>;
 
 type Defaults = Required<Pick<ActivityOptions, 'startToCloseTimeout' | 'heartbeatTimeout'>> & {
@@ -36,11 +39,13 @@ export function vendorActivities(vendor: ResolvedVendor, defaults: Defaults): Ac
       return proxyActivities<VendorActivities>({ taskQueue: vendor.taskQueue, ...options(name) })[name];
     const deliver = proxyActivities<WebhookActivities>(options(name)).deliverVendorTask;
     const request = (input: unknown) => ({ vendorId: vendor.id, webhookUrl: vendor.webhookUrl, activity: name, input });
-    // The same call shapes as a proxied activity (MirroredJob runs it with executeWithOptions).
+    // The same call shapes as a proxied activity (MirroredJob runs it with executeWithOptions). The vendor API
+    // signals its progress to the flow, so MirroredJob needs no watcher for it.
     const call = ((input: unknown) => deliver(request(input))) as ActivityInterfaceFor<VendorActivities>[K];
     return Object.assign(call, {
       executeWithOptions: (opts: ActivityOptions, [input]: [unknown]) =>
         deliver.executeWithOptions(opts, [request(input)]),
+      [PROGRESS_RELAYED]: true,
     });
   };
   return {

@@ -1,12 +1,15 @@
 // bench:flows, section `mirroring`: one flow of six activities that do no work, run (A) as a bare workflow and (B)
 // with each activity mirrored as a step of one engine job (workflows/mirrored-job.ts), on the same Temporal dev
 // server in the same run, at concurrency 1, 20 and 100: throughput, latency percentiles, history events per flow.
-// Candidate shapes of mirroring run beside them (bench/flows/workflows.ts), to weigh the next design by measurement.
+// The mirrored flow is the product's own: MirroredJob, with each activity beginning and ending its engine step
+// (activities/step-mirror.ts), on a worker with the main worker's mirroring interceptors.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngineJobActivities } from '../../activities/engine-job';
 import { OvirtClient } from '../../ovirt/client';
 import { startEngineProcess } from '../engine-child';
+import { mirrorStepsInActivities } from '../../activities/step-mirror';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/interceptors';
 import { createBenchActivities } from './activities';
 import { lanes, percentile, round, type Section } from './report';
 
@@ -16,14 +19,8 @@ const PASSWORD = 'bench-password-0123456789';
 const TASK_QUEUE = 'bench-mirroring';
 
 /** Each kind of flow and its workflow (bench/flows/workflows.ts). */
-const WORKFLOWS = {
-  bare: 'bareFlow',
-  mirrored: 'mirroredFlow',
-  localActivities: 'localMirroredFlow',
-  inActivity: 'inActivityMirroredFlow',
-} as const;
+const WORKFLOWS = { bare: 'bareFlow', mirrored: 'mirroredFlow' } as const;
 type Kind = keyof typeof WORKFLOWS;
-const CANDIDATES = ['localActivities', 'inActivity'] as const;
 interface Figures {
   flowsPerSec: number;
   p50Ms: number;
@@ -73,7 +70,12 @@ export const mirroring: Section = async ({ temporalAddress, scale, log }) => {
     connection: native,
     taskQueue: TASK_QUEUE,
     workflowsPath: require.resolve('./workflows'),
-    activities: { ...createEngineJobActivities(ovirt), ...createBenchActivities(ovirt) },
+    activities: { ...createEngineJobActivities(ovirt), ...createBenchActivities() },
+    interceptors: {
+      activity: [mirrorStepsInActivities(ovirt)],
+      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+    },
+    sinks: { flowMetrics: { flowEnded: { fn: () => undefined } } }, // the interceptors count ended flows; not here
     maxConcurrentWorkflowTaskExecutions: 100,
     maxConcurrentActivityTaskExecutions: 200,
     maxCachedWorkflows: 1000,
@@ -97,20 +99,12 @@ export const mirroring: Section = async ({ temporalAddress, scale, log }) => {
         `${f.p50Ms} / ${f.p99Ms}`,
       ];
       const mirrored = await measure(client, 'mirrored', c, count);
-      const candidates: Record<string, Figures & { throughputRatio: number }> = {};
-      for (const kind of CANDIDATES) {
-        const f = await measure(client, kind, c, count);
-        candidates[kind] = { ...f, throughputRatio: ratioTo(f) };
-      }
-      figures[`c${c}`] = { bare, mirrored, throughputRatio: ratioTo(mirrored), flows: count, candidates };
-      rows.push(row('bare', bare), row('mirrored (today)', mirrored));
-      for (const kind of CANDIDATES) rows.push(row(`candidate: ${kind}`, candidates[kind]!));
+      figures[`c${c}`] = { bare, mirrored, throughputRatio: ratioTo(mirrored), flows: count };
+      rows.push(row('bare', bare), row('mirrored', mirrored));
       log(`mirroring: c${c} done`);
     }
     const history = { bare: await historyEvents(client, 'bare'), mirrored: await historyEvents(client, 'mirrored') };
-    const candidateHistory: Record<string, number> = {};
-    for (const kind of CANDIDATES) candidateHistory[kind] = await historyEvents(client, kind);
-    figures.historyEvents = { ...history, candidates: candidateHistory };
+    figures.historyEvents = history;
     return {
       figures,
       title: `mirroring: ${STEPS} no-op activities per flow, bare vs mirrored into the built-in engine`,
@@ -119,10 +113,7 @@ export const mirroring: Section = async ({ temporalAddress, scale, log }) => {
         rows,
       },
       notes: [
-        `history events per flow: bare ${history.bare}, mirrored ${history.mirrored} (${round(history.mirrored / history.bare, 2)}x)` +
-          CANDIDATES.map(
-            (k) => `, ${k} ${candidateHistory[k]} (${round(candidateHistory[k]! / history.bare, 2)}x)`,
-          ).join(''),
+        `history events per flow: bare ${history.bare}, mirrored ${history.mirrored} (${round(history.mirrored / history.bare, 2)}x)`,
       ],
     };
   } finally {

@@ -1,10 +1,17 @@
 // What a webhook vendor reports on its tasks, checked and passed on to Temporal: heartbeats (progress, message and
-// sub-steps travel as the activity's heartbeat details, mirrored onto the engine like any vendor's), completion
+// sub-steps travel as the activity's heartbeat details, and as a signal to the flow, which mirrors them), completion
 // (the output checked against the registered schema) and failure. Nothing is dropped silently: a repeat of the same
 // report is a 200, a different one a 409, and a report on a task that is no longer open a 410 with the reason.
 import { isDeepStrictEqual } from 'node:util';
-import { ActivityCancelledError, ActivityNotFoundError, type Client, type FullActivityId } from '@temporalio/client';
+import {
+  ActivityCancelledError,
+  ActivityNotFoundError,
+  WorkflowNotFoundError,
+  type Client,
+  type FullActivityId,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { progressStepChanged, vendorProgressSignal } from '../../common/flow-definitions';
 import type { VendorProgress } from '../../common/vendor-contract';
 import type { VendorSubStepRecord, VendorTask, VendorTaskStore } from '../../db/vendor-tasks';
 import { HttpProblem } from '../problem';
@@ -44,15 +51,29 @@ export function createTaskService(deps: { tasks: VendorTaskStore; registry: Vend
     throw gone((await tasks.get(task.id)) ?? task);
   }
 
-  /** Sends the task's progress and sub-steps to Temporal; true if the flow cancelled it. */
-  async function relay(task: VendorTask): Promise<boolean> {
-    const details: VendorProgress & { message?: string } = {
+  /**
+   * Sends the task's progress and sub-steps to Temporal; true if the flow cancelled it. The heartbeat keeps the
+   * attempt alive; when what the engine shows changes (`mirror`), a signal also tells the flow, which mirrors it: no
+   * one has to poll Temporal for the heartbeat's details.
+   */
+  async function relay(task: VendorTask, mirror: boolean): Promise<boolean> {
+    const progress: VendorProgress = {
       ...(task.progress !== null ? { progress: task.progress } : {}),
       subSteps: task.subSteps,
-      ...(task.message ? { message: task.message } : {}),
     };
     try {
-      await client.activity.heartbeat(activityOf(task), details);
+      await client.activity.heartbeat(activityOf(task), {
+        ...progress,
+        ...(task.message ? { message: task.message } : {}),
+      });
+      if (mirror) {
+        await client.workflow
+          .getHandle(task.flowId)
+          .signal(vendorProgressSignal, { activityId: task.activityId, ...progress })
+          .catch((err: unknown) => {
+            if (!(err instanceof WorkflowNotFoundError)) throw err; // the flow ended meanwhile: nothing to mirror
+          });
+      }
       return false;
     } catch (err) {
       if (err instanceof ActivityCancelledError) {
@@ -83,7 +104,7 @@ export function createTaskService(deps: { tasks: VendorTaskStore; registry: Vend
     const task = await live(vendorId, taskId);
     change(task.subSteps);
     await tasks.report(task.id, { subSteps: task.subSteps });
-    if (task.status !== 'cancelling') await relay(task);
+    if (task.status !== 'cancelling') await relay(task, true);
   }
 
   /** Closes the task with the vendor's report, or answers the repeat (200), the conflict (409) or the 410. */
@@ -142,7 +163,8 @@ export function createTaskService(deps: { tasks: VendorTaskStore; registry: Vend
       const task = await live(vendorId, taskId);
       if (task.status === 'cancelling') return { cancelRequested: true };
       await tasks.report(task.id, report);
-      return { cancelRequested: await relay({ ...task, ...report }) };
+      const mirror = report.progress !== undefined && progressStepChanged(task.progress, report.progress);
+      return { cancelRequested: await relay({ ...task, ...report }, mirror) };
     },
 
     async addStep(vendorId: string, taskId: string, step: { key: string; description: string }) {

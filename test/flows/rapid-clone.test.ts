@@ -111,6 +111,19 @@ test('happy path: the clone exists with its disk attached and active, the source
   );
   expect(summaries).toContain('Shut down VM web-01');
   expect(summaries.every((s) => typeof s === 'string' && s.length > 0)).toBe(true);
+  // Each oVirt step is one activity that begins and ends its own engine step: no mirroring activity is scheduled for
+  // it (the vendor steps, run by the vendor's worker, still have theirs), and the job is opened and ended by local
+  // activities (markers).
+  for (const step of ['Read VM web-01', 'Register disk web-01-clone_Disk1', 'Start VM web-01 again']) {
+    expect(summaries).toContain(step);
+    expect(summaries).not.toContain(`Mirror: ${step}`);
+    expect(summaries).not.toContain(`Mirror: end ${step}`);
+  }
+  expect(summaries).toContain('Mirror: acme-storage: clone disk web-01_Disk1 as web-01-clone_Disk1');
+  const markers = (history.events ?? []).filter(
+    (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+  );
+  expect(markers).toHaveLength(2);
 });
 
 test('a vendor failing for good: the steps done are undone and mirrored, the job FAILED, nothing left behind', async () => {

@@ -92,6 +92,13 @@ test('a rapid clone through the webhook vendor: signed deliveries, live progress
   expect(cloneTask.engine).toEqual({ jobId: mirroring.engineJobId, stepId: mirroring.engineStepId });
   expect(cloneTask.engine.stepId).toEqual(expect.any(String));
   expect(vendor.badSignatures).toEqual([]);
+  // The progress reached the flow as signals from the vendor API: no watcher asked Temporal for it.
+  const events = (await stack.temporal.client.workflow.getHandle(started.body.id).fetchHistory()).events ?? [];
+  const scheduled = events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+  expect(scheduled).toContain('deliverVendorTask');
+  expect(scheduled).not.toContain('watchVendorProgress');
+  const signals = events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'vendorProgress');
+  expect(signals.length).toBeGreaterThan(0);
 
   // Repeats and late reports: the same completion again is a 200, another one a 409, a heartbeat a 410.
   const task = mine.find((d) => d.activity === 'updateDiskMetadata')!;
