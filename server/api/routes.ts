@@ -1,16 +1,16 @@
 // Every route of the API, declared once: the express router, the OpenAPI document, the CLI's client and the pages'
 // calls are all made from this table (see route.ts). The handlers live with their feature (flows/handlers.ts,
 // inventory/handlers.ts, auth.ts) and are bound to these declarations by name.
+import { flowCatalogue, startRouteName, type CatalogueEntry, type StartRouteName } from '../flows/catalogue';
 import {
-  ClonePreflightRequest,
   Flow,
   FlowCancelled,
   FlowIdParam,
+  FlowKindList,
   FlowList,
   FlowListQuery,
   FlowStarted,
   IdempotencyKey,
-  RapidCloneRequest,
 } from '../flows/schemas';
 import {
   ExternalEnd,
@@ -56,7 +56,7 @@ import {
 } from '../vendors/schemas';
 import { SessionRequest } from '../session-schemas';
 import { z } from '../zod';
-import { defineRoutes } from './route';
+import { defineRoutes, type RouteDef } from './route';
 
 // Paths with more than one method are written once.
 const SESSION_PATH = '/api/v1/session';
@@ -66,6 +66,44 @@ const VENDOR_ACTIVITIES_PATH = '/api/v1/vendor/activities';
 const TASK_PATH = '/api/v1/vendor/tasks/{taskId}';
 const JOBS_PATH = '/api/v1/vendor/jobs';
 const JOB_PATH = '/api/v1/vendor/jobs/{id}';
+
+const StartHeaders = z.object({
+  'Idempotency-Key': IdempotencyKey.optional().openapi({
+    description: 'The same key with the same request returns the same flow, never a second one',
+  }),
+});
+
+/** The start route of a flow kind: `POST /api/v1/flows/<kind>`, its body the kind's input schema. */
+interface StartRoute<E extends CatalogueEntry> extends RouteDef {
+  method: 'post';
+  request: { headers: typeof StartHeaders; body: E['input'] };
+  answer: { status: 202; schema: typeof FlowStarted; description: string };
+}
+type StartRoutes = { [E in CatalogueEntry as StartRouteName<E['name']>]: StartRoute<E> };
+
+/** One start route per kind of the flow catalogue (flows/catalogue.ts), named `start<Kind>`: startRapidClone. */
+function flowStartRoutes(): StartRoutes {
+  const routes = flowCatalogue.map((kind): [string, StartRoute<CatalogueEntry>] => [
+    startRouteName(kind.name),
+    {
+      method: 'post',
+      path: `/api/v1/flows/${kind.name}`,
+      summary: kind.description,
+      tag: 'flows',
+      auth: 'token',
+      request: { headers: StartHeaders, body: kind.input },
+      answer: {
+        status: 202,
+        schema: FlowStarted,
+        description:
+          'Started (or found, for a repeated Idempotency-Key). The answer comes as soon as Temporal has the workflow, ' +
+          'worker or not: `engineJobId` is usually null here and appears later in the flow and its event stream',
+      },
+      errors: { 422: 'The Idempotency-Key came with a different request before', ...kind.errors },
+    },
+  ]);
+  return Object.fromEntries(routes) as StartRoutes;
+}
 
 export const apiRoutes = defineRoutes({
   logIn: {
@@ -88,46 +126,14 @@ export const apiRoutes = defineRoutes({
     auth: 'none',
     answer: { status: 204, description: 'Logged out' },
   },
-  startRapidClone: {
-    method: 'post',
-    path: '/api/v1/flows/rapid-clone',
-    summary: 'Start a rapid clone of a VM',
+  ...flowStartRoutes(),
+  listFlowKinds: {
+    method: 'get',
+    path: '/api/v1/flow-kinds',
+    summary: 'The kinds of flow this API starts, each with its start request as JSON Schema',
     tag: 'flows',
     auth: 'token',
-    request: {
-      headers: z.object({
-        'Idempotency-Key': IdempotencyKey.optional().openapi({
-          description: 'The same key returns the same flow, never a second clone',
-        }),
-      }),
-      body: RapidCloneRequest,
-    },
-    answer: {
-      status: 202,
-      schema: FlowStarted,
-      description:
-        'Started (or found, for a repeated Idempotency-Key). The answer comes as soon as Temporal has the workflow, ' +
-        'worker or not: `engineJobId` is usually null here and appears later in the flow and its event stream',
-    },
-    errors: {
-      409: 'The clone name is taken',
-      422: 'The Idempotency-Key came with a different request before',
-      502: 'The engine refused to read the source VM',
-    },
-  },
-  startClonePreflight: {
-    method: 'post',
-    path: '/api/v1/flows/clone-preflight',
-    summary: 'Check that a VM can be cloned by a vendor',
-    tag: 'flows',
-    auth: 'token',
-    request: { body: ClonePreflightRequest },
-    answer: {
-      status: 202,
-      schema: FlowStarted,
-      description: 'Started; the engine job id comes later (in the flow or its event stream)',
-    },
-    errors: { 502: 'The engine refused to read the source VM' },
+    answer: { status: 200, schema: FlowKindList, description: 'Every kind the flow catalogue declares' },
   },
   listFlows: {
     method: 'get',

@@ -1,44 +1,53 @@
-// What the flow routes of the API (declared in ../api/routes.ts) do: checks against the inventory, then the flow
-// service; the event stream is written by events.ts.
-import { ANSWERED, type Handlers } from '../api/router';
-import type { InventoryService } from '../inventory/service';
+// What the flow routes of the API (declared in ../api/routes.ts) do: a start route runs its kind's checks (the
+// catalogue's `prepare`), looks up a repeated Idempotency-Key, then starts through the flow service; the event
+// stream is written by events.ts.
+import { ANSWERED, type Handler, type Handlers } from '../api/router';
+import { apiRoutes, type ApiRoutes } from '../api/routes';
+import { flowCatalogue, inputJsonSchema, startRouteName, type StartRouteName } from './catalogue';
 import { streamFlowEvents } from './events';
-import type { VendorService } from '../vendors/service';
+import type { FlowKindDef, PrepareDeps } from './flow-kind';
+import { requestFingerprint } from './idempotency';
+import type { FlowKind } from './schemas';
 import type { FlowService } from './service';
 import type { FlowWatcher } from './watcher';
 
-export interface FlowHandlerDeps {
+export interface FlowHandlerDeps extends PrepareDeps {
   flows: FlowService;
   watcher: FlowWatcher;
-  /** Checks against the inventory before a flow starts: the source VM (resolved), the clone name. */
-  inventory: Pick<InventoryService, 'resolveSource' | 'requireFreeName' | 'storageInputs'>;
-  /** The vendor, resolved to its registration (400 if unknown or lacking the storage contract). */
-  vendors: Pick<VendorService, 'resolve' | 'checkInputs'>;
   /** Aborted as the server shuts down: open event streams end, so their clients reconnect to another server. */
   draining?: AbortSignal;
 }
 
-type FlowRoute = 'startRapidClone' | 'startClonePreflight' | 'listFlows' | 'getFlow' | 'cancelFlow' | 'flowEvents';
+type FlowRoute = StartRouteName | 'listFlowKinds' | 'listFlows' | 'getFlow' | 'cancelFlow' | 'flowEvents';
 
 export function flowHandlers({ flows, watcher, inventory, vendors, draining }: FlowHandlerDeps): Handlers<FlowRoute> {
+  /** Starts a flow of this kind, or finds the one an earlier request with the same Idempotency-Key started. */
+  async function startFlow(kind: FlowKindDef<FlowKind>, body: unknown, key: string | undefined) {
+    const prepared = await kind.prepare(body, { inventory, vendors });
+    const idem = key ? { key, fingerprint: requestFingerprint(kind.name, prepared.sameRequest) } : undefined;
+    const existing = idem ? await flows.findStarted(kind.name, idem) : undefined;
+    if (existing) return existing;
+    await prepared.beforeStart?.();
+    return flows.start(kind, prepared, body as object, idem);
+  }
+  const startHandlers = Object.fromEntries(
+    flowCatalogue.map((kind): [StartRouteName, Handler<ApiRoutes[StartRouteName]>] => [
+      startRouteName(kind.name),
+      ({ body, headers }) => startFlow(kind as FlowKindDef<FlowKind>, body, headers['Idempotency-Key']),
+    ]),
+  ) as Handlers<StartRouteName>;
+  const kinds = {
+    items: flowCatalogue.map((kind) => ({
+      name: kind.name,
+      description: kind.description,
+      inputSchema: inputJsonSchema(kind),
+      links: { start: apiRoutes[startRouteName(kind.name)].path },
+    })),
+  };
+
   return {
-    async startRapidClone({ body, headers }) {
-      const key = headers['Idempotency-Key'];
-      const vendor = await vendors.resolve(body.vendor);
-      const source = await inventory.resolveSource(body);
-      await vendors.checkInputs(vendor.id, await inventory.storageInputs(source, body.cloneName));
-      // A repeated key finds its flow (or is a 422 with another request), even though the clone's name is taken by now.
-      const existing = key ? await flows.findRapidClone(body, source, key) : undefined;
-      if (existing) return existing;
-      await inventory.requireFreeName(body.cloneName);
-      return flows.startRapidClone(body, source, vendor, key);
-    },
-    async startClonePreflight({ body }) {
-      const vendor = await vendors.resolve(body.vendor);
-      const source = await inventory.resolveSource(body);
-      await vendors.checkInputs(vendor.id, await inventory.storageInputs(source));
-      return flows.startClonePreflight(body, source, vendor);
-    },
+    ...startHandlers,
+    listFlowKinds: () => kinds,
     listFlows: ({ query }) => flows.listFlows(query),
     getFlow: ({ params }) => flows.getFlow(params.id),
     cancelFlow: ({ params }) => flows.cancel(params.id),

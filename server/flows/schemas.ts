@@ -4,52 +4,11 @@ import type { FlowStep as FlowStepShape } from '../../common/flow-definitions';
 
 export type { FlowStepShape };
 import { z } from '../zod';
+import { FlowKind } from './catalogue';
 
-/** A VM by exact name or by id: never a pattern (oVirt's search would take `*` as a wildcard). */
-export const VmRef = z
-  .string()
-  .trim()
-  .min(1, 'is required')
-  .max(64, 'must be at most 64 characters')
-  // A VM id (a UUID) is made of the same characters as a name.
-  .regex(/^[A-Za-z0-9_.-]*$/, "must be a VM's exact name (letters, digits, '_', '-' and '.') or its id")
-  .openapi({ example: 'web-01' });
-
-/** oVirt's rule for VM names: letters, digits, '_', '-' and '.', at most 64 characters. */
-export const VmName = z
-  .string()
-  .trim()
-  .min(1, 'is required')
-  .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z0-9_.-]+$/, "may contain only letters, digits, '_', '-' and '.'")
-  .openapi({ example: 'web-01-clone' });
-
-export const VendorId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a vendor id such as acme-storage')
-  .openapi({ example: 'acme-storage' });
-
-export const ClonePreflightRequest = z
-  .strictObject({ sourceVm: VmRef, vendor: VendorId.default('acme-storage') })
-  .openapi('ClonePreflightRequest');
-export type ClonePreflightRequest = z.infer<typeof ClonePreflightRequest>;
-
-export const RapidCloneRequest = z
-  .strictObject({
-    sourceVm: VmRef,
-    cloneName: VmName,
-    vendor: VendorId.default('acme-storage'),
-    restartSource: z
-      .boolean()
-      .default(true)
-      .openapi({ description: 'Start the source VM again afterwards if it was up' }),
-    startClone: z.boolean().default(false).openapi({ description: 'Start the clone once it is built' }),
-  })
-  .openapi('RapidCloneRequest');
-export type RapidCloneRequest = z.infer<typeof RapidCloneRequest>;
-
-export const FlowKind = z.enum(['rapid-clone', 'clone-preflight']).openapi('FlowKind');
-export type FlowKind = z.infer<typeof FlowKind>;
+// The shared fields, and the catalogue's kinds (their names: FlowKind) as answers and filters name them.
+export { VendorId, VmName, VmRef } from './fields';
+export { FlowKind } from './catalogue';
 export const FlowStatus = z
   .enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'])
   .openapi('FlowStatus');
@@ -151,10 +110,7 @@ export const Flow = FlowBase.extend({
 
 export const FlowListQuery = z.object({
   status: FlowStatus.optional(),
-  kind: z
-    .string()
-    .regex(/^[a-z-]+$/, 'must be a flow kind such as rapid-clone')
-    .optional(),
+  kind: FlowKind.optional().openapi({ description: 'A kind of GET /api/v1/flow-kinds' }),
   vm: z
     .string()
     .regex(/^[0-9a-f-]{36}$/i, 'must be a VM id')
@@ -177,3 +133,17 @@ export const IdempotencyKey = z
 export const FlowCancelled = z
   .object({ id: z.string(), status: FlowStatus, cancelRequested: z.boolean() })
   .openapi('FlowCancelled');
+
+/** A kind of flow the API starts, as GET /api/v1/flow-kinds lists it (from the catalogue, flows/catalogue.ts). */
+export const FlowKindInfo = z
+  .object({
+    name: FlowKind,
+    description: z.string(),
+    inputSchema: z.record(z.string(), z.unknown()).openapi({
+      description: 'The start request body as JSON Schema (2020-12); fields with a default may be left out',
+    }),
+    links: z.object({ start: z.string().openapi({ description: 'Where to POST the request to start one' }) }),
+  })
+  .openapi('FlowKindInfo');
+
+export const FlowKindList = z.object({ items: z.array(FlowKindInfo) }).openapi('FlowKindList');

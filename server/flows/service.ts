@@ -1,7 +1,8 @@
-// Starts, lists, reads and cancels flows in Temporal. The routes call this; it knows workflows only by their
-// exported definitions (names, input types, the progress query, the memo) and their search attributes. No call
-// waits on a worker: a start answers once Temporal has the workflow, and the progress query (which a worker
-// answers) is asked within a short bound, with the engine's own record of the flow's jobs as the fallback.
+// Starts, lists, reads and cancels flows in Temporal. The routes call this; it knows workflows only through the
+// flow catalogue (catalogue.ts: each kind's workflow and summary), the progress query, the memo and the search
+// attributes. No call waits on a worker: a start answers once Temporal has the workflow, and the progress query
+// (which a worker answers) is asked within a short bound, with the engine's own record of the flow's jobs as the
+// fallback.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   type Client,
@@ -17,22 +18,17 @@ import { causeMessages } from '../../common/errors';
 import { flowsStarted } from '../../common/metrics';
 import { apiRoutes } from '../api/routes';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
-import type { ResolvedVendor } from '../../common/vendor-contract';
-// The workflow functions themselves: Temporal takes their names, and their input types check the arguments.
-import { clonePreflight, type ClonePreflightInput } from '../../workflows/clone-preflight';
 import { knownEngineJobIds, type FlowMemo, type FlowProgress, type FlowStep } from '../../common/flow-definitions';
-import { rapidClone, type RapidCloneInput } from '../../workflows/rapid-clone';
 import { HttpProblem } from '../problem';
 import { queryProgress } from '../progress-query';
 import { engineStepTree } from './engine-steps';
+import type { z } from 'zod';
 import type { IdempotencyStore } from '../../db/idempotency-keys';
-import { requestFingerprint } from './idempotency';
+import type { FlowKindDef, PreparedFlow } from './flow-kind';
 import {
   FlowKind as FlowKindSchema,
-  type ClonePreflightRequest,
   type FlowKind as FlowKindName,
   type FlowStatus,
-  type RapidCloneRequest,
   type StepsSource,
 } from './schemas';
 
@@ -93,12 +89,6 @@ const shortId = (kind: FlowKindName, idempotencyKey?: string) =>
   idempotencyKey
     ? createHash('sha256').update(`${kind}\0${idempotencyKey}`).digest('hex').slice(0, 8)
     : randomUUID().slice(0, 8);
-
-/** A source VM as the inventory resolved it. */
-export interface SourceVm {
-  id: string;
-  name: string;
-}
 
 const keyReused = (flowId: string) =>
   new HttpProblem({
@@ -218,31 +208,30 @@ export function createFlowService(opts: FlowServiceOptions) {
   }
 
   /**
-   * Starts a flow (or, for a repeated Idempotency-Key, finds the one it started). It answers as soon as Temporal
-   * has the workflow: the engine job is opened by the workflow once a worker runs it, so it is not waited for.
+   * Starts a flow of a kind of the catalogue, as its `prepare` made it (or, for a repeated Idempotency-Key, finds
+   * the one it started). It answers as soon as Temporal has the workflow: the engine job is opened by the workflow
+   * once a worker runs it, so it is not waited for.
    */
   async function start<I>(
-    kind: FlowKindName,
-    workflow: (input: I) => Promise<unknown>,
+    kind: FlowKindDef<FlowKindName, z.ZodType, I>,
+    prepared: PreparedFlow<I>,
     request: object,
-    vm: string,
-    vendor: string,
-    input: I,
-    summary: string,
     idem?: { key: string; fingerprint: string },
   ) {
-    let id = flowId(kind, vm, idem?.key);
+    let id = flowId(kind.name, prepared.subject, idem?.key);
     if (idem) {
       // The key is claimed before the flow starts: of two concurrent requests with one key, the first one wins.
-      const held = await idempotency.claim(kind, idem.key, { flowId: id, fingerprint: idem.fingerprint });
+      const held = await idempotency.claim(kind.name, idem.key, { flowId: id, fingerprint: idem.fingerprint });
       if (held.fingerprint !== idem.fingerprint) throw keyReused(held.flowId);
       id = held.flowId;
     }
+    const summary = kind.summary(prepared.input);
+    const { vendor, ovirtVmId } = prepared.searchAttributes;
     try {
-      await client.workflow.start(workflow, {
+      await client.workflow.start(kind.workflow, {
         workflowId: id,
         taskQueue: opts.taskQueue,
-        args: [input],
+        args: [prepared.input],
         staticSummary: summary,
         // The summary is listed with each flow (visibility does not return the static summary); the request is
         // shown with the flow without reading its history.
@@ -250,16 +239,17 @@ export function createFlowService(opts: FlowServiceOptions) {
         // An id is never used twice, so a repeated key can never start a second clone, even after the first ended.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
-          { key: FlowKind, value: kind },
+          { key: FlowKind, value: kind.name },
           { key: Vendor, value: vendor },
+          ...(ovirtVmId ? [{ key: OvirtVmId, value: ovirtVmId }] : []),
         ],
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError && idem)) throw err;
-      return startedAnswer(id, kind);
+      return startedAnswer(id, kind.name);
     }
-    flowsStarted.inc({ kind });
-    return { id, kind, status: 'running' as FlowStatus, engineJobId: null, links: links(id) };
+    flowsStarted.inc({ kind: kind.name });
+    return { id, kind: kind.name, status: 'running' as FlowStatus, engineJobId: null, links: links(id) };
   }
 
   /** The steps of a running flow: the workflow's answer if it comes in time, else the engine's, else the last known. */
@@ -358,53 +348,23 @@ export function createFlowService(opts: FlowServiceOptions) {
   return {
     getFlow,
 
-    startClonePreflight(req: ClonePreflightRequest, source: SourceVm, vendor: ResolvedVendor) {
-      const input: ClonePreflightInput = {
-        ...req,
-        sourceVm: source.name,
-        sourceVmId: source.id,
-        vendorRegistration: vendor,
-      };
-      return start(
-        'clone-preflight',
-        clonePreflight,
-        req,
-        source.name,
-        req.vendor,
-        input,
-        `Clone preflight of ${source.name} with ${req.vendor}`,
-      );
-    },
+    start,
 
     /**
      * The flow an earlier request with this Idempotency-Key started, if any; a 422 if that request was another one
-     * (naming the source VM by id or by name is the same request).
+     * (its fingerprint: the request as the kind's `prepare` resolved it).
      */
-    async findRapidClone(req: RapidCloneRequest, source: SourceVm, idempotencyKey: string) {
-      const held = await idempotency.get('rapid-clone', idempotencyKey);
+    async findStarted(kind: FlowKindName, idem: { key: string; fingerprint: string }) {
+      const held = await idempotency.get(kind, idem.key);
       if (!held) return undefined;
-      if (held.fingerprint !== rapidCloneFingerprint(req, source)) throw keyReused(held.flowId);
+      if (held.fingerprint !== idem.fingerprint) throw keyReused(held.flowId);
       try {
-        return await startedAnswer(held.flowId, 'rapid-clone');
+        return await startedAnswer(held.flowId, kind);
       } catch (err) {
         // Claimed, but the server stopped before the flow started: the start goes on with the same id.
         if (err instanceof HttpProblem && err.problem.status === 404) return undefined;
         throw err;
       }
-    },
-
-    startRapidClone(req: RapidCloneRequest, source: SourceVm, vendor: ResolvedVendor, idempotencyKey?: string) {
-      const input: RapidCloneInput = {
-        ...req,
-        sourceVm: source.name,
-        sourceVmId: source.id,
-        vendorRegistration: vendor,
-      };
-      const summary = `Rapid clone of ${source.name} as ${req.cloneName} (${req.vendor})`;
-      const idem = idempotencyKey
-        ? { key: idempotencyKey, fingerprint: rapidCloneFingerprint(req, source) }
-        : undefined;
-      return start('rapid-clone', rapidClone, req, source.name, req.vendor, input, summary, idem);
     },
 
     /** Lists hybridflow's flows from Temporal visibility, newest first, filtered by the search attributes. */
@@ -468,10 +428,6 @@ export function createFlowService(opts: FlowServiceOptions) {
     },
   };
 }
-
-/** A rapid clone request as resolved: the same whether it named its source VM or gave its id. */
-const rapidCloneFingerprint = (req: RapidCloneRequest, source: SourceVm) =>
-  requestFingerprint('rapid-clone', { ...req, sourceVm: source.id });
 
 /** What went wrong, in the words of the innermost failure (the workflow's own message says what was undone). */
 function plainError(err: Error): string {
