@@ -25,7 +25,7 @@ program
   .command('vendor-demo')
   .description('run only the simulated storage vendor acme-storage')
   .action(vendorDemoCommand);
-// Commands that call the API server: clone, flows list|show|cancel.
+// Commands that call the API server: clone, flows start|list|show|cancel, vendors.
 registerCloneCommand(program);
 registerFlowsCommands(program);
 registerVendorsCommands(program);

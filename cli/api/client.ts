@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { fillPath, type QueryValue } from '../../common/api-path';
 import { apiRoutes, type RouteName } from '../../server/api/routes';
-import { Flow, FlowList, FlowStarted } from '../../server/flows/schemas';
+import { Flow, FlowKindList, FlowList, FlowStarted } from '../../server/flows/schemas';
 import {
   ActivityRegistration,
   type ActivityRegistrationRequest,
@@ -26,6 +26,7 @@ import { fieldLabel, type ApiSettings } from './settings';
 export type FlowDocument = z.infer<typeof Flow>;
 export type FlowListAnswer = z.infer<typeof FlowList>;
 export type FlowStartedAnswer = z.infer<typeof FlowStarted>;
+export type FlowKindListAnswer = z.infer<typeof FlowKindList>;
 export type FlowStatus = FlowDocument['status'];
 
 export interface RapidCloneOptions {
@@ -67,6 +68,8 @@ interface Call {
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** How a refused field is named in the error (default: as the CLI's flag, see settings.ts). */
+  fieldLabel?: (field: string) => string;
 }
 
 function problemMessage(
@@ -75,11 +78,12 @@ function problemMessage(
   detail: string | undefined,
   errors: readonly FieldError[],
   request: string,
+  label: (field: string) => string,
 ) {
   if (errors.length > 0) {
     return [
       `The API refused the request (${status} ${title}):`,
-      ...errors.map((e) => `  ${fieldLabel(e.field)}: ${e.message}`),
+      ...errors.map((e) => `  ${label(e.field)}: ${e.message}`),
     ].join('\n');
   }
   const text = detail ? `${title}: ${detail}` : title;
@@ -89,11 +93,25 @@ function problemMessage(
   return `${text} (${status})`;
 }
 
-const problem = (status: number, title: string, detail: string | undefined, errors: FieldError[], request: string) =>
-  new ApiProblemError(status, title, detail, errors, request, problemMessage(status, title, detail, errors, request));
+const problem = (
+  status: number,
+  title: string,
+  detail: string | undefined,
+  errors: FieldError[],
+  request: string,
+  label: (field: string) => string = fieldLabel,
+) =>
+  new ApiProblemError(
+    status,
+    title,
+    detail,
+    errors,
+    request,
+    problemMessage(status, title, detail, errors, request, label),
+  );
 
 /** The error of an answer with an error status: its RFC 9457 problem, or its status and the start of its text. */
-async function problemOf(res: Response, request: string): Promise<ApiProblemError> {
+async function problemOf(res: Response, request: string, label?: (field: string) => string): Promise<ApiProblemError> {
   const text = await res.text().catch(() => '');
   let body: { title?: unknown; detail?: unknown; errors?: unknown } | undefined;
   try {
@@ -110,7 +128,7 @@ async function problemOf(res: Response, request: string): Promise<ApiProblemErro
         .map((e) => ({ field: e.field, message: e.message }))
     : [];
   const title = typeof body.title === 'string' ? body.title : res.statusText || 'Error';
-  return problem(res.status, title, typeof body.detail === 'string' ? body.detail : undefined, errors, request);
+  return problem(res.status, title, typeof body.detail === 'string' ? body.detail : undefined, errors, request, label);
 }
 
 export function createApiClient(options: ApiClientOptions) {
@@ -139,7 +157,7 @@ export function createApiClient(options: ApiClientOptions) {
       await res.body?.cancel();
       throw new ApiAuthError(tokenSource);
     }
-    if (!res.ok) throw await problemOf(res, `${call.method} ${call.path}`);
+    if (!res.ok) throw await problemOf(res, `${call.method} ${call.path}`, call.fieldLabel);
     return res;
   }
 
@@ -184,13 +202,12 @@ export function createApiClient(options: ApiClientOptions) {
   return {
     url,
 
-    /** Starts a rapid clone; an Idempotency-Key makes the one retry after a dropped connection safe. */
-    async startRapidClone(req: RapidCloneOptions): Promise<FlowStartedAnswer> {
-      const call: Call = {
-        ...routeCall('startRapidClone'),
-        body: req,
-        headers: { 'Idempotency-Key': randomUUID() },
-      };
+    /**
+     * Starts a flow by POSTing its request to the kind's start route; an Idempotency-Key makes the one retry after a
+     * dropped connection safe. `fieldLabel` names the refused fields in the error.
+     */
+    async startFlow(path: string, body: unknown, fieldLabel?: (field: string) => string): Promise<FlowStartedAnswer> {
+      const call: Call = { method: 'POST', path, body, headers: { 'Idempotency-Key': randomUUID() }, fieldLabel };
       try {
         return await json(call, FlowStarted);
       } catch (err) {
@@ -198,6 +215,14 @@ export function createApiClient(options: ApiClientOptions) {
         return json(call, FlowStarted);
       }
     },
+
+    /** Starts a rapid clone (see startFlow). */
+    startRapidClone(req: RapidCloneOptions): Promise<FlowStartedAnswer> {
+      return this.startFlow(routeCall('startRapidClone').path, req);
+    },
+
+    /** The kinds of flow the API starts, each with its input's JSON Schema and its start route. */
+    listFlowKinds: (): Promise<FlowKindListAnswer> => json(routeCall('listFlowKinds'), FlowKindList),
 
     listFlows(query: FlowListOptions = {}): Promise<FlowListAnswer> {
       return json(routeCall('listFlows', {}, { ...query }), FlowList);

@@ -1,7 +1,11 @@
-// `hybridflow flows list | show | cancel`: inspect and cancel flows through the API.
+// `hybridflow flows start | list | show | cancel`: start a flow of any kind the API offers, inspect and cancel flows
+// through the API.
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { durationBetween } from '../../common/duration';
 import { createApiClient, type FlowDocument, type FlowListAnswer } from '../api/client';
+import { ApiError } from '../api/errors';
+import { reportStarted } from '../api/follow';
 import { outcomeLines, stepLines } from '../api/progress';
 import { apiAction, resolveApiSettings, withApiOptions, type ApiFlags } from '../api/settings';
 
@@ -10,7 +14,16 @@ interface FlowsFlags extends ApiFlags {
 }
 
 export function registerFlowsCommands(program: Command): void {
-  const flows = program.command('flows').description('inspect and cancel flows through the API');
+  const flows = program.command('flows').description('start, inspect and cancel flows through the API');
+  withApiOptions(
+    flows
+      .command('start')
+      .description('start a flow of any kind the API offers (GET /api/v1/flow-kinds) with its request as JSON')
+      .argument('<kind>', 'flow kind, e.g. rapid-clone')
+      .requiredOption('--input <file>', 'the start request as a JSON file (`-`: read it from stdin)')
+      .option('--wait', 'follow the flow step by step; exit 0 if it completes, 1 otherwise')
+      .option('--json', 'print only JSON: the start answer, or with --wait the final flow'),
+  ).action(apiAction(startCommand));
   withApiOptions(
     flows
       .command('list')
@@ -67,6 +80,38 @@ export function flowTable(list: FlowListAnswer, now = Date.now()): string[] {
       .join('  ')
       .trimEnd(),
   );
+}
+
+/** The start request of `--input`: a JSON file, or stdin for `-`. */
+function readInput(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new ApiError(`Cannot read --input ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(`--input ${file} is not JSON: ${(err as Error).message}.`);
+  }
+}
+
+/** "rapid-clone" -> "Rapid clone" */
+const kindTitle = (kind: string) => `${kind[0]!.toUpperCase()}${kind.slice(1).replace(/-/g, ' ')}`;
+
+async function startCommand(kind: string, flags: FlowsFlags & { input: string; wait?: boolean }) {
+  const api = clientOf(flags);
+  const body = readInput(flags.input);
+  const kinds = (await api.listFlowKinds()).items;
+  const known = kinds.find((k) => k.name === kind);
+  if (!known)
+    throw new ApiError(
+      `Unknown flow kind "${kind}". The API starts: ${kinds.map((k) => `${k.name} (${k.description})`).join(', ')}.`,
+    );
+  // The input file's fields, named as in the file (`cloneName`), not as flags of `hybridflow clone`.
+  const started = await api.startFlow(known.links.start, body, (field) => field.replace(/^body\.?/, '') || '(input)');
+  await reportStarted(api, started, { title: kindTitle(kind), wait: flags.wait, json: flags.json });
 }
 
 async function listCommand(

@@ -1,7 +1,7 @@
 // What the CLI shows of a flow besides its steps: the engine job once it is known (the start answer has none yet),
 // the flow's notice while no worker answers, in `clone --wait` and in `flows show`.
 import type { FlowDocument } from '../../cli/api/client';
-import { followNotes } from '../../cli/commands/clone';
+import { followNotes } from '../../cli/api/follow';
 import { flowLines } from '../../cli/commands/flows';
 
 const doc = (over: Partial<FlowDocument>): FlowDocument => ({

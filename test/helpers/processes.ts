@@ -54,15 +54,16 @@ export function watchProcess(child: ChildProcess): Watched {
   };
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { detached?: boolean } = {}): Cli {
-  return watchProcess(
-    spawn(process.execPath, [BIN, ...args], {
-      // The worker's /metrics on a free port unless the test chooses one: its default would be shared by every worker.
-      env: { ...process.env, HF_METRICS_PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: opts.detached ?? false,
-    }),
-  );
+/** Runs the `hybridflow` command; `stdin` is written to its standard input (else it has none). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { detached?: boolean; stdin?: string } = {}): Cli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    // The worker's /metrics on a free port unless the test chooses one: its default would be shared by every worker.
+    env: { ...process.env, HF_METRICS_PORT: '0', ...env },
+    stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
+  });
+  if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
+  return watchProcess(child);
 }
 
 /** Runs `python3 -u <args>` from the repository root (the example vendors), unbuffered. */
