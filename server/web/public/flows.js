@@ -1,5 +1,6 @@
 // The flows list: past and running flows, newest first, filtered by status and kind, paged with nextPageToken.
-// Filters live in the address (?status=&kind=&pageSize=) so links and the back button keep them.
+// Filters live in the address (?status=&kind=&pageSize=) so links and the back button keep them. The kinds come from
+// the API (GET /api/v1/flow-kinds, the flow catalogue), so a new kind of flow appears here by itself.
 import { api, el, startPage, statusBadge, timeElement, clearPageError, showPageError } from './common.js';
 import { durationBetween } from '/assets/lib/duration.js';
 
@@ -103,6 +104,21 @@ function applyFilters() {
   void load();
 }
 
+/** "rapid-clone" -> "Rapid clone" */
+const kindTitle = (name) => `${name[0].toUpperCase()}${name.slice(1).replace(/-/g, ' ')}`;
+
+/** The kind filter's options, one per kind the API starts; the list still loads if they cannot be read. */
+async function loadKinds() {
+  let kinds = [];
+  try {
+    kinds = (await api('listFlowKinds')).items;
+  } catch (err) {
+    showPageError(`The kinds of flow could not be loaded: ${err.message}`);
+  }
+  const options = kinds.map((k) => el('option', { value: k.name, title: k.description }, kindTitle(k.name)));
+  $('kind-filter').replaceChildren(el('option', { value: '' }, 'All'), ...options);
+}
+
 function showFilters() {
   const { status, kind } = filters();
   $('status-filter').value = status;
@@ -135,6 +151,7 @@ window.addEventListener('popstate', () => {
 });
 
 void startPage(async () => {
+  await loadKinds();
   showFilters();
   await load();
 });
