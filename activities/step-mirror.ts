@@ -22,7 +22,11 @@ export function mirrorStepsInActivities(ovirt: OvirtClient): ActivityInterceptor
     const correlationId = flowCorrelationId();
     if (Context.current().info.attempt > 1) return engine.ensureEngineStep(request);
     return unlessRefused('add the step', async () => {
-      const body = { description: request.description, type: 'executing' };
+      const body = {
+        description: request.description,
+        type: 'executing',
+        ...(request.parentStepId ? { parent_step: { id: request.parentStepId } } : {}),
+      };
       const step = await ovirt.post(`/jobs/${request.jobId}/steps`, body, Step, { correlationId });
       return { stepId: step.id };
     });

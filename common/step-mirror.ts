@@ -13,6 +13,8 @@ export const MIRROR_HEADER = 'hybridflow-mirror';
 /** Which engine step to begin: added at once on a first attempt, found by description and occurrence on a retry. */
 export interface MirrorRequest {
   jobId: string;
+  /** The engine step it goes under (a nested mirror's), if not directly under the job. */
+  parentStepId?: string;
   description: string;
   /** How many earlier steps of the job have the same description. */
   occurrence: number;

@@ -2,3 +2,4 @@
 export { clonePreflight } from './clone-preflight';
 export { externalTask } from './external-task';
 export { rapidClone } from './rapid-clone';
+export { bulkClone, bulkCloneMember } from './bulk-clone';

@@ -106,6 +106,11 @@ export class MirroredJob {
    * their own (ensure, end) and each end awaited before the next step.
    */
   private readonly inActivity = patched(IN_ACTIVITY);
+  /**
+   * Set for a part of another flow's job (`MirroredJob.nested`): the engine step its top-level steps go under. Such a
+   * mirror neither opens, continues nor ends the job; steps may go into it after another part failed it.
+   */
+  private nestedUnder?: string;
 
   private constructor(
     private readonly description: string,
@@ -130,6 +135,17 @@ export class MirroredJob {
       engine.ensureEngineJob.executeWithOptions({ summary: 'Open the engine job' }, [{ description }]),
     );
     return new MirroredJob(description, job.jobId);
+  }
+
+  /**
+   * A mirror into another flow's job (a bulk clone's member, run as a child workflow): every step goes under the engine
+   * step `parentStepId` of job `jobId`. No engine call here.
+   */
+  static nested(description: string, jobId: string | undefined, parentStepId: string | undefined): MirroredJob {
+    // Without the parent's job or step (the engine refused them), nothing is mirrored.
+    const job = new MirroredJob(description, parentStepId ? jobId : undefined);
+    job.nestedUnder = parentStepId;
+    return job;
   }
 
   /** The mirror of an earlier run of this workflow (continue-as-new), as `snapshot` left it: no engine call. */
@@ -183,7 +199,13 @@ export class MirroredJob {
     // A webhook vendor's activity completes through the vendor API, not by returning: it cannot mirror itself.
     const request =
       jobId && !(PROGRESS_RELAYED in activity)
-        ? { jobId, description, occurrence: this.occurrence(step, jobId), jobMayHaveFailed: this.failedByFlow }
+        ? {
+            jobId,
+            description,
+            occurrence: this.occurrence(step, jobId),
+            jobMayHaveFailed: this.jobMayHaveFailed,
+            ...(this.nestedUnder ? { parentStepId: this.nestedUnder } : {}),
+          }
         : undefined;
     const { attached, result } = scheduleMirrored(request, () =>
       activity.executeWithOptions({ summary: description }, args),
@@ -310,8 +332,14 @@ export class MirroredJob {
    * Opens a step its caller ends itself with `endStep` (a standalone task's vendor steps, reported one by one), under
    * `parent` if given, keyed `key` in the step tree. Resolves once its engine step exists (or could not be made).
    */
-  async openStep(key: string, description: string, type: string, parent?: FlowStep): Promise<FlowStep> {
-    const { step, mirrored } = this.open(description, 'external', parent, { key, type });
+  async openStep(
+    key: string,
+    description: string,
+    type: string,
+    parent?: FlowStep,
+    kind: StepKind = 'external',
+  ): Promise<FlowStep> {
+    const { step, mirrored } = this.open(description, kind, parent, { key, type });
     await mirrored;
     return step;
   }
@@ -360,6 +388,7 @@ export class MirroredJob {
     await CancellationScope.nonCancellable(async () => {
       await this.settled();
       for (;;) {
+        if (this.nestedUnder) break; // the job is the parent flow's to end
         const jobId = this.engineJobId;
         if (!jobId) break;
         const ended = await (this.inActivity ? mirrorLocal : mirror).endEngineJob.executeWithOptions(
@@ -462,8 +491,8 @@ export class MirroredJob {
         {
           jobId,
           description: step.description,
-          parentStepId: parent?.engineStepId,
-          jobMayHaveFailed: this.failedByFlow,
+          parentStepId: parent ? parent.engineStepId : this.nestedUnder,
+          jobMayHaveFailed: this.jobMayHaveFailed,
           type: this.stepTypes.get(step),
           occurrence: this.occurrence(step, jobId, parent),
         },
@@ -521,6 +550,8 @@ export class MirroredJob {
    * opens the continuation job that takes the flow's remaining steps. At most MAX_ENGINE_JOBS jobs per flow.
    */
   private continueAfter(jobId: string, status: EngineStatus): Promise<void> {
+    // A nested mirror cannot move the parent flow's job: it goes on without mirroring what the job refuses.
+    if (this.nestedUnder) return Promise.resolve();
     let opening = this.continuations.get(jobId);
     if (!opening) {
       opening = (async () => {
@@ -538,6 +569,11 @@ export class MirroredJob {
       this.continuations.set(jobId, opening);
     }
     return opening;
+  }
+
+  /** Steps may go into a FAILED job: one the flow failed itself, or (nested) one another part of the job failed. */
+  private get jobMayHaveFailed(): boolean {
+    return this.failedByFlow || this.nestedUnder !== undefined;
   }
 
   /** Makes `jobId` the job in use, and tells Temporal (search attribute, memo) so the API can find it without a worker. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
-import { vendorTaskQueue, type VendorActivities } from '../../common/vendor-contract';
+import { vendorTaskQueue, type ResolvedVendor, type VendorActivities } from '../../common/vendor-contract';
 import { createAcmeActivities } from '../../vendor-demo/activities';
 import { OvirtClient } from '../../ovirt/client';
 import { close, listen } from '../../cli/stack/listen';
@@ -57,6 +57,8 @@ export interface TestStack {
   startMainWorker(): Promise<void>;
   /** The stack's vendor registry (its TEST_VENDORS registered, temporal mode, the whole storage contract). */
   vendors: VendorRegistry;
+  /** A vendor as a flow gets it (what the API puts in a flow's input). */
+  resolveVendor(id: string): Promise<ResolvedVendor>;
   /** The standalone external tasks' records (the server database the API and the worker share). */
   externalTaskStore: ExternalTaskStore;
   /** Calls the API with the operator token. */
@@ -79,11 +81,19 @@ export interface TestStackOptions {
 }
 
 /**
- * Vendors the test API server knows: the demo vendor, `broken-storage` and `lossy-storage` (served by the stack),
+ * Vendors the test API server knows: the demo vendor, `broken-storage`, `lossy-storage` and `picky-storage` (served
+ * by the stack),
  * `idle-storage` (never served: a flow waits at its vendor step until cancelled), and `python-storage` (served by
  * examples/python-vendor when its test runs it).
  */
-export const TEST_VENDORS = ['acme-storage', 'broken-storage', 'lossy-storage', 'idle-storage', 'python-storage'];
+export const TEST_VENDORS = [
+  'acme-storage',
+  'broken-storage',
+  'lossy-storage',
+  'picky-storage',
+  'idle-storage',
+  'python-storage',
+];
 
 export async function startTestStack(name: string, options: TestStackOptions = {}): Promise<TestStack> {
   const engineOptions = options.engine ?? {};
@@ -157,6 +167,23 @@ export async function startTestStack(name: string, options: TestStackOptions = {
       connection: temporal.nativeConnection,
       taskQueue: vendorTaskQueue(taskQueue, 'lossy-storage'),
       activities: lossy,
+    }),
+  );
+  // picky-storage: clones like acme-storage, but refuses for good any image whose name contains "-bad": one VM of a
+  // bulk clone fails while the others are built.
+  const picky: VendorActivities = {
+    ...acme,
+    async cloneDisk(input) {
+      if (input.name.includes('-bad'))
+        throw ApplicationFailure.nonRetryable(`the array refuses to clone into ${input.name}`, 'VendorRejected');
+      return acme.cloneDisk(input);
+    },
+  };
+  workers.push(
+    await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue: vendorTaskQueue(taskQueue, 'picky-storage'),
+      activities: picky,
     }),
   );
   workers.push(
@@ -237,6 +264,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
     temporal,
     watcher,
     vendors: registry,
+    resolveVendor: (id) => vendors.resolve(id),
     stopMainWorker,
     startMainWorker,
     async api(method, p, body) {

@@ -357,6 +357,7 @@ describe('inventory for the wizard', () => {
       { id: 'broken-storage', mode: 'temporal', online: true, taskQueue: queue('broken-storage') },
       { id: 'idle-storage', mode: 'temporal', online: false, taskQueue: queue('idle-storage') },
       { id: 'lossy-storage', mode: 'temporal', online: true, taskQueue: queue('lossy-storage') },
+      { id: 'picky-storage', mode: 'temporal', online: true, taskQueue: queue('picky-storage') },
       { id: 'python-storage', mode: 'temporal', online: false, taskQueue: queue('python-storage') },
     ]);
     for (const v of vendors.body.items)
