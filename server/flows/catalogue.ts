@@ -3,10 +3,11 @@
 // flows list filter, and through those the CLI's `flows start` and the pages' kind filter.
 import { z } from '../zod';
 import type { FlowKindDef } from './flow-kind';
+import { bulkCloneKind } from './kinds/bulk-clone';
 import { clonePreflightKind } from './kinds/clone-preflight';
 import { rapidCloneKind } from './kinds/rapid-clone';
 
-export const flowCatalogue = [rapidCloneKind, clonePreflightKind] as const;
+export const flowCatalogue = [rapidCloneKind, clonePreflightKind, bulkCloneKind] as const;
 
 export type CatalogueEntry = (typeof flowCatalogue)[number];
 export type FlowKindName = CatalogueEntry['name'];

@@ -8,7 +8,7 @@ import type { VendorService } from '../vendors/service';
 /** What a kind's `prepare` may use: the checks against the inventory and the vendor registry. */
 export interface PrepareDeps {
   /** The source VM (resolved: 400 if unknown), a clone name (409 if taken), the vendor activities' inputs. */
-  inventory: Pick<InventoryService, 'resolveSource' | 'requireFreeName' | 'storageInputs'>;
+  inventory: Pick<InventoryService, 'resolveSource' | 'requireFreeName' | 'requireFreeNames' | 'storageInputs'>;
   /** The vendor, resolved to its registration (400 if unknown or lacking the storage contract). */
   vendors: Pick<VendorService, 'resolve' | 'checkInputs'>;
 }

@@ -59,6 +59,27 @@ export function createInventoryService(opts: InventoryOptions) {
     storageInputs: (source: { id: string; name: string }, cloneName?: string) =>
       storageInputsFor(ovirt, source, cloneName),
 
+    /**
+     * Names that must all be free (a bulk clone's): a 400 naming each taken one (`field(i)`), looked up a few at a
+     * time.
+     */
+    async requireFreeNames(names: readonly string[], field: (index: number) => string): Promise<void> {
+      const taken: { field: string; message: string }[] = [];
+      for (let i = 0; i < names.length; i += 10) {
+        const checks = await Promise.all(names.slice(i, i + 10).map((name) => checkName(name)));
+        checks.forEach((c, j) => {
+          if (!c.available) taken.push({ field: field(i + j), message: `${c.name} is taken` });
+        });
+      }
+      if (taken.length)
+        throw new HttpProblem({
+          status: 400,
+          title: 'Clone names taken',
+          detail: `${taken.length} of the ${names.length} names are taken: ${taken.map((t) => t.message.split(' ')[0]).join(', ')}`,
+          errors: taken,
+        });
+    },
+
     /** A clone name that is taken is a 409 before the flow starts. */
     async requireFreeName(cloneName: string): Promise<void> {
       const name = await checkName(cloneName);

@@ -5,7 +5,7 @@ import type { BulkCloneInput, BulkCloneResult } from '../../workflows/bulk-clone
 import { collection, Disk, Job, Step } from '../../ovirt/representation';
 import { vmsNamed } from '../../ovirt/vm-queries';
 import { eventually } from '../helpers/eventually';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { flowClosed, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -161,3 +161,52 @@ test('100 VMs in one flow: every VM built, each of its steps mirrored once, the 
   expect(descriptions.filter((d) => d.startsWith('Register disk hd-'))).toHaveLength(100);
   expect(steps.every((s) => s.status === 'finished')).toBe(true);
 }, 600_000);
+
+test('through the API: prefix and count name the pool, the flow lists each VM, taken and invalid names are a 400 each', async () => {
+  const started = await stack.api('POST', '/api/v1/flows/bulk-clone', {
+    sourceVm: 'web-01',
+    prefix: 'api-pool-',
+    count: 3,
+    vendor: 'picky-storage',
+  });
+  expect(started.status).toBe(202);
+  expect(started.body).toMatchObject({ kind: 'bulk-clone', status: 'running' });
+  expect(started.body.id).toMatch(/^bulk-clone-web-01-[0-9a-f]{8}$/);
+  const flow = await flowClosed(stack, started.body.id);
+  expect(flow.status).toBe('completed');
+  expect(flow.result.vms.map((v: { name: string; status: string }) => [v.name, v.status])).toEqual([
+    ['api-pool-1', 'completed'],
+    ['api-pool-2', 'completed'],
+    ['api-pool-3', 'completed'],
+  ]);
+  expect(flow.steps.map((s: { description: string }) => s.description)).toContain('Clone web-01 as api-pool-2');
+
+  // The same names again: each taken one named; invalid and contradictory requests named by field.
+  const taken = await stack.api('POST', '/api/v1/flows/bulk-clone', {
+    sourceVm: 'web-01',
+    names: ['api-pool-1', 'api-pool-new', 'api-pool-3'],
+  });
+  expect(taken.status).toBe(400);
+  expect(taken.body.errors).toEqual([
+    { field: 'body.names.0', message: 'api-pool-1 is taken' },
+    { field: 'body.names.2', message: 'api-pool-3 is taken' },
+  ]);
+  const invalid = await stack.api('POST', '/api/v1/flows/bulk-clone', {
+    sourceVm: 'web-01',
+    names: ['ok-1', 'bad name'],
+  });
+  expect(invalid.status).toBe(400);
+  expect(invalid.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.names.1']);
+  const both = await stack.api('POST', '/api/v1/flows/bulk-clone', {
+    sourceVm: 'web-01',
+    names: ['x-1'],
+    prefix: 'x-',
+    count: 2,
+  });
+  expect(both.status).toBe(400);
+  expect(both.body.errors.map((e: { field: string }) => e.field)).toContain('body.names');
+  const tooMany = await stack.api('POST', '/api/v1/flows/bulk-clone', { sourceVm: 'web-01', prefix: 'x-', count: 101 });
+  expect(tooMany.status).toBe(400);
+  expect(tooMany.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.count']);
+  for (const name of ['api-pool-new', 'ok-1', 'x-1']) expect(await vmExists(name)).toBe(false);
+}, 180_000);

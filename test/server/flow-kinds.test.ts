@@ -18,6 +18,7 @@ afterAll(() => stack?.stop());
 const VALID: Record<string, object> = {
   'rapid-clone': { sourceVm: 'web-01', cloneName: 'web-01-kinds' },
   'clone-preflight': { sourceVm: 'web-01' },
+  'bulk-clone': { sourceVm: 'web-01', names: ['pool-a', 'pool-b'] },
 };
 
 test('GET /api/v1/flow-kinds lists every kind with a JSON Schema that takes a valid body and names required fields', async () => {
