@@ -11,13 +11,28 @@ const CONCURRENCY = 10;
 
 type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
 
-/** For each vendor task the flow completed: its activity name and the start (ms) of the next activity scheduled. */
-function nextStarts(history: History): { activity: string; nextStartMs: number }[] {
+/** Where a hand-off's time goes, each from the end of the one before (the first from the vendor's call). */
+const SEGMENTS = {
+  recorded: 'vendor API and Temporal record the completion',
+  taskStarted: 'the workflow task reaches the worker',
+  taskCompleted: 'the worker runs the workflow task',
+  nextStarted: 'the next activity reaches a worker',
+} as const;
+type Segment = keyof typeof SEGMENTS;
+
+interface HandOff {
+  activity: string;
+  /** Event times (ms) of the completion, the workflow task that followed it, and the next activity's start. */
+  at: Record<Segment, number>;
+}
+
+/** For each vendor task the flow completed: its activity name and the times of what followed, up to the next start. */
+function nextStarts(history: History): HandOff[] {
   const events = history.events ?? [];
   const ms = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
   const scheduled = new Map<number, (typeof events)[number]>();
   for (const e of events) if (e.activityTaskScheduledEventAttributes) scheduled.set(Number(e.eventId), e);
-  const out: { activity: string; nextStartMs: number }[] = [];
+  const out: HandOff[] = [];
   for (const done of events) {
     const attrs = done.activityTaskCompletedEventAttributes;
     const sched = attrs && scheduled.get(Number(attrs.scheduledEventId));
@@ -29,7 +44,19 @@ function nextStarts(history: History): { activity: string; nextStartMs: number }
       const id = Number(e.activityTaskStartedEventAttributes?.scheduledEventId ?? 0);
       return id > Number(done.eventId);
     });
-    if (next) out.push({ activity, nextStartMs: ms(next) });
+    const after = events.filter((e) => Number(e.eventId) > Number(done.eventId));
+    const taskStarted = after.find((e) => e.workflowTaskStartedEventAttributes);
+    const taskCompleted = after.find((e) => e.workflowTaskCompletedEventAttributes);
+    if (next && taskStarted && taskCompleted)
+      out.push({
+        activity,
+        at: {
+          recorded: ms(done),
+          taskStarted: ms(taskStarted),
+          taskCompleted: ms(taskCompleted),
+          nextStarted: ms(next),
+        },
+      });
   }
   return out;
 }
@@ -53,6 +80,7 @@ export const handoff: Section = async ({ temporalAddress, scale, log }) => {
     log(`handoff: rapid clones on a webhook vendor, ${CONCURRENCY} at once, until ${target} hand-offs ...`);
     const latencies: number[] = [];
     const byActivity = new Map<string, number[]>();
+    const bySegment = new Map<Segment, number[]>();
     let failed = 0;
     await lanes(maxClones, CONCURRENCY, async (n) => {
       if (latencies.length >= target) return;
@@ -63,20 +91,29 @@ export const handoff: Section = async ({ temporalAddress, scale, log }) => {
       });
       const id = started.body.id as string;
       if ((await flowClosed(stack, id)).status !== 'completed') failed++;
-      for (const { activity, nextStartMs } of nextStarts(await client.workflow.getHandle(id).fetchHistory())) {
+      for (const { activity, at } of nextStarts(await client.workflow.getHandle(id).fetchHistory())) {
         const sent = vendor.completedAt.get(`${id} ${activity}`);
         if (sent === undefined) continue;
-        latencies.push(nextStartMs - sent);
-        byActivity.set(activity, [...(byActivity.get(activity) ?? []), nextStartMs - sent]);
+        latencies.push(at.nextStarted - sent);
+        byActivity.set(activity, [...(byActivity.get(activity) ?? []), at.nextStarted - sent]);
+        let from = sent;
+        for (const segment of Object.keys(SEGMENTS) as Segment[]) {
+          bySegment.set(segment, [...(bySegment.get(segment) ?? []), at[segment] - from]);
+          from = at[segment];
+        }
       }
     });
     const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
     const all = sorted(latencies);
+    const segments = Object.fromEntries(
+      [...bySegment].map(([segment, xs]) => [segment, { p50Ms: round(percentile(sorted(xs), 0.5)) }]),
+    );
     const figures = {
       p50Ms: round(percentile(all, 0.5)),
       p99Ms: round(percentile(all, 0.99)),
       handoffs: all.length,
       failedFlows: failed,
+      segments,
     };
     return {
       figures,
@@ -93,6 +130,9 @@ export const handoff: Section = async ({ temporalAddress, scale, log }) => {
       },
       notes: [
         `From the vendor sending its completion (wall clock) to the history's ActivityTaskStarted of the next activity.`,
+        `Where it goes (p50 of each part): ${(Object.keys(SEGMENTS) as Segment[])
+          .map((k) => `${SEGMENTS[k]} ${segments[k]?.p50Ms ?? '?'} ms`)
+          .join('; ')}.`,
         `${failed} flows not completed; vendor errors ${vendor.errors}`,
       ],
     };
