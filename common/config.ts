@@ -68,6 +68,10 @@ export const EnvSchema = z
       .regex(/^(0|[1-9]\d*(ms|s|m|h))$/, 'must be a duration such as 30s, 2m or 0')
       .default('30s')
       .transform((v) => (v === '0' ? '0ms' : v) as Duration),
+    // Flows a worker keeps in memory between their tasks (Temporal's sticky cache): each costs some hundreds of KB,
+    // and one evicted is replayed from its history when its next task comes. Thousands of flows waiting on vendors
+    // would otherwise hold over a GiB.
+    HF_WORKER_CACHED_FLOWS: z.coerce.number().int().min(1).max(100_000).default(500),
     // The longest time limit a vendor may give a standalone external task, in seconds (a day).
     HF_EXTERNAL_TASK_MAX_TIMEOUT: z.coerce.number().int().min(60).default(86_400),
     OVIRT_URL: z

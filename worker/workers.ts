@@ -23,6 +23,8 @@ export interface WorkerOptions {
   webhook?: WebhookDeps;
   /** Standalone external tasks' records (the server database). @default none */
   externalTasks?: ExternalTaskStore;
+  /** Flows kept in memory between their tasks (HF_WORKER_CACHED_FLOWS). @default the SDK's */
+  maxCachedWorkflows?: number;
   /** On shutdown, how long running activities may go on before they are cancelled. @default the SDK's (0) */
   shutdownGraceTime?: Duration;
   /** A pre-built bundle (tests build one per suite); omitted = bundle `workflows/` at start. */
@@ -45,6 +47,7 @@ export function createMainWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.shutdownGraceTime ? { shutdownGraceTime: opts.shutdownGraceTime } : {}), // undefined is not "unset"
+    ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

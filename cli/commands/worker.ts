@@ -61,6 +61,7 @@ export const workerCommand = () =>
       externalTasks,
       // SIGTERM (a rolling restart): polling stops at once, running activities get this long to finish.
       shutdownGraceTime: config.HF_SHUTDOWN_GRACE,
+      maxCachedWorkflows: config.HF_WORKER_CACHED_FLOWS,
       log,
       tracing,
     });
