@@ -9,6 +9,7 @@ import type { RequestHandler } from 'express';
 const SOURCES: Record<string, string> = {
   'duration.js': path.join(__dirname, 'duration.ts'),
   'api-path.js': path.join(__dirname, 'api-path.ts'),
+  'bulk-clone-pool.js': path.join(__dirname, 'bulk-clone-pool.ts'),
 };
 
 const built = new Map<string, string>();

@@ -150,7 +150,8 @@ export const apiRoutes = defineRoutes({
     summary: 'One flow with its step tree',
     description:
       "Answers within about a second whether or not a worker runs: `stepsSource` says where the step tree comes from ('engine' " +
-      'when no worker answered in time, read from the engine job(s), may lag) and `notice` says so in plain words.',
+      'when no worker answered in time, read from the engine job(s), may lag) and `notice` says so in plain words. ' +
+      'A VM of a bulk clone reads as a flow too (kind `bulk-clone-member`, id `<flow id>-<vm name>`), with its own steps.',
     tag: 'flows',
     auth: 'token',
     request: { params: FlowIdParam },
@@ -166,7 +167,7 @@ export const apiRoutes = defineRoutes({
     auth: 'token',
     request: { params: FlowIdParam },
     answer: { status: 202, schema: FlowCancelled, description: 'Cancel requested' },
-    errors: { 404: 'No flow with this id', 409: 'The flow has already closed' },
+    errors: { 404: 'No flow with this id', 409: 'The flow has already closed, or is a part of another flow' },
   },
   flowEvents: {
     method: 'get',

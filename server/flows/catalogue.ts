@@ -3,11 +3,18 @@
 // flows list filter, and through those the CLI's `flows start` and the pages' kind filter.
 import { z } from '../zod';
 import type { FlowKindDef } from './flow-kind';
-import { bulkCloneKind } from './kinds/bulk-clone';
+import { bulkCloneKind, bulkCloneMemberKind } from './kinds/bulk-clone';
 import { clonePreflightKind } from './kinds/clone-preflight';
 import { rapidCloneKind } from './kinds/rapid-clone';
 
 export const flowCatalogue = [rapidCloneKind, clonePreflightKind, bulkCloneKind] as const;
+
+/**
+ * Parts of a flow that run as child workflows of their own, readable as flows (GET /api/v1/flows/{id}) though no start
+ * route, listing or `?kind=` filter knows them: each is its workflow's child under a flow of `parentKind`.
+ */
+export const childFlowKinds = [bulkCloneMemberKind] as const;
+export type ChildFlowKindName = (typeof childFlowKinds)[number]['name'];
 
 export type CatalogueEntry = (typeof flowCatalogue)[number];
 export type FlowKindName = CatalogueEntry['name'];

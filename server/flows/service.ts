@@ -6,6 +6,7 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowExecutionStatusName,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -24,6 +25,7 @@ import { queryProgress } from '../progress-query';
 import { engineStepTree } from './engine-steps';
 import type { z } from 'zod';
 import type { IdempotencyStore } from '../../db/idempotency-keys';
+import { childFlowKinds, type ChildFlowKindName } from './catalogue';
 import type { FlowKindDef, PreparedFlow } from './flow-kind';
 import {
   FlowKind as FlowKindSchema,
@@ -175,21 +177,35 @@ export function createFlowService(opts: FlowServiceOptions) {
     return jobs.length ? engineStepTree(jobs, vendor) : undefined;
   }
 
-  /** The flow's workflow; a workflow that is no flow (a standalone external task, say) is a 404 here. */
-  const describe = async (id: string) => {
+  /** A child flow's kind (catalogue.ts): a workflow of its type whose parent is a flow of its parent kind. */
+  async function childKindOf(description: WorkflowExecutionDescription): Promise<ChildFlowKindName | undefined> {
+    const kind = childFlowKinds.find((k) => k.workflow.name === description.type);
+    const parent = description.parentExecution;
+    if (!kind || !parent?.workflowId) return undefined;
+    const parentDescription = await client.workflow.getHandle(parent.workflowId, parent.runId ?? undefined).describe();
+    return parentDescription.typedSearchAttributes.get(FlowKind) === kind.parentKind ? kind.name : undefined;
+  }
+
+  /**
+   * The flow's workflow and its kind; a workflow that is no flow (a standalone external task, say) is a 404 here.
+   * With `children`, a child flow (a VM of a bulk clone, which carries no FlowKind of its own) is one too.
+   */
+  const describe = async (id: string, children = false) => {
     try {
       const description = await client.workflow.getHandle(id).describe();
-      if (!FlowKindSchema.safeParse(description.typedSearchAttributes.get(FlowKind)).success) throw notFound(id);
-      return description;
+      const kind = FlowKindSchema.safeParse(description.typedSearchAttributes.get(FlowKind));
+      if (kind.success) return { description, kind: kind.data as FlowKindName | ChildFlowKindName, child: false };
+      const childKind = children ? await childKindOf(description) : undefined;
+      if (childKind) return { description, kind: childKind, child: true };
+      throw notFound(id);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound(id);
       throw err;
     }
   };
-  type Description = Awaited<ReturnType<typeof describe>>;
 
   /** What Temporal knows of a flow without a worker: its status, memo and search attributes. */
-  function known(description: Description) {
+  function known(description: WorkflowExecutionDescription) {
     const status = STATUS[description.status.name];
     const memo = (description.memo ?? {}) as FlowMemo;
     const searchJobId = description.typedSearchAttributes.get(EngineJobId);
@@ -203,7 +219,7 @@ export function createFlowService(opts: FlowServiceOptions) {
 
   /** A start answer from Temporal alone (for a repeated Idempotency-Key): no query, so no worker needed. */
   async function startedAnswer(id: string, kind: FlowKindName) {
-    const { status, engineJobId } = known(await describe(id));
+    const { status, engineJobId } = known((await describe(id)).description);
     return { id, kind, status, engineJobId, links: links(id, engineJobId) };
   }
 
@@ -293,7 +309,7 @@ export function createFlowService(opts: FlowServiceOptions) {
 
   async function getFlow(id: string) {
     const handle = client.workflow.getHandle(id);
-    const description = await describe(id);
+    const { description, kind } = await describe(id, true);
     const { status, memo, engineJobIds: knownJobIds, engineJobId: knownJobId } = known(description);
     const vendor = description.typedSearchAttributes.get(Vendor);
     let steps: FlowStep[];
@@ -329,7 +345,7 @@ export function createFlowService(opts: FlowServiceOptions) {
     if (status === 'cancelled') error = 'The flow was cancelled; the steps done were undone.';
     return {
       id,
-      kind: FlowKindSchema.parse(description.typedSearchAttributes.get(FlowKind)),
+      kind,
       status,
       startedAt: description.startTime.toISOString(),
       closedAt: description.closeTime?.toISOString() ?? null,
@@ -410,12 +426,20 @@ export function createFlowService(opts: FlowServiceOptions) {
 
     /** Throws the 404 problem unless the flow exists (Temporal alone answers). */
     async assertExists(id: string): Promise<void> {
-      await describe(id);
+      await describe(id, true);
     },
 
     /** Requests the cancellation; Temporal records it whether or not a worker runs (the undo waits for one). */
     async cancel(id: string) {
-      const { status } = known(await describe(id));
+      const { description, child } = await describe(id, true);
+      if (child) {
+        throw new HttpProblem({
+          status: 409,
+          title: 'Part of another flow',
+          detail: `${id} is a part of flow ${description.parentExecution?.workflowId}, which alone can be cancelled.`,
+        });
+      }
+      const { status } = known(description);
       if (status !== 'running') {
         throw new HttpProblem({
           status: 409,

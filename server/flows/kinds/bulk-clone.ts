@@ -1,6 +1,7 @@
 // The bulk clone: a pool of new VMs from one source VM in one flow (workflows/bulk-clone.ts). The names come as a
-// list or as a prefix and a count (`pool-` x 3 = pool-1, pool-2, pool-3; zero-padded to the count's width).
-import { bulkClone, type BulkCloneInput } from '../../../workflows/bulk-clone';
+// list or as a prefix and a count (poolNames: `pool-` x 12 = pool-01 ... pool-12).
+import { poolNames } from '../../../common/bulk-clone-pool';
+import { bulkClone, bulkCloneMember, type BulkCloneInput } from '../../../workflows/bulk-clone';
 import { z } from '../../zod';
 import { VendorId, VmName, VmRef } from '../fields';
 import { defineFlowKind } from '../flow-kind';
@@ -55,10 +56,6 @@ export const BulkCloneRequest = z
   .openapi('BulkCloneRequest');
 export type BulkCloneRequest = z.infer<typeof BulkCloneRequest>;
 
-/** `pool-` x 12 -> pool-01 ... pool-12 (the numbers as wide as the count, so the names sort). */
-export const poolNames = (prefix: string, count: number): string[] =>
-  Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(String(count).length, '0')}`);
-
 export const bulkCloneKind = defineFlowKind({
   name: 'bulk-clone',
   description: 'Clone a VM into a pool of new VMs',
@@ -80,3 +77,13 @@ export const bulkCloneKind = defineFlowKind({
     };
   },
 });
+
+/**
+ * Each VM of a bulk clone is a child workflow (bulkCloneMember, id `<flow id>-<vm name>`): the API reads one as a flow
+ * of this kind, so a page or the CLI can show that VM's steps, but never lists it or starts one.
+ */
+export const bulkCloneMemberKind = {
+  name: 'bulk-clone-member',
+  workflow: bulkCloneMember,
+  parentKind: bulkCloneKind.name,
+} as const;
