@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { fillPath, type QueryValue } from '../../common/api-path';
 import { apiRoutes, type RouteName } from '../../server/api/routes';
+import type { BulkCloneRequest } from '../../server/flows/kinds/bulk-clone';
 import { Flow, FlowKindList, FlowList, FlowStarted } from '../../server/flows/schemas';
 import {
   ActivityRegistration,
@@ -36,6 +37,9 @@ export interface RapidCloneOptions {
   restartSource?: boolean;
   startClone?: boolean;
 }
+
+/** A bulk clone's request as the API takes it (its zod schema is the source). */
+export type BulkCloneOptions = z.input<typeof BulkCloneRequest>;
 
 export interface FlowListOptions {
   status?: string;
@@ -219,6 +223,11 @@ export function createApiClient(options: ApiClientOptions) {
     /** Starts a rapid clone (see startFlow). */
     startRapidClone(req: RapidCloneOptions): Promise<FlowStartedAnswer> {
       return this.startFlow(routeCall('startRapidClone').path, req);
+    },
+
+    /** Starts a bulk clone into a pool of new VMs (see startFlow). */
+    startBulkClone(req: BulkCloneOptions): Promise<FlowStartedAnswer> {
+      return this.startFlow(routeCall('startBulkClone').path, req);
     },
 
     /** The kinds of flow the API starts, each with its input's JSON Schema and its start route. */

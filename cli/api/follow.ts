@@ -41,15 +41,31 @@ export function followNotes(started: Pick<FlowStartedAnswer, 'engineJobId'>) {
   };
 }
 
+/** How a follower shows a flow as it changes: LiveProgress (the step tree), or PoolProgress (a line per VM). */
+export interface FlowView {
+  update(flow: FlowDocument): void;
+  note(text: string): void;
+  /** The last state and the outcome. */
+  finish(flow: FlowDocument): void;
+  stop(): void;
+}
+
+export interface ReportOptions {
+  /** What started ("Rapid clone"). */
+  title: string;
+  wait?: boolean;
+  json?: boolean;
+  /** How to show the flow while waiting. @default its step tree (LiveProgress) */
+  view?: (out: NodeJS.WriteStream, color: boolean) => FlowView;
+  /** Whether the closed flow did all it was asked (exit code 0). @default it completed */
+  succeeded?: (flow: FlowDocument) => boolean;
+}
+
 /**
- * Reports a started flow: its links (or the start answer as JSON), and with `wait` follows it step by step to its
- * outcome, setting the exit code (0 completed, 1 otherwise). `title` says what started ("Rapid clone").
+ * Reports a started flow: its links (or the start answer as JSON), and with `wait` follows it to its outcome,
+ * setting the exit code (0 if it succeeded, 1 otherwise).
  */
-export async function reportStarted(
-  api: ApiClient,
-  started: FlowStartedAnswer,
-  flags: { title: string; wait?: boolean; json?: boolean },
-): Promise<void> {
+export async function reportStarted(api: ApiClient, started: FlowStartedAnswer, flags: ReportOptions): Promise<void> {
   const out = process.stdout;
   if (!flags.wait) {
     if (flags.json) out.write(JSON.stringify(started, null, 2) + '\n');
@@ -62,9 +78,10 @@ export async function reportStarted(
   }
   if (!flags.json) out.write(startedLines(flags.title, started, api).join('\n') + '\n');
 
-  const progress = flags.json
+  const color = Boolean(out.isTTY) && !process.env.NO_COLOR;
+  const progress: FlowView | undefined = flags.json
     ? undefined
-    : new LiveProgress(out, { color: Boolean(out.isTTY) && !process.env.NO_COLOR });
+    : (flags.view?.(out, color) ?? new LiveProgress(out, { color }));
   const onInterrupt = () => {
     progress?.stop();
     process.stderr.write(
@@ -81,7 +98,7 @@ export async function reportStarted(
     });
     if (progress) progress.finish(flow);
     else out.write(JSON.stringify(flow, null, 2) + '\n');
-    process.exitCode = flow.status === 'completed' ? 0 : 1;
+    process.exitCode = (flags.succeeded ?? ((f) => f.status === 'completed'))(flow) ? 0 : 1;
   } finally {
     progress?.stop();
     process.off('SIGINT', onInterrupt);

@@ -37,6 +37,11 @@ export function apiAction<A extends unknown[]>(action: (...args: A) => Promise<v
 const FLAG_OF_FIELD: Record<string, string> = {
   sourceVm: '--vm',
   cloneName: '--name',
+  prefix: '--prefix',
+  count: '--count',
+  maxParallel: '--max-parallel',
+  onFailure: '--on-failure',
+  startClones: '--start-clone',
   vendor: '--vendor',
   restartSource: '--no-restart-source',
   startClone: '--start-clone',
