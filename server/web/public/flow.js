@@ -3,6 +3,7 @@
 // redraws the page, so what comes later (the engine job, a notice while no worker answers) appears as it comes.
 import { ApiError, api, apiPath, el, startPage, statusBadge, timeElement } from './common.js';
 import { durationBetween } from '/assets/lib/duration.js';
+import { createPoolView } from './flow-pool.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 1500;
@@ -19,6 +20,7 @@ let ticker = null;
 let cancelRequested = false;
 
 const isClosed = (f) => Boolean(f) && f.status !== 'running';
+const pool = createPoolView({ flowId, renderStep });
 
 /** Changes a live region's text only when it differs, so screen readers do not hear it again. */
 function setText(node, text) {
@@ -39,6 +41,7 @@ function titleOf(f) {
     return `Rapid clone of ${input.sourceVm} as ${input.cloneName}`;
   if (f.kind === 'rapid-clone') return 'Rapid clone';
   if (f.kind === 'clone-preflight' && input.sourceVm) return `Clone preflight of ${input.sourceVm}`;
+  if (f.kind === 'bulk-clone' && input.sourceVm) return `Bulk clone of ${input.sourceVm}`;
   return f.kind ? `${f.kind[0].toUpperCase()}${f.kind.slice(1).replace(/-/g, ' ')}` : 'Flow';
 }
 
@@ -60,6 +63,11 @@ function renderFacts(f) {
   ];
   if (input.sourceVm) facts.push(['Source VM', input.sourceVm]);
   if (input.cloneName) facts.push(['Clone name', input.cloneName]);
+  if (input.prefix && input.count) facts.push(['New VMs', `${input.count}, named ${input.prefix}…`]);
+  if (Array.isArray(input.names)) facts.push(['New VMs', input.names.join(', ')]);
+  if (input.maxParallel) facts.push(['Built at once', String(input.maxParallel)]);
+  if (input.onFailure)
+    facts.push(['If a VM fails', input.onFailure === 'undo-all' ? 'Undo the whole pool' : 'Keep the VMs built']);
   if (input.vendor) facts.push(['Vendor', input.vendor]);
   if (typeof input.restartSource === 'boolean') facts.push(['Restart the source', input.restartSource ? 'Yes' : 'No']);
   if (typeof input.startClone === 'boolean') facts.push(['Start the clone', input.startClone ? 'Yes' : 'No']);
@@ -75,6 +83,8 @@ function outcomeText(f) {
     case 'completed':
       if (result.cloneName)
         return `Done: the clone ${result.cloneName} is ready${result.cloneVmId ? ` (VM id ${result.cloneVmId})` : ''}.`;
+      if (Array.isArray(result.vms))
+        return `Done: ${result.completed} of ${result.vms.length} VMs built${result.failed ? `, ${result.failed} failed (each undone)` : ''}.`;
       return 'Done: the flow completed.';
     case 'cancelled':
       return 'The flow was cancelled; the steps it had done were undone.';
@@ -164,8 +174,11 @@ function render() {
   $('cancel').disabled = isClosed(f) || cancelRequested;
   if (isClosed(f)) setText($('cancel-status'), '');
 
-  $('steps').replaceChildren(...(f.steps ?? []).map(renderStep));
-  $('steps-empty').hidden = (f.steps ?? []).length > 0;
+  // A bulk clone's VMs are drawn as the pool's grid, the flow's own steps (source, merge, restart) as its tree.
+  const vmSteps = f.kind === 'bulk-clone' ? pool.render(f) : new Set();
+  const steps = (f.steps ?? []).filter((s) => !vmSteps.has(s));
+  $('steps').replaceChildren(...steps.map(renderStep));
+  $('steps-empty').hidden = steps.length > 0;
   $('flow-head').hidden = false;
   $('steps-card').hidden = false;
 }

@@ -1,6 +1,7 @@
-// The rapid clone wizard: (1) pick the source VM, (2) name the clone (checked live) and choose the vendor and
-// options, (3) review and start; then on to the flow page.
+// The rapid clone wizard: (1) pick the source VM, (2) name the clone (checked live), or a pool of clones by prefix
+// and count (wizard-pool.js), and choose the vendor and options, (3) review and start; then on to the flow page.
 import { ApiError, api, el, formatBytes, startPage } from './common.js';
+import { createPoolChoice } from './wizard-pool.js';
 
 const $ = (id) => document.getElementById(id);
 const STEPS = ['source', 'clone', 'review'];
@@ -10,6 +11,11 @@ const FIELD_WORDS = {
   vendor: 'Vendor',
   restartSource: 'Restart the source',
   startClone: 'Start the clone',
+  prefix: 'Name prefix',
+  count: 'How many',
+  maxParallel: 'Built at once',
+  onFailure: 'If a VM fails',
+  startClones: 'Start the clones',
 };
 
 const state = {
@@ -152,6 +158,7 @@ $('step-source').addEventListener('submit', (event) => {
     name.value = `${state.vm.name}-clone`;
     checkNameSoon(0);
   }
+  pool.show(state.vm.name);
   showStep('clone');
 });
 
@@ -211,6 +218,13 @@ function checkNameSoon(delay = 300) {
 
 $('clone-name').addEventListener('input', () => checkNameSoon());
 
+const pool = createPoolChoice({ onChange: () => (state.idempotencyKey = null) });
+for (const id of ['how-many-one', 'how-many-pool'])
+  $(id).addEventListener('change', () => {
+    state.idempotencyKey = null;
+    pool.show(state.vm?.name);
+  });
+
 async function loadVendors() {
   const select = $('vendor');
   try {
@@ -257,6 +271,11 @@ $('clone-back').addEventListener('click', () => showStep('source'));
 $('step-clone').addEventListener('submit', async (event) => {
   event.preventDefault();
   clearTimeout(checkTimer);
+  if (pool.isPool()) {
+    if (!(await pool.check())) return pool.focus();
+    renderReview();
+    return showStep('review');
+  }
   await checkName();
   if (state.check?.status !== 'ok') {
     if (state.check?.status === 'error') setNameCheck('error', state.check.problem);
@@ -269,18 +288,20 @@ $('step-clone').addEventListener('submit', async (event) => {
 
 // ---- 3. review and start ----
 
+/** The start route and its request: a rapid clone, or a bulk clone for a pool. */
 function request() {
+  const common = { sourceVm: state.vm.name, vendor: $('vendor').value, restartSource: $('restart-source').checked };
+  if (pool.isPool())
+    return { route: 'startBulkClone', body: { ...common, ...pool.request(), startClones: $('start-clone').checked } };
   return {
-    sourceVm: state.vm.name,
-    cloneName: $('clone-name').value.trim(),
-    vendor: $('vendor').value,
-    restartSource: $('restart-source').checked,
-    startClone: $('start-clone').checked,
+    route: 'startRapidClone',
+    body: { ...common, cloneName: $('clone-name').value.trim(), startClone: $('start-clone').checked },
   };
 }
 
 function renderReview() {
-  const r = request();
+  const r = request().body;
+  const isPool = pool.isPool();
   const vendor = state.vendors.find((v) => v.id === r.vendor);
   const item = (term, ...value) => [el('dt', {}, term), el('dd', {}, ...value)];
   $('review').replaceChildren(
@@ -289,11 +310,14 @@ function renderReview() {
       el('strong', {}, state.vm.name),
       ` (${state.vm.status}; ${state.vm.disks.map((d) => `${d.name} ${formatBytes(d.sizeBytes)}`).join(', ') || 'no disks'})`,
     ),
-    ...item('Clone name', el('strong', {}, r.cloneName)),
+    ...(isPool
+      ? pool.review().flatMap(([term, value]) => item(term, el('strong', {}, value)))
+      : item('Clone name', el('strong', {}, r.cloneName))),
     ...item('Vendor', `${vendor?.name ?? r.vendor}${vendor?.online === false ? ' (offline)' : ''}`),
     ...item('Restart the source', r.restartSource ? 'Yes, if it was up' : 'No, leave it down'),
-    ...item('Start the clone', r.startClone ? 'Yes' : 'No'),
+    ...item(isPool ? 'Start the clones' : 'Start the clone', (r.startClone ?? r.startClones) ? 'Yes' : 'No'),
   );
+  $('start').textContent = isPool ? 'Start the pool' : 'Start the clone';
   $('start-error').hidden = true;
 }
 
@@ -319,23 +343,23 @@ $('step-review').addEventListener('submit', async (event) => {
   // The same key for retries of the same choices: a double click or a retry never starts a second clone.
   state.idempotencyKey ??= newKey();
   let leaving = false;
+  const { route, body } = request();
   try {
-    const started = await api('startRapidClone', {
-      body: request(),
-      headers: { 'Idempotency-Key': state.idempotencyKey },
-    });
+    const started = await api(route, { body, headers: { 'Idempotency-Key': state.idempotencyKey } });
     leaving = true;
     location.assign(`/flows/${encodeURIComponent(started.id)}`);
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) {
-      state.check = { name: request().cloneName, status: 'bad', problem: err.message, promise: Promise.resolve() };
+      state.check = { name: body.cloneName, status: 'bad', problem: err.message, promise: Promise.resolve() };
       setNameCheck('bad', err.message);
       state.idempotencyKey = null;
       showStep('clone');
       $('clone-name').focus();
     } else if (err instanceof ApiError && Array.isArray(err.problem?.errors) && err.problem.errors.length) {
+      // Names taken since they were checked (or not shown in the preview): checked again from scratch next time.
+      if (route === 'startBulkClone') pool.forget();
       showStartError([
-        'The clone was not started: ',
+        `${pool.isPool() ? 'The pool' : 'The clone'} was not started: `,
         el(
           'ul',
           {},
@@ -345,13 +369,13 @@ $('step-review').addEventListener('submit', async (event) => {
         ),
       ]);
     } else {
-      showStartError(`The clone was not started: ${err.message}`);
+      showStartError(`${pool.isPool() ? 'The pool' : 'The clone'} was not started: ${err.message}`);
     }
   } finally {
     if (!leaving) {
       state.starting = false;
       button.disabled = false;
-      button.textContent = 'Start the clone';
+      button.textContent = pool.isPool() ? 'Start the pool' : 'Start the clone';
     }
   }
 });
