@@ -102,6 +102,12 @@ export function createPoolView({ flowId, renderStep }) {
     timer = null;
     const reading = open;
     if (!reading || reading.busy) return;
+    // A VM not begun has no flow yet: it is read once its cell shows it running (render), not asked for in vain.
+    const status = vms.find((v) => v.name === reading.name)?.status;
+    if (status === 'waiting' || status === 'not started') {
+      reading.loaded = true;
+      return drawDetail();
+    }
     reading.busy = true;
     try {
       reading.flow = await api('getFlow', { params: { id: memberId(reading.name) } });
@@ -115,6 +121,7 @@ export function createPoolView({ flowId, renderStep }) {
     }
     if (open !== reading) return;
     drawDetail();
+    // Again while it runs, or until it is found (its parent opens its step just before it starts).
     const again = reading.flow ? reading.flow.status === 'running' : flowRunning;
     if (again) timer = setTimeout(() => void load(), POLL_MS);
   }
