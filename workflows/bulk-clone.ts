@@ -10,14 +10,12 @@ import {
   executeChild,
   isCancellation,
   setCurrentDetails,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { VmDetails } from '../activities/vms';
 import { rootCause } from '../common/errors';
-import { OvirtVmId } from '../common/search-attributes';
 import type { ResolvedVendor } from '../common/vendor-contract';
-import { buildClone, quick, waiting } from './clone-steps';
+import { buildClone, readySource, waiting } from './clone-steps';
 import { Compensations } from './compensations';
 import { MirroredJob } from './mirrored-job';
 
@@ -142,25 +140,7 @@ export async function bulkClone(input: BulkCloneInput): Promise<BulkCloneResult>
     setCurrentDetails(`**${text}**\n\nBulk clone of ${input.sourceVm} into ${count} VMs (${input.vendor}): ${tally()}`);
 
   try {
-    current('Reading the source VM');
-    const source = await job.step(`Read VM ${input.sourceVm}`, 'ovirt', quick.readVm, {
-      vm: input.sourceVmId ?? input.sourceVm,
-    });
-    upsertSearchAttributes([{ key: OvirtVmId, value: source.id }]);
-    if (!source.disks.length)
-      throw ApplicationFailure.nonRetryable(`VM ${source.name} has no disk to clone`, 'NothingToClone');
-    const vm = { vmId: source.id, name: source.name };
-    const wasRunning = source.status !== 'down';
-    if (wasRunning) {
-      current(`Shutting down ${source.name}`);
-      undo.add(`Start VM ${source.name} again`, waiting.startVm, vm);
-      await job.step(`Shut down VM ${source.name}`, 'ovirt', waiting.shutdownVm, vm);
-    }
-    current(`Merging the snapshots of ${source.name}`);
-    await job.step(`Merge the snapshots of ${source.name} (coalesce its disks)`, 'ovirt', waiting.mergeSnapshots, {
-      ...vm,
-      diskIds: source.disks.map((d) => d.id),
-    });
+    const { source, vm, wasRunning } = await readySource(job, undo, current, input);
 
     // Each VM's step, then its child, at most maxParallel at once; none begins once the flow is being cancelled.
     const build = async (i: number) => {

@@ -2,9 +2,10 @@
 // vendor clones it on the array and writes its metadata, oVirt registers it; then the VM is created and the disks
 // attached. Shared by the rapid clone (one clone) and each member of a bulk clone. Every undo is added before its
 // step runs, and is safe when the step did nothing.
-import { ApplicationFailure, proxyActivities, uuid4 } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { VmDetails, VmDisk } from '../activities/vms';
+import { OvirtVmId } from '../common/search-attributes';
 import type { ResolvedVendor } from '../common/vendor-contract';
 import { FINAL_OVIRT_ERRORS } from '../ovirt/errors';
 import type { Compensations } from './compensations';
@@ -40,6 +41,42 @@ export const cloneVendor = (registration: ResolvedVendor) =>
     heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
   });
+
+/**
+ * Readies the source for cloning: reads it (by id when the API resolved one), shuts it down if it runs (its start
+ * again added to the undos first) and merges its snapshots. Answers it as read, and whether it was running.
+ */
+export async function readySource(
+  job: MirroredJob,
+  undo: Compensations,
+  current: (text: string) => void,
+  input: { sourceVm: string; sourceVmId?: string },
+): Promise<{ source: VmDetails; vm: { vmId: string; name: string }; wasRunning: boolean }> {
+  current('Reading the source VM');
+  const source = await job.step(`Read VM ${input.sourceVm}`, 'ovirt', quick.readVm, {
+    vm: input.sourceVmId ?? input.sourceVm,
+  });
+  upsertSearchAttributes([{ key: OvirtVmId, value: source.id }]);
+  if (!source.disks.length)
+    throw ApplicationFailure.nonRetryable(`VM ${source.name} has no disk to clone`, 'NothingToClone');
+  const vm = { vmId: source.id, name: source.name };
+
+  // Each undo is added before its step runs, and is safe when the step did nothing: a step cancelled or failed
+  // half-way (the engine finished the shutdown, the array placed the image) is undone all the same.
+  const wasRunning = source.status !== 'down';
+  if (wasRunning) {
+    current(`Shutting down ${source.name}`);
+    undo.add(`Start VM ${source.name} again`, waiting.startVm, vm);
+    await job.step(`Shut down VM ${source.name}`, 'ovirt', waiting.shutdownVm, vm);
+  }
+
+  current(`Merging the snapshots of ${source.name}`);
+  await job.step(`Merge the snapshots of ${source.name} (coalesce its disks)`, 'ovirt', waiting.mergeSnapshots, {
+    ...vm,
+    diskIds: source.disks.map((d) => d.id),
+  });
+  return { source, vm, wasRunning };
+}
 
 const diskSuffix = (disk: VmDisk, index: number) => /_Disk\d+$/.exec(disk.name)?.[0] ?? `_Disk${index + 1}`;
 

@@ -6,13 +6,11 @@ import {
   CancellationScope,
   isCancellation,
   setCurrentDetails,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { rootCause } from '../common/errors';
-import { OvirtVmId } from '../common/search-attributes';
 import type { ResolvedVendor } from '../common/vendor-contract';
-import { buildClone, quick, waiting } from './clone-steps';
+import { buildClone, readySource, waiting } from './clone-steps';
 import { Compensations } from './compensations';
 import { MirroredJob } from './mirrored-job';
 
@@ -46,29 +44,7 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
     setCurrentDetails(`**${text}**\n\nRapid clone of ${input.sourceVm} as ${input.cloneName} (${input.vendor})`);
 
   try {
-    current('Reading the source VM');
-    const source = await job.step(`Read VM ${input.sourceVm}`, 'ovirt', quick.readVm, {
-      vm: input.sourceVmId ?? input.sourceVm,
-    });
-    upsertSearchAttributes([{ key: OvirtVmId, value: source.id }]);
-    if (!source.disks.length)
-      throw ApplicationFailure.nonRetryable(`VM ${source.name} has no disk to clone`, 'NothingToClone');
-    const vm = { vmId: source.id, name: source.name };
-
-    // Each undo is added before its step runs, and is safe when the step did nothing: a step cancelled or failed
-    // half-way (the engine finished the shutdown, the array placed the image) is undone all the same.
-    const wasRunning = source.status !== 'down';
-    if (wasRunning) {
-      current(`Shutting down ${source.name}`);
-      undo.add(`Start VM ${source.name} again`, waiting.startVm, vm);
-      await job.step(`Shut down VM ${source.name}`, 'ovirt', waiting.shutdownVm, vm);
-    }
-
-    current(`Merging the snapshots of ${source.name}`);
-    await job.step(`Merge the snapshots of ${source.name} (coalesce its disks)`, 'ovirt', waiting.mergeSnapshots, {
-      ...vm,
-      diskIds: source.disks.map((d) => d.id),
-    });
+    const { source, vm, wasRunning } = await readySource(job, undo, current, input);
 
     const { cloneVmId, diskIds } = await buildClone({
       job,
