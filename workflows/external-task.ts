@@ -42,7 +42,9 @@ export async function externalTask(
     reports.push(report);
     lastReportAt = Date.now();
   });
-  const job = carried ? MirroredJob.resume(carried.job) : await MirroredJob.open(input.description);
+  const job = carried
+    ? MirroredJob.resume(carried.job)
+    : await MirroredJob.open(input.description, { answerFirst: true });
   const steps = new Map<string, FlowStep>();
   const index = (tree: readonly FlowStep[]): void =>
     tree.forEach((s) => {

@@ -128,9 +128,13 @@ export class MirroredJob {
     });
   }
 
-  /** Opens (or, after a worker restart, finds) the flow's engine job. */
-  static async open(description: string): Promise<MirroredJob> {
-    const engine = patched(IN_ACTIVITY) ? mirrorLocal : mirror;
+  /**
+   * Opens (or, after a worker restart, finds) the flow's engine job: by a local activity, unless `answerFirst`. A
+   * workflow answers no query until its first task completes, and a local activity keeps that task open; a caller
+   * that waits for the workflow's first answer (a standalone task's create) asks for `answerFirst`.
+   */
+  static async open(description: string, opts: { answerFirst?: boolean } = {}): Promise<MirroredJob> {
+    const engine = patched(IN_ACTIVITY) && !opts.answerFirst ? mirrorLocal : mirror;
     const job = await CancellationScope.nonCancellable(() =>
       engine.ensureEngineJob.executeWithOptions({ summary: 'Open the engine job' }, [{ description }]),
     );
