@@ -4,8 +4,8 @@
 // signal; the workflow then mirrors it onto the engine. Works for vendors in any SDK language.
 //
 // The watcher completes asynchronously: its loop runs in the worker process without holding an activity slot, so a
-// thousand flows waiting on vendors do not starve the work. It reads the vendor activity every second after a change,
-// less often (up to every 5 s) while nothing changes, and heartbeats itself every 10 s. If the worker dies the loop
+// thousand flows waiting on vendors do not starve the work. It reads the vendor activity every second, less often (up
+// to every 5 s) once nothing has changed for 10 s, and heartbeats itself every 10 s. If the worker dies the loop
 // dies with it; the watcher's heartbeat timeout then has Temporal run it again on another worker.
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ActivityCancelledError, type Client } from '@temporalio/client';
@@ -15,6 +15,8 @@ import { vendorProgressSignal } from '../common/flow-definitions';
 
 /** The longest pause between two reads while the vendor's progress does not change. */
 const MAX_INTERVAL_MS = 5_000;
+/** Reads slow down only after the vendor's progress has not changed for this long (a vendor at work moves). */
+const QUIET_MS = 10_000;
 /** How often the watcher heartbeats (its heartbeat timeout is 30 s), which is also how it learns it was cancelled. */
 const HEARTBEAT_MS = 10_000;
 
@@ -28,6 +30,7 @@ export function createVendorProgressActivities(deps: { client: Client; pollInter
     let seen = false;
     let interval = firstInterval;
     let heartbeatAt = 0;
+    let changedAt = Date.now();
     const tick = async (): Promise<boolean> => {
       if (Date.now() >= heartbeatAt) {
         try {
@@ -51,9 +54,10 @@ export function createVendorProgressActivities(deps: { client: Client; pollInter
       const details = payload ? JSON.stringify(defaultPayloadConverter.fromPayload<VendorProgress>(payload)) : last;
       if (details !== last) {
         last = details;
+        changedAt = Date.now();
         interval = firstInterval;
         await handle.signal(vendorProgressSignal, { activityId, ...(JSON.parse(details) as VendorProgress) });
-      } else {
+      } else if (Date.now() - changedAt > QUIET_MS) {
         interval = Math.min(interval * 1.25, MAX_INTERVAL_MS);
       }
       return true;

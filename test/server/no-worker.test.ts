@@ -150,13 +150,15 @@ describe('a flow whose worker stops mid-way', () => {
       cloneName: 'web-01-stopped',
     });
     const id = start.body.id as string;
-    // Wait until the vendor clones (the oVirt steps before it are done), as the workflow tells.
+    // Wait until the vendor clones (the oVirt steps before it are done), as the workflow tells (a read whose query
+    // a busy machine answered late shows the engine's steps instead: read again).
     const cloning = await eventually(
       async () => {
         const { body } = await timed('GET', `/api/v1/flows/${id}`, '/api/v1/flows/{id}');
-        return body.steps.some((s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running')
-          ? body
-          : undefined;
+        const running = body.steps.some(
+          (s: { kind: string; status: string }) => s.kind === 'external' && s.status === 'running',
+        );
+        return running && body.stepsSource === 'workflow' ? body : undefined;
       },
       30_000,
       'the vendor clone to run',
