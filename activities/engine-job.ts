@@ -43,6 +43,21 @@ export async function unlessRefused<T extends object>(
   }
 }
 
+/** Adds a step (STARTED, as oVirt always adds it) to a job, under a parent step if given. */
+export async function addEngineStep(
+  ovirt: OvirtClient,
+  input: { jobId: string; description: string; type?: string; parentStepId?: string },
+  correlationId: string,
+): Promise<{ stepId: string }> {
+  const body = {
+    description: input.description,
+    type: input.type ?? 'executing',
+    ...(input.parentStepId ? { parent_step: { id: input.parentStepId } } : {}),
+  };
+  const step = await ovirt.post(`/jobs/${input.jobId}/steps`, body, Step, { correlationId });
+  return { stepId: step.id };
+}
+
 // Step progress is an extension of the built-in engine (real oVirt has no such call): ask once whether it exists.
 const Capabilities = z.object({ progress: z.boolean().optional() }).passthrough();
 
@@ -100,13 +115,7 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
           .filter((s) => s.description === input.description && s.parent_step?.id === input.parentStepId)
           .sort((a, b) => Number(a.number ?? 0) - Number(b.number ?? 0))[input.occurrence ?? 0];
         if (existing) return { stepId: existing.id };
-        const body = {
-          description: input.description,
-          type: input.type ?? 'executing',
-          ...(input.parentStepId ? { parent_step: { id: input.parentStepId } } : {}),
-        };
-        const step = await ovirt.post(`/jobs/${input.jobId}/steps`, body, Step, { correlationId });
-        return { stepId: step.id };
+        return addEngineStep(ovirt, input, correlationId);
       });
     },
 

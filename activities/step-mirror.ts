@@ -8,7 +8,7 @@ import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { MIRROR_HEADER, type MirrorAnswer, type Mirrored, type MirrorRequest } from '../common/step-mirror';
 import type { OvirtClient } from '../ovirt/client';
 import { Job, Step } from '../ovirt/representation';
-import { createEngineJobActivities, unlessRefused } from './engine-job';
+import { addEngineStep, createEngineJobActivities, unlessRefused } from './engine-job';
 import { flowCorrelationId } from './flow-context';
 
 export function mirrorStepsInActivities(ovirt: OvirtClient): ActivityInterceptorsFactory {
@@ -21,15 +21,7 @@ export function mirrorStepsInActivities(ovirt: OvirtClient): ActivityInterceptor
   async function begin(request: MirrorRequest): Promise<MirrorAnswer> {
     const correlationId = flowCorrelationId();
     if (Context.current().info.attempt > 1) return engine.ensureEngineStep(request);
-    return unlessRefused('add the step', async () => {
-      const body = {
-        description: request.description,
-        type: 'executing',
-        ...(request.parentStepId ? { parent_step: { id: request.parentStepId } } : {}),
-      };
-      const step = await ovirt.post(`/jobs/${request.jobId}/steps`, body, Step, { correlationId });
-      return { stepId: step.id };
-    });
+    return unlessRefused('add the step', () => addEngineStep(ovirt, request, correlationId));
   }
 
   async function end(request: MirrorRequest, stepId: string): Promise<MirrorAnswer> {

@@ -18,6 +18,12 @@ export function rootCause(err: unknown): unknown {
   return last;
 }
 
+/** The innermost message of the chain: the one that says what went wrong. */
+export function rootMessage(err: unknown): string {
+  const root = rootCause(err);
+  return root instanceof Error ? root.message : String(root);
+}
+
 /** The messages of the chain's errors, outermost first, without repeats. */
 export function causeMessages(err: unknown): string[] {
   const messages: string[] = [];

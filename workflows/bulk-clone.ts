@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { VmDetails } from '../activities/vms';
-import { rootCause } from '../common/errors';
+import { rootMessage } from '../common/errors';
 import type { ResolvedVendor } from '../common/vendor-contract';
 import { buildClone, readySource, waiting } from './clone-steps';
 import { Compensations } from './compensations';
@@ -70,11 +70,6 @@ export interface BulkCloneMemberResult {
   diskIds: string[];
 }
 
-const messageOf = (err: unknown) => {
-  const root = rootCause(err);
-  return root instanceof Error ? root.message : String(root);
-};
-
 /** One new VM of a bulk clone, mirrored under its step of the parent's engine job; undoes itself on failure. */
 export async function bulkCloneMember(input: BulkCloneMemberInput): Promise<BulkCloneMemberResult> {
   const job = MirroredJob.nested(
@@ -106,7 +101,7 @@ export async function bulkCloneMember(input: BulkCloneMemberInput): Promise<Bulk
     current(`Done: ${input.cloneName} is ready`);
     return built;
   } catch (err) {
-    const reason = isCancellation(err) ? 'cancelled' : messageOf(err);
+    const reason = isCancellation(err) ? 'cancelled' : rootMessage(err);
     const failedUndos = await CancellationScope.nonCancellable(async () => {
       await job.fail(reason);
       const failed = await undo.runAll(job);
@@ -166,7 +161,7 @@ export async function bulkClone(input: BulkCloneInput): Promise<BulkCloneResult>
         Object.assign(outcome, { status: 'completed', vmId: built.cloneVmId, diskIds: built.diskIds });
         await job.endStep(step, true);
       } catch (err) {
-        Object.assign(outcome, { status: isCancellation(err) ? 'cancelled' : 'failed', error: messageOf(err) });
+        Object.assign(outcome, { status: isCancellation(err) ? 'cancelled' : 'failed', error: rootMessage(err) });
         await CancellationScope.nonCancellable(() => job.endStep(step, false));
         if (isCancellation(err)) throw err;
       }
@@ -193,7 +188,7 @@ export async function bulkClone(input: BulkCloneInput): Promise<BulkCloneResult>
     current(failed.length ? `Done with failures: ${tally()}` : `Done: ${count} VMs ready`);
     return { sourceVmId: source.id, completed: count - failed.length, failed: failed.length, vms: outcomes };
   } catch (err) {
-    const reason = isCancellation(err) ? 'cancelled' : messageOf(err);
+    const reason = isCancellation(err) ? 'cancelled' : rootMessage(err);
     const failedUndos = await CancellationScope.nonCancellable(async () => {
       current(`Failed (${reason}); undoing`);
       await job.fail(reason);

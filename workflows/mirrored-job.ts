@@ -198,7 +198,7 @@ export class MirroredJob {
   ): Promise<Awaited<ReturnType<F>>> {
     throwIfCancelled();
     if (!this.inActivity) return this.stepBesideActivities(description, kind, activity, ...args);
-    const { step } = this.add(description, kind);
+    const step = this.add(description, kind);
     const jobId = this.engineJobId;
     // A webhook vendor's activity completes through the vendor API, not by returning: it cannot mirror itself.
     const request =
@@ -427,25 +427,20 @@ export class MirroredJob {
     parent?: FlowStep,
     named?: { key: string; type: string },
   ): { step: FlowStep; mirrored: Promise<void> } {
-    const { step } = this.add(description, kind, parent, named);
+    const step = this.add(description, kind, parent, named);
     const mirrored = CancellationScope.nonCancellable(() => this.mirrorStart(step, parent));
     mirrored.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
     return { step, mirrored };
   }
 
   /** Adds the step to the tree, running, with no engine step yet. */
-  private add(
-    description: string,
-    kind: StepKind,
-    parent?: FlowStep,
-    named?: { key: string; type: string },
-  ): { step: FlowStep } {
+  private add(description: string, kind: StepKind, parent?: FlowStep, named?: { key: string; type: string }): FlowStep {
     const siblings = parent ? parent.children : this.state.steps;
     const key = named?.key ?? `${parent ? `${parent.key}.` : 's'}${siblings.length + 1}`;
     const step: FlowStep = { key, description, kind, status: 'running', startedAt: now(), children: [] };
     if (named && named.type !== 'executing') this.stepTypes.set(step, named.type);
     siblings.push(step);
-    return { step };
+    return step;
   }
 
   /**

@@ -8,7 +8,7 @@ import {
   setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
-import { rootCause } from '../common/errors';
+import { rootMessage } from '../common/errors';
 import type { ResolvedVendor } from '../common/vendor-contract';
 import { buildClone, readySource, waiting } from './clone-steps';
 import { Compensations } from './compensations';
@@ -93,10 +93,4 @@ export async function rapidClone(input: RapidCloneInput): Promise<RapidCloneResu
       cause: err instanceof Error ? err : undefined,
     });
   }
-}
-
-/** The innermost message of a failure chain: the one that says what went wrong. */
-function rootMessage(err: unknown): string {
-  const root = rootCause(err);
-  return root instanceof Error ? root.message : String(root);
 }
