@@ -4,17 +4,11 @@
 import { collection, Step } from '../../ovirt/representation';
 import { vmsNamed } from '../../ovirt/vm-queries';
 import { runCli } from '../helpers/processes';
-import { ENGINE_PASSWORD, eventually, flowClosed, startTestStack } from '../helpers/stack';
+import { eventually, flowClosed, startTestStack, workerEnv } from '../helpers/stack';
 
 test('a worker SIGKILLed mid-pool: the next worker completes every VM, each step mirrored once', async () => {
   const stack = await startTestStack('bulk-clone-kill', { mainWorker: false });
-  const env = {
-    TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-    HF_TASK_QUEUE: stack.taskQueue,
-    OVIRT_URL: stack.engine.apiUrl,
-    OVIRT_PASSWORD: ENGINE_PASSWORD,
-    HF_DATA_DIR: stack.dataDir,
-  };
+  const env = workerEnv(stack);
   const workers: ReturnType<typeof runCli>[] = [];
   try {
     const first = runCli(['worker'], env);

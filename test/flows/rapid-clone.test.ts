@@ -4,7 +4,15 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { EngineJobId, FlowKind, OvirtVmId, Vendor } from '../../common/search-attributes';
 import { collection, DiskAttachment, Job, Step, Vm } from '../../ovirt/representation';
 import { runCli } from '../helpers/processes';
-import { ENGINE_PASSWORD, eventually, flowClosed, startTestStack, stepRunning, type TestStack } from '../helpers/stack';
+import {
+  ENGINE_PASSWORD,
+  eventually,
+  flowClosed,
+  startTestStack,
+  stepRunning,
+  workerEnv,
+  type TestStack,
+} from '../helpers/stack';
 
 let stack: TestStack;
 
@@ -224,14 +232,7 @@ test('a VM conflict (409) on shutdown is retried with backoff until it clears, t
 test('the worker killed with SIGKILL mid-flow and started again: the flow completes with one engine step per activity', async () => {
   // The main worker runs as its own process here (the real `hybridflow worker`), against this test's engine.
   const killStack = await startTestStack('rapid-clone-kill', { mainWorker: false, cloneMs: 4000 });
-  const env = {
-    TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-    HF_TASK_QUEUE: killStack.taskQueue,
-    OVIRT_URL: killStack.engine.apiUrl,
-    OVIRT_PASSWORD: ENGINE_PASSWORD,
-    // The server database the stack's API server uses (never the repository's .data).
-    HF_DATA_DIR: killStack.dataDir,
-  };
+  const env = workerEnv(killStack);
   try {
     let worker = runCli(['worker'], env);
     await worker.waitFor(/Worker:\s+polling/, 60_000);

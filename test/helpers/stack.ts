@@ -29,7 +29,7 @@ import { createVendorService } from '../../server/vendors/service';
 import { createStorageArray } from '../../vendor-demo/storage-array';
 import { createVendorWorker } from '../../vendor-demo/worker';
 import { createMainWorker } from '../../worker/workers';
-import { connectTemporal, uniqueTaskQueue, workflowBundle } from './temporal';
+import { connectTemporal, temporalTestAddress, uniqueTaskQueue, workflowBundle } from './temporal';
 import { ENGINE_PASSWORD } from './credentials';
 import { eventually } from './eventually';
 
@@ -295,6 +295,18 @@ export async function startTestStack(name: string, options: TestStackOptions = {
 }
 
 /** A flow's document once it has closed (read through the stack's API). */
+/**
+ * The environment of a `hybridflow worker` process for the stack: its Temporal, task queue, engine and server
+ * database (never the repository's .data).
+ */
+export const workerEnv = (stack: Pick<TestStack, 'taskQueue' | 'engine' | 'dataDir'>) => ({
+  TEMPORAL_ADDRESS: temporalTestAddress(),
+  HF_TASK_QUEUE: stack.taskQueue,
+  OVIRT_URL: stack.engine.apiUrl,
+  OVIRT_PASSWORD: ENGINE_PASSWORD,
+  HF_DATA_DIR: stack.dataDir,
+});
+
 export const flowClosed = (stack: Pick<TestStack, 'api'>, id: string, timeoutMs = 60_000) =>
   eventually(
     async () => {

@@ -6,9 +6,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { close, listen } from '../../cli/stack/listen';
 import { collection, Vm } from '../../ovirt/representation';
-import { ENGINE_PASSWORD } from '../helpers/credentials';
 import { runCli } from '../helpers/processes';
-import { eventually, startTestStack, stepRunning } from '../helpers/stack';
+import { eventually, startTestStack, stepRunning, workerEnv } from '../helpers/stack';
 
 /** A server with one request that takes `ms` to answer. */
 async function slowServer(ms: number) {
@@ -65,14 +64,7 @@ test('closing with a grace shorter than a request: the request is cut at the end
 test('a worker sent SIGTERM mid-activity lets it finish (once), then exits; the next worker completes the flow', async () => {
   // The VM's shutdown takes 4 s on this engine: long enough to send SIGTERM while the worker waits for it.
   const stack = await startTestStack('graceful-worker', { mainWorker: false, engine: { transitionMs: 4000 } });
-  const env = {
-    TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-    HF_TASK_QUEUE: stack.taskQueue,
-    OVIRT_URL: stack.engine.apiUrl,
-    OVIRT_PASSWORD: ENGINE_PASSWORD,
-    HF_DATA_DIR: stack.dataDir,
-    HF_SHUTDOWN_GRACE: '30s',
-  };
+  const env = { ...workerEnv(stack), HF_SHUTDOWN_GRACE: '30s' };
   const workers: ReturnType<typeof runCli>[] = [];
   try {
     const first = runCli(['worker'], env);
