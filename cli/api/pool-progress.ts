@@ -28,7 +28,9 @@ export function vmEventLines(before: Map<string, PoolVmStatus>, vms: readonly Po
     const words = VM_WORDS[vm.status];
     if (!words) continue;
     const took = vm.status === 'completed' ? durationBetween(vm.step?.startedAt, vm.step?.endedAt, now) : '';
-    lines.push(`${words} ${vm.name}${took ? ` (${took})` : ''}${vm.error ? `: ${vm.error}` : ''}`);
+    // The reason goes in the summary only: it is known once the flow has ended, so a line seen while the flow runs
+    // could not carry it, and the same failure must read the same whenever it is seen.
+    lines.push(`${words} ${vm.name}${took ? ` (${took})` : ''}`);
   }
   return lines;
 }
