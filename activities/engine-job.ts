@@ -6,6 +6,7 @@ import { log } from '@temporalio/activity';
 import { z } from 'zod';
 import { OvirtConflictError, OvirtError } from '../ovirt/errors';
 import type { OvirtClient } from '../ovirt/client';
+import { addExternalJob } from '../ovirt/jobs';
 import { collection, Job, Step, type JobStatus } from '../ovirt/representation';
 import { flowCorrelationId } from './flow-context';
 
@@ -85,8 +86,7 @@ export function createEngineJobActivities(ovirt: OvirtClient) {
         // Other calls of the flow carry the same correlation id, so real oVirt may list its own jobs too.
         const existing = jobs.find((j) => j.external !== false && j.description === description);
         if (existing) return { jobId: existing.id };
-        const job = await ovirt.post('/jobs', { description, auto_cleared: false }, Job, { correlationId });
-        return { jobId: job.id };
+        return { jobId: await addExternalJob(ovirt, description, { correlationId }) };
       });
     },
 

@@ -30,7 +30,10 @@ export interface ExternalTask {
   createdAt: string;
   lastReportAt: string;
   endedAt: string | null;
+  /** Every engine job it used, written as it ends (empty before). */
   engineJobIds: string[];
+  /** The engine job the API opened as it created the task, if the engine answered in time. */
+  openedJobId: string | null;
   /** Every step, in the order they were added (parents before their children). */
   steps: ExternalTaskStep[];
 }
@@ -67,6 +70,7 @@ const taskOf = (row: Selectable<ExternalTaskTable>, steps: ExternalTaskStep[]): 
   lastReportAt: row.last_report_at,
   endedAt: row.ended_at,
   engineJobIds: JSON.parse(row.engine_job_ids) as string[],
+  openedJobId: row.opened_job_id,
   steps,
 });
 
@@ -161,6 +165,7 @@ function storeOn(db: Kysely<ServerTables>) {
           last_report_at: t.now,
           ended_at: null,
           engine_job_ids: '[]',
+          opened_job_id: null,
         })
         .execute();
       return true;
@@ -235,6 +240,11 @@ function storeOn(db: Kysely<ServerTables>) {
         .where('status', '=', 'started')
         .execute();
       return true;
+    },
+
+    /** The engine job the API opened for the task (before its workflow started). */
+    async recordOpenedJob(taskId: string, jobId: string): Promise<void> {
+      await db.updateTable('external_tasks').set({ opened_job_id: jobId }).where('id', '=', taskId).execute();
     },
 
     /** The engine job and steps the workflow used, written as the task ends. */

@@ -156,6 +156,11 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '007-external-task-opened-job': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('external_tasks').addColumn('opened_job_id', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -98,6 +98,8 @@ export interface ExternalTaskTable {
   ended_at: string | null;
   /** Every engine job the task used (a continuation after an engine restart), as JSON; written as it ends. */
   engine_job_ids: string;
+  /** The engine job the API opened as it created the task (null: the engine did not answer in time). */
+  opened_job_id: string | null;
 }
 
 export interface ExternalTaskStepTable {

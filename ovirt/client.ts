@@ -31,6 +31,8 @@ export interface CallOptions {
   query?: Record<string, string>;
   /** The path is absolute on the engine's host (an extension of the built-in engine), not under the API URL. */
   outsideApi?: boolean;
+  /** This call's HTTP timeout, in ms. @default the client's timeoutMs */
+  timeoutMs?: number;
 }
 
 export class OvirtClient {
@@ -148,7 +150,7 @@ export class OvirtClient {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? this.options.timeoutMs ?? 30_000),
       });
     try {
       return await attempt().catch((err: unknown) => {

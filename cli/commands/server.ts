@@ -75,6 +75,7 @@ export const serverCommand = () =>
     const externalTasks = createExternalTaskService({
       store: createExternalTaskStore(db),
       client,
+      ovirt,
       taskQueue: config.HF_TASK_QUEUE,
       maxTimeoutSeconds: config.HF_EXTERNAL_TASK_MAX_TIMEOUT,
       engineTasksUrl: engine.builtIn ? `http://127.0.0.1:${config.HF_ENGINE_PORT}/tasks` : undefined,

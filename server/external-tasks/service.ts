@@ -16,6 +16,9 @@ import type { ExternalTask, ExternalTaskStore, ExternalTaskTransaction, TaskScop
 import type { ExternalTaskStatus } from '../../db/tables';
 import { externalTask } from '../../workflows/external-task';
 import { fillPath } from '../../common/api-path';
+import { correlationIdFor } from '../../common/correlation';
+import type { OvirtClient } from '../../ovirt/client';
+import { addExternalJob } from '../../ovirt/jobs';
 import { apiRoutes } from '../api/routes';
 import { HttpProblem } from '../problem';
 import { queryProgress } from '../progress-query';
@@ -25,13 +28,15 @@ import type { z } from '../zod';
 export interface ExternalTaskServiceOptions {
   store: ExternalTaskStore;
   client: Client;
+  /** The engine: a create opens the task's job there itself, so its answer names the job with no worker involved. */
+  ovirt: OvirtClient;
   /** The main task queue: the tasks' workflows run there. */
   taskQueue: string;
   /** The longest time limit a vendor may ask for (HF_EXTERNAL_TASK_MAX_TIMEOUT), in seconds. @default 86400 */
   maxTimeoutSeconds?: number;
   /** How long a read waits for a running task's workflow to say which engine steps it made, in ms. @default 500 */
   queryBoundMs?: number;
-  /** How long a create or a new step waits for its engine job or step to be made, in ms. @default 2000 */
+  /** How long a new step waits for its engine step to be made, in ms. @default 2000 */
   mirrorWaitMs?: number;
   /** The engine's Tasks page (the built-in engine's), for links to a task's job. @default none */
   engineTasksUrl?: string;
@@ -40,8 +45,10 @@ export interface ExternalTaskServiceOptions {
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 3600;
-/** How long a create or a new step waits for the workflow's first answer (none comes without a worker), in ms. */
+/** How long a new step waits for the workflow's first answer (none comes without a worker), in ms. */
 const FIRST_ANSWER_MS = 800;
+/** How long a create waits for the engine to open the task's job; past it the workflow opens it, in ms. */
+const OPEN_JOB_MS = 1500;
 /** Listings show the newest this many tasks. */
 const LIST_LIMIT = 200;
 
@@ -72,6 +79,12 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
 
   /** Temporal calls made inside a transaction are bounded: the transaction holds the database meanwhile. */
   const temporalCall = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + 5000, fn);
+
+  /** Ends a job opened for a task that was not made after all (best effort: the engine may be away). */
+  const endUnused = (jobId: string, workflowId: string) =>
+    opts.ovirt
+      .action(`/jobs/${jobId}/end`, { succeeded: false }, { correlationId: correlationIdFor(workflowId) })
+      .catch(() => undefined);
 
   const signal = (taskId: string, report: ExternalTaskReport) =>
     temporalCall(() =>
@@ -111,7 +124,10 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
       nodes.set(s.id, node);
       (s.parentStepId ? nodes.get(s.parentStepId)?.children : roots)?.push(node);
     }
-    const engineJobIds = t.engineJobIds.length ? t.engineJobIds : (progress?.engineJobIds ?? []);
+    // Once the task has ended, the record holds every job; until then the job the API opened, and the workflow's.
+    const engineJobIds = t.engineJobIds.length
+      ? t.engineJobIds
+      : [...new Set([...(t.openedJobId ? [t.openedJobId] : []), ...(progress?.engineJobIds ?? [])])];
     return {
       id: t.id,
       vendor: t.vendorId,
@@ -211,7 +227,9 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
       const existing = async () =>
         req.correlationId ? await store.findByCorrelation(vendorId, req.correlationId) : undefined;
       const id = randomUUID();
+      const workflowId = externalTaskWorkflowId(id);
       let created: ExternalTask | undefined;
+      let openedJob: string | null = null;
       try {
         created = await store.transaction(async (trx) => {
           if (req.correlationId && (await trx.findByCorrelation(vendorId, req.correlationId))) return undefined;
@@ -219,9 +237,16 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
           const t = { id, vendorId, description: req.description, timeoutSeconds, now: at };
           if (!(await trx.create({ ...t, correlationId: req.correlationId ?? null })))
             throw notFound(`Vendor ${vendorId}`);
+          // Opened before the workflow starts, under its correlation id: the workflow finds this job rather than
+          // making a second. An engine away or slow leaves it to the workflow (the answer's engineJobId is then null).
+          openedJob = await addExternalJob(opts.ovirt, req.description, {
+            correlationId: correlationIdFor(workflowId),
+            timeoutMs: OPEN_JOB_MS,
+          }).catch(() => null);
+          if (openedJob) await trx.recordOpenedJob(id, openedJob);
           await temporalCall(() =>
             client.workflow.start(externalTask, {
-              workflowId: externalTaskWorkflowId(id),
+              workflowId,
               taskQueue: opts.taskQueue,
               args: [
                 {
@@ -243,13 +268,18 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
           return trx.get({ vendorId }, id);
         });
       } catch (err) {
+        // No task: the job opened for it is ended, so none stays STARTED for a task that never was.
+        if (openedJob) await endUnused(openedJob, workflowId);
         // Another request with the same correlation id won the race (a unique index holds them apart).
         const first = await existing().catch(() => undefined);
         if (first) return { created: false, job: await show(first) };
         throw err;
       }
       if (!created) return { created: false, job: await show((await existing())!) };
-      return { created: true, job: await waitForMirror(created, (v) => Boolean(v.engineJobId)) };
+      return {
+        created: true,
+        job: openedJob ? view(created) : await waitForMirror(created, (v) => Boolean(v.engineJobId)),
+      };
     },
 
     async get(scope: TaskScope, id: string): Promise<View> {

@@ -11,6 +11,7 @@ import {
   type ApiAnswer,
   type ExternalTaskClient,
 } from '../helpers/external-tasks';
+import { collection, Job } from '../../ovirt/representation';
 import { ENGINE_PASSWORD, eventually, startTestStack, TEST_TOKEN, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -122,6 +123,7 @@ async function expectEngineSteps(jobId: string, expected: ExpectedStep[]): Promi
 }
 
 test('the engine answers 503 for 20 s mid-task: every report answers at once, then arrives in order', async () => {
+  let duringId: string;
   const created = await acme.create({ description: 'Resync LUN 9 through an engine outage' });
   expect(created.status).toBe(201);
   const id: string = created.body.id;
@@ -167,6 +169,12 @@ test('the engine answers 503 for 20 s mid-task: every report answers at once, th
     expect(timed(read)).toEqual(fast(200));
     expect(read.body.steps[0].children[0]).toMatchObject({ status: 'finished', engineStepId: null });
 
+    // A task created while the engine is away: taken at once, its job opened by its workflow once the engine is back.
+    const during = await acme.create({ description: 'Snapshot LUN 3 while the engine is away' });
+    expect(timed(during, NEW_STEP_BOUND_MS)).toEqual(fast(201));
+    expect(during.body.engineJobId).toBeNull();
+    duringId = during.body.id;
+
     // Hold the outage for 20 s (the fault's length, not a wait for a result).
     await new Promise((r) => setTimeout(r, Math.max(0, outageStarted + 20_000 - Date.now())));
     // Still nothing of it on the engine side, as far as the API knows.
@@ -191,6 +199,12 @@ test('the engine answers 503 for 20 s mid-task: every report answers at once, th
   ]);
   const task = await recorded(id);
   expect(task).toMatchObject({ status: 'finished', reason: null, engineJobId: jobId, engineJobIds: [jobId] });
+  const duringJob = await engineJobOfTask(duringId!);
+  expect(await engineJob(stack.ovirt, duringJob)).toMatchObject({
+    description: 'Snapshot LUN 3 while the engine is away',
+    status: 'started',
+  });
+  expect(timed(await acme.end(duringId!))).toEqual(fast(200));
   expect(task.steps[0].children[0].children[1]).toMatchObject({
     description: 'Copy extent 2',
     engineJobId: jobId,
@@ -406,10 +420,15 @@ test("a removed vendor's tasks are ended FAILED; its key is refused; the same id
 test('with the main worker stopped every call answers in under a second; once it runs, all reaches the engine in order', async () => {
   await stack.stopMainWorker();
   let id: string;
+  let openedJob: string;
   try {
+    // The API opens the task's engine job itself: the answer names it although no worker runs.
     const created = await acme.create({ description: 'Migrate LUN 12 while no worker runs' });
     expect(timed(created)).toEqual(fast(201));
-    expect(created.body).toMatchObject({ status: 'started', engineJobId: null, engineJobIds: [] });
+    expect(created.body).toMatchObject({ status: 'started', engineJobId: expect.any(String) });
+    openedJob = created.body.engineJobId;
+    expect(created.body.engineJobIds).toEqual([openedJob]);
+    expect(await engineJob(stack.ovirt, openedJob)).toMatchObject({ status: 'started', external: true });
     id = created.body.id;
     const volumes = await acme.addStep(id, { description: 'Migrate volumes' });
     expect(timed(volumes)).toEqual(fast(201));
@@ -430,16 +449,21 @@ test('with the main worker stopped every call answers in under a second; once it
     expect(ended.body.status).toBe('finished');
     const read = await acme.get(id);
     expect(timed(read)).toEqual(fast(200));
-    expect(read.body).toMatchObject({ status: 'finished', engineJobId: null });
+    expect(read.body).toMatchObject({ status: 'finished', engineJobId: openedJob });
     expect(timed(await operator('GET', `/api/v1/external-jobs/${id}`))).toEqual(fast(200));
     expect(timed(await acme.list())).toEqual(fast(200));
   } finally {
     await stack.startMainWorker();
   }
 
+  // The workflow took the job the API opened: one job, no second.
   const task = await recorded(id, 30_000);
-  expect(task.engineJobIds).toHaveLength(1);
-  const jobId: string = task.engineJobIds[0];
+  expect(task.engineJobIds).toEqual([openedJob]);
+  const named = (await stack.ovirt.get('/jobs', collection('job', Job))).filter(
+    (j) => j.description === 'Migrate LUN 12 while no worker runs',
+  );
+  expect(named.map((j) => j.id)).toEqual([openedJob]);
+  const jobId = openedJob;
   await jobStatus(jobId, 'finished', 30_000);
   expect((await engineJob(stack.ovirt, jobId)).description).toBe('Migrate LUN 12 while no worker runs');
   await expectEngineSteps(jobId, [

@@ -223,6 +223,7 @@ export async function startTestStack(name: string, options: TestStackOptions = {
   const externalTasks = createExternalTaskService({
     store: externalTaskStore,
     client: temporal.client,
+    ovirt,
     taskQueue,
     engineTasksUrl: `${engine.url}/tasks`,
     ...options.externalTasks,
