@@ -3,13 +3,13 @@
 // vendor's secret, retrying an unreachable webhook or an error answer with backoff, then completes asynchronously:
 // the vendor reports through the vendor API, which completes the activity by workflow id + activity id (a task
 // token would die with its attempt).
-import { createHmac } from 'node:crypto';
 import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import { causeMessages } from '../common/errors';
 import { webhookDeliveries } from '../common/metrics';
 import type { Client } from '@temporalio/client';
 import { vendorStepQuery } from '../common/flow-definitions';
 import { pollUntil } from '../common/poll';
+import { webhookSignature } from '../common/webhook-signature';
 import type { VendorTaskStore } from '../db/vendor-tasks';
 
 export interface WebhookDeps {
@@ -30,10 +30,6 @@ export interface VendorTaskRequest {
   activity: string;
   input: unknown;
 }
-
-/** `v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`, as the vendor checks it. */
-export const webhookSignature = (secret: string, timestamp: number, body: string) =>
-  `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 
 /** The task's engine job and step: the flow opens the step as it schedules the task, so it is waited for briefly. */
 async function engineStepOf(client: Client | undefined, workflowId: string, activityId: string) {

@@ -5,11 +5,9 @@
 // (activities/step-mirror.ts), on a worker with the main worker's mirroring interceptors.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createEngineJobActivities } from '../../activities/engine-job';
 import { OvirtClient } from '../../ovirt/client';
 import { startEngineProcess } from '../engine-child';
-import { mirrorStepsInActivities } from '../../activities/step-mirror';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/interceptors';
+import { engineMirroring } from '../../worker/engine-mirror';
 import { createBenchActivities } from './activities';
 import { lanes, percentile, round, type Section } from './report';
 
@@ -63,6 +61,7 @@ async function historyEvents(client: Client, kind: Kind): Promise<number> {
 export const mirroring: Section = async ({ temporalAddress, scale, log }) => {
   const engine = await startEngineProcess(PASSWORD);
   const ovirt = new OvirtClient({ url: `${engine.url}/ovirt-engine/api`, password: PASSWORD });
+  const mirror = engineMirroring(ovirt);
   const native = await NativeConnection.connect({ address: temporalAddress });
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection });
@@ -70,11 +69,8 @@ export const mirroring: Section = async ({ temporalAddress, scale, log }) => {
     connection: native,
     taskQueue: TASK_QUEUE,
     workflowsPath: require.resolve('./workflows'),
-    activities: { ...createEngineJobActivities(ovirt), ...createBenchActivities() },
-    interceptors: {
-      activity: [mirrorStepsInActivities(ovirt)],
-      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
-    },
+    activities: { ...mirror.activities, ...createBenchActivities() },
+    interceptors: mirror.interceptors,
     sinks: { flowMetrics: { flowEnded: { fn: () => undefined } } }, // the interceptors count ended flows; not here
     maxConcurrentWorkflowTaskExecutions: 100,
     maxConcurrentActivityTaskExecutions: 200,

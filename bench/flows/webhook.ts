@@ -3,7 +3,7 @@
 // activities until released. Unlike test/helpers/webhook-vendor.ts it records when it sent each completion.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { webhookSignature } from '../../activities/vendor-webhook';
+import { webhookSignature } from '../../common/webhook-signature';
 import { contractRegistrations } from '../../common/storage-contract';
 import { callApi } from '../../test/helpers/external-tasks';
 import { createStorageArray } from '../../vendor-demo/storage-array';
