@@ -11,7 +11,7 @@ import {
   type ExternalTaskReport,
 } from '../../common/external-task-definitions';
 import type { FlowProgress, FlowStep } from '../../common/flow-definitions';
-import { FlowKind, Vendor } from '../../common/search-attributes';
+import { EngineJobId, FlowKind, Vendor } from '../../common/search-attributes';
 import type { ExternalTask, ExternalTaskStore, ExternalTaskTransaction, TaskScope } from '../../db/external-tasks';
 import type { ExternalTaskStatus } from '../../db/tables';
 import { externalTask } from '../../workflows/external-task';
@@ -257,9 +257,11 @@ export function createExternalTaskService(opts: ExternalTaskServiceOptions) {
                   historyEventsPerRun: opts.historyEventsPerRun,
                 },
               ],
+              // The job from the start: the terminated-flow sweep finds it even if the workflow never ran.
               typedSearchAttributes: [
                 { key: FlowKind, value: EXTERNAL_TASK_KIND },
                 { key: Vendor, value: vendorId },
+                ...(openedJob ? [{ key: EngineJobId, value: openedJob }] : []),
               ],
               staticSummary: req.description,
               staticDetails: `Standalone external task of ${vendorId}`,

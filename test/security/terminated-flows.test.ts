@@ -61,9 +61,16 @@ test('a terminated flow leaves no STARTED job: the sweep ends it FAILED with a s
 
 test("a terminated standalone task: the sweep ends its job and its record, and its vendor's next report is a 410", async () => {
   const vendor = externalTaskClient(stack.apiUrl, (await stack.vendors.newKey('acme-storage')).apiKey);
-  const { body: task } = await vendor.create({ description: 'Migrate LUN 3' });
-  expect(task.engineJobId).toEqual(expect.any(String));
-  await stack.temporal.client.workflow.getHandle(externalTaskWorkflowId(task.id)).terminate('an operator');
+  // Terminated before its workflow ran at all (no worker meanwhile): only the API has seen the job it opened.
+  await stack.stopMainWorker();
+  let task;
+  try {
+    ({ body: task } = await vendor.create({ description: 'Migrate LUN 3' }));
+    expect(task.engineJobId).toEqual(expect.any(String));
+    await stack.temporal.client.workflow.getHandle(externalTaskWorkflowId(task.id)).terminate('an operator');
+  } finally {
+    await stack.startMainWorker();
+  }
   const sweep = () =>
     endJobsOfTerminatedFlows({
       client: stack.temporal.client,
