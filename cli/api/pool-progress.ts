@@ -4,7 +4,7 @@
 import { poolCounts, poolVms, type PoolVm, type PoolVmStatus } from '../../common/bulk-clone-pool';
 import { durationBetween } from '../../common/duration';
 import type { FlowDocument } from './client';
-import type { FlowView } from './follow';
+import type { FlowView, ReportOptions } from './follow';
 import { stepEventLines, type OutputStream } from './progress';
 
 const VM_WORDS: Partial<Record<PoolVmStatus, string>> = {
@@ -18,6 +18,10 @@ const VM_WORDS: Partial<Record<PoolVmStatus, string>> = {
 /** Every VM was built (the flow completes with failed VMs too under keep-completed). */
 export const poolSucceeded = (flow: FlowDocument) =>
   flow.status === 'completed' && poolVms(flow).every((vm) => vm.status === 'completed');
+
+/** How `--wait` follows a flow of this kind: a pool as a line per VM, any other flow as its step tree. */
+export const followOptionsFor = (kind: string): Pick<ReportOptions, 'view' | 'succeeded'> =>
+  kind === 'bulk-clone' ? { view: (out) => new PoolProgress(out), succeeded: poolSucceeded } : {};
 
 /** The lines of the VMs whose state changed since `before` (name -> status last shown). */
 export function vmEventLines(before: Map<string, PoolVmStatus>, vms: readonly PoolVm[], now: number): string[] {

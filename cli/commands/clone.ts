@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { createApiClient } from '../api/client';
 import { reportStarted } from '../api/follow';
-import { PoolProgress, poolSucceeded } from '../api/pool-progress';
+import { followOptionsFor } from '../api/pool-progress';
 import { apiAction, resolveApiSettings, withApiOptions, type ApiFlags } from '../api/settings';
 
 export interface CloneFlags extends ApiFlags {
@@ -93,7 +93,6 @@ export async function cloneCommand(flags: CloneFlags, command: Command): Promise
     title: 'Bulk clone',
     wait: flags.wait,
     json: flags.json,
-    view: (out) => new PoolProgress(out),
-    succeeded: poolSucceeded,
+    ...followOptionsFor(started.kind),
   });
 }

@@ -6,6 +6,7 @@ import { durationBetween } from '../../common/duration';
 import { createApiClient, type FlowDocument, type FlowListAnswer } from '../api/client';
 import { ApiError } from '../api/errors';
 import { reportStarted } from '../api/follow';
+import { followOptionsFor } from '../api/pool-progress';
 import { outcomeLines, stepLines } from '../api/progress';
 import { apiAction, resolveApiSettings, withApiOptions, type ApiFlags } from '../api/settings';
 
@@ -111,7 +112,12 @@ async function startCommand(kind: string, flags: FlowsFlags & { input: string; w
     );
   // The input file's fields, named as in the file (`cloneName`), not as flags of `hybridflow clone`.
   const started = await api.startFlow(known.links.start, body, (field) => field.replace(/^body\.?/, '') || '(input)');
-  await reportStarted(api, started, { title: kindTitle(kind), wait: flags.wait, json: flags.json });
+  await reportStarted(api, started, {
+    title: kindTitle(kind),
+    wait: flags.wait,
+    json: flags.json,
+    ...followOptionsFor(started.kind),
+  });
 }
 
 async function listCommand(

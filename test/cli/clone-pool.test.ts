@@ -87,3 +87,16 @@ test('--name with --count (or a pool without both --prefix and --count) is a usa
   });
   expect(notANumber).toMatchObject({ code: 1, output: 'error: --count must be a whole number, not "many".\n' });
 });
+
+test('flows start bulk-clone --input - --wait follows the pool as hybridflow clone does: a line per VM, the summary', async () => {
+  const prefix = unique('cli-kind-');
+  const input = JSON.stringify({ sourceVm: 'web-01', prefix, count: 2 });
+  const cli = runCli(['flows', 'start', 'bulk-clone', '--input', '-', '--wait'], env, { stdin: input });
+  const code = await cli.exited;
+  const output = cli.output();
+  expect({ code, output }).toMatchObject({ code: 0 });
+  for (const n of [1, 2]) expect(output).toMatch(new RegExp(`^✓ built {5}${prefix}${n} \\(\\d+(\\.\\d)?s\\)$`, 'm'));
+  expect(output).toMatch(
+    new RegExp(`^✓ Bulk clone \\S+ completed: 2 of 2 VMs built from web-01, 0 failed, in .+\\.$`, 'm'),
+  );
+});
