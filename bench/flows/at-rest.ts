@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { lanes, round, type Section } from './report';
 import { startStack, temporalRate } from './stack';
 import { BenchVendor } from './webhook';
+import { apiRoutes } from '../../server/api/routes';
 
 /** 2,000 x scale flows; the quiet window is 30 s at scale 1 (at least 10 s). */
 export const atRest: Section = async ({ temporalAddress, temporalMetricsUrl, scale, log }) => {
@@ -21,7 +22,7 @@ export const atRest: Section = async ({ temporalAddress, temporalMetricsUrl, sca
     const ids: string[] = [];
     let refused = 0;
     await lanes(count, 20, async (n) => {
-      const started = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+      const started = await stack.api('POST', apiRoutes.startRapidClone.path, {
         sourceVm: stack.vm(n),
         cloneName: `rest-${n}`,
         vendor: vendor.id,

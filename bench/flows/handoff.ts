@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { lanes, percentile, round, type Section } from './report';
 import { flowClosed, startStack } from './stack';
 import { BenchVendor } from './webhook';
+import { apiRoutes } from '../../server/api/routes';
 
 const CONCURRENCY = 10;
 
@@ -71,7 +72,7 @@ export const handoff: Section = async ({ temporalAddress, scale, log }) => {
   const client = new Client({ connection });
   try {
     await vendor.start();
-    const warm = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+    const warm = await stack.api('POST', apiRoutes.startRapidClone.path, {
       sourceVm: stack.vm(maxClones),
       cloneName: 'handoff-warm',
       vendor: vendor.id,
@@ -84,7 +85,7 @@ export const handoff: Section = async ({ temporalAddress, scale, log }) => {
     let failed = 0;
     await lanes(maxClones, CONCURRENCY, async (n) => {
       if (latencies.length >= target) return;
-      const started = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+      const started = await stack.api('POST', apiRoutes.startRapidClone.path, {
         sourceVm: stack.vm(n),
         cloneName: `handoff-${n}`,
         vendor: vendor.id,

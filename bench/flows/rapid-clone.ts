@@ -3,6 +3,7 @@
 // left is hybridflow's own orchestration: clones per second at concurrency 50, and where each flow's time goes.
 import { lanes, percentile, round, type Section } from './report';
 import { flowClosed, startStack, type Stack } from './stack';
+import { apiRoutes } from '../../server/api/routes';
 
 const CONCURRENCY = 50;
 
@@ -20,7 +21,7 @@ const kindOf = (description: string) =>
     .replace(/vm-\d{4}/g, '<vm>');
 
 async function cloneOne(stack: Stack, n: number, run: string) {
-  const started = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+  const started = await stack.api('POST', apiRoutes.startRapidClone.path, {
     sourceVm: stack.vm(n),
     cloneName: `clone-${String(n + 1).padStart(4, '0')}-${run}`,
   });

@@ -8,6 +8,8 @@ import { freePort } from '../../cli/stack/ports';
 import { pollUntil } from '../../common/poll';
 import { callApi, type ApiAnswer } from '../../test/helpers/external-tasks';
 import { runCli, type Cli } from '../../test/helpers/processes';
+import { fillPath } from '../../common/api-path';
+import { apiRoutes } from '../../server/api/routes';
 
 export const TOKEN = 'bench-operator-token-0123456789';
 const PASSWORD = 'bench-engine-password-0123456789';
@@ -126,7 +128,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 export function flowClosed(stack: Stack, id: string, timeoutMs = 600_000): Promise<any> {
   return pollUntil(
     async () => {
-      const f = await stack.api('GET', `/api/v1/flows/${id}`);
+      const f = await stack.api('GET', fillPath(apiRoutes.getFlow.path, { id }));
       return f.status === 200 && f.body.status !== 'running' ? f.body : undefined;
     },
     { what: `flow ${id} to close`, timeoutMs, intervalMs: 100 },

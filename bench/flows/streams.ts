@@ -4,13 +4,15 @@
 import { round, type Section } from './report';
 import { flowClosed, startStack, temporalRate, type Stack } from './stack';
 import { BenchVendor } from './webhook';
+import { fillPath } from '../../common/api-path';
+import { apiRoutes } from '../../server/api/routes';
 
 const FLOWS = 20;
 const STREAMS = 200;
 
 /** Opens the flow's event stream and keeps reading it until aborted. */
 function openStream(stack: Stack, id: string, abort: AbortController): Promise<void> {
-  return fetch(`${stack.apiUrl}/api/v1/flows/${id}/events`, {
+  return fetch(stack.apiUrl + fillPath(apiRoutes.flowEvents.path, { id }), {
     headers: { authorization: `Bearer ${stack.token}`, accept: 'text/event-stream' },
     signal: abort.signal,
   })
@@ -35,7 +37,7 @@ export const streams: Section = async ({ temporalAddress, temporalMetricsUrl, sc
     vendor.hold.add('cloneDisk');
     const ids: string[] = [];
     for (let n = 0; n < FLOWS; n++) {
-      const started = await stack.api('POST', '/api/v1/flows/rapid-clone', {
+      const started = await stack.api('POST', apiRoutes.startRapidClone.path, {
         sourceVm: stack.vm(n),
         cloneName: `stream-${n}`,
         vendor: vendor.id,

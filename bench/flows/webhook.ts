@@ -8,6 +8,8 @@ import { contractRegistrations } from '../../common/storage-contract';
 import { callApi } from '../../test/helpers/external-tasks';
 import { createStorageArray } from '../../vendor-demo/storage-array';
 import type { Stack } from './stack';
+import { fillPath } from '../../common/api-path';
+import { apiRoutes } from '../../server/api/routes';
 
 interface Delivery {
   taskId: string;
@@ -53,7 +55,7 @@ export class BenchVendor {
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/tasks`;
-    const created = await this.stack.api('POST', '/api/v1/vendors', {
+    const created = await this.stack.api('POST', apiRoutes.createVendor.path, {
       id: this.id,
       name: 'Bench webhook vendor',
       mode: 'webhook',
@@ -65,7 +67,13 @@ export class BenchVendor {
     for (const { name, ...registration } of contractRegistrations()) {
       // A held task sends no heartbeat: give it an hour before Temporal would time it out.
       const body = { ...registration, heartbeatTimeout: '1h', startToCloseTimeout: '2h' };
-      const put = await callApi(this.stack.apiUrl, this.key, 'PUT', `/api/v1/vendor/activities/${name}`, body);
+      const put = await callApi(
+        this.stack.apiUrl,
+        this.key,
+        'PUT',
+        fillPath(apiRoutes.putVendorActivity.path, { name }),
+        body,
+      );
       if (put.status !== 201) throw new Error(`activity ${name}: ${put.status} ${JSON.stringify(put.body)}`);
     }
   }
@@ -115,9 +123,15 @@ export class BenchVendor {
         await this.array.deleteImage(sd, image);
       }
       this.completedAt.set(`${task.flowId} ${task.activity}`, Date.now());
-      const done = await callApi(this.stack.apiUrl, this.key, 'POST', `/api/v1/vendor/tasks/${task.taskId}/complete`, {
-        output,
-      });
+      const done = await callApi(
+        this.stack.apiUrl,
+        this.key,
+        'POST',
+        fillPath(apiRoutes.completeVendorTask.path, { taskId: task.taskId }),
+        {
+          output,
+        },
+      );
       if (done.status >= 300) throw new Error(`complete: ${done.status}`);
     } catch {
       this.errors++;
