@@ -79,7 +79,19 @@ export class PoolProgress implements FlowView {
     const vms = poolVms(flow);
     const vmSteps = new Set(vms.map((vm) => vm.step));
     const ownSteps = flow.steps.filter((s) => !vmSteps.has(s));
-    const lines = [...stepEventLines(this.lastOwnSteps, ownSteps, now), ...vmEventLines(this.shown, vms, now)];
+    // The flow's own steps before the pool (shut down, merge) read before the VMs' lines, those after it (start the
+    // source again) after them, however many changes one update brings.
+    const firstVm = flow.steps.findIndex((s) => vmSteps.has(s));
+    const after = firstVm < 0 ? [] : flow.steps.slice(firstVm).filter((s) => !vmSteps.has(s));
+    const lines = [
+      ...stepEventLines(
+        this.lastOwnSteps,
+        ownSteps.filter((s) => !after.includes(s)),
+        now,
+      ),
+      ...vmEventLines(this.shown, vms, now),
+      ...stepEventLines(this.lastOwnSteps, after, now),
+    ];
     this.lastOwnSteps = ownSteps;
     for (const line of lines) this.out.write(line + '\n');
   }

@@ -2,7 +2,7 @@
 // lines for it, as pure functions: each VM's state from its step or its outcome, a line per change, the summary.
 import { poolCounts, poolNames, poolVms } from '../../common/bulk-clone-pool';
 import type { FlowDocument } from '../../cli/api/client';
-import { poolSucceeded, poolSummaryLines, vmEventLines } from '../../cli/api/pool-progress';
+import { PoolProgress, poolSucceeded, poolSummaryLines, vmEventLines } from '../../cli/api/pool-progress';
 
 const T0 = Date.parse('2025-05-01T10:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
@@ -94,5 +94,39 @@ test('a closed flow: the outcomes of its result; without one (undo-all failed), 
     '  Undone: a',
     '  Not started: c',
     '  Error: Bulk clone of web-01 failed: 1 of 3 VMs failed (b), so all are undone.',
+  ]);
+});
+
+test("the lines of one update read in the flow's order: its steps before the pool, the VMs, its steps after", () => {
+  const out: string[] = [];
+  const view = new PoolProgress({ write: (text: string) => out.push(text) } as never);
+  const vm = (n: number, status: Step['status']) =>
+    step(`vm${n}`, `Clone web-01 as p-${n}`, status, {
+      startedAt: at(4),
+      ...(status === 'finished' ? { endedAt: at(9) } : {}),
+    });
+  const read = step('read', 'Read VM web-01', 'finished', { startedAt: at(0), endedAt: at(1) });
+  view.update(flow({ steps: [read, step('shutdown', 'Shut down VM web-01', 'running', { startedAt: at(1) })] }));
+  // Between two reads the source went down, every VM was built and the source is being started again.
+  view.update(
+    flow({
+      steps: [
+        read,
+        step('shutdown', 'Shut down VM web-01', 'finished', { startedAt: at(1), endedAt: at(3) }),
+        vm(1, 'finished'),
+        vm(2, 'finished'),
+        vm(3, 'finished'),
+        step('restart', 'Start VM web-01 again', 'running', { startedAt: at(9) }),
+      ],
+    }),
+  );
+  expect(out.join('').trimEnd().split('\n')).toEqual([
+    '✓ finished  Read VM web-01 (1.0s)',
+    '▶ started   Shut down VM web-01',
+    '✓ finished  Shut down VM web-01 (2.0s)',
+    '✓ built     p-1 (5.0s)',
+    '✓ built     p-2 (5.0s)',
+    '✓ built     p-3 (5.0s)',
+    '▶ started   Start VM web-01 again',
   ]);
 });
