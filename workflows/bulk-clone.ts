@@ -123,7 +123,8 @@ export async function bulkCloneMember(input: BulkCloneMemberInput): Promise<Bulk
 export async function bulkClone(input: BulkCloneInput): Promise<BulkCloneResult> {
   const count = input.names.length;
   const onFailure = input.onFailure ?? 'keep-completed';
-  const job = await MirroredJob.open(`Bulk clone of ${input.sourceVm} into ${count} VMs`);
+  // Its VMs' children fill the same job: one failing for good fails it while the others go on.
+  const job = await MirroredJob.open(`Bulk clone of ${input.sourceVm} into ${count} VMs`, { sharedWithParts: true });
   const undo = new Compensations();
   const outcomes: BulkCloneOutcome[] = input.names.map((name) => ({ name, status: 'not started' }));
   const tally = () => {

@@ -111,6 +111,12 @@ export class MirroredJob {
    * mirror neither opens, continues nor ends the job; steps may go into it after another part failed it.
    */
   private nestedUnder?: string;
+  /**
+   * Set for a job other flows fill too (a bulk clone's, whose VMs are `nested` parts): a part whose step fails fails
+   * the job at once, while this flow still adds steps (the next VM, the source started again). So a FAILED job is
+   * no sign of an end from outside here, and takes further steps.
+   */
+  private sharedWithParts = false;
 
   private constructor(
     private readonly description: string,
@@ -131,14 +137,20 @@ export class MirroredJob {
   /**
    * Opens (or, after a worker restart, finds) the flow's engine job: by a local activity, unless `answerFirst`. A
    * workflow answers no query until its first task completes, and a local activity keeps that task open; a caller
-   * that waits for the workflow's first answer (a standalone task's create) asks for `answerFirst`.
+   * that waits for the workflow's first answer (a standalone task's create) asks for `answerFirst`. A job whose
+   * steps other flows fill too (a bulk clone's VMs, `nested`) says `sharedWithParts`: any part may fail it.
    */
-  static async open(description: string, opts: { answerFirst?: boolean } = {}): Promise<MirroredJob> {
+  static async open(
+    description: string,
+    opts: { answerFirst?: boolean; sharedWithParts?: boolean } = {},
+  ): Promise<MirroredJob> {
     const engine = patched(IN_ACTIVITY) && !opts.answerFirst ? mirrorLocal : mirror;
     const job = await CancellationScope.nonCancellable(() =>
       engine.ensureEngineJob.executeWithOptions({ summary: 'Open the engine job' }, [{ description }]),
     );
-    return new MirroredJob(description, job.jobId);
+    const mirrored = new MirroredJob(description, job.jobId);
+    mirrored.sharedWithParts = opts.sharedWithParts ?? false;
+    return mirrored;
   }
 
   /**
@@ -570,9 +582,9 @@ export class MirroredJob {
     return opening;
   }
 
-  /** Steps may go into a FAILED job: one the flow failed itself, or (nested) one another part of the job failed. */
+  /** Steps may go into a FAILED job: one the flow failed itself, or one a part of a shared job failed. */
   private get jobMayHaveFailed(): boolean {
-    return this.failedByFlow || this.nestedUnder !== undefined;
+    return this.failedByFlow || this.nestedUnder !== undefined || this.sharedWithParts;
   }
 
   /** Makes `jobId` the job in use, and tells Temporal (search attribute, memo) so the API can find it without a worker. */

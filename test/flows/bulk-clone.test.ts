@@ -84,6 +84,35 @@ test('a pool of 5 with one clone failing for good (keep-completed): the 4 others
   }
 }, 180_000);
 
+test("a VM failing the shared job while the pool goes on: the next VMs' steps go into that job, no second job", async () => {
+  const handle = await startBulk({ sourceVm: 'web-01', names: ['sj-1', 'sj-2-bad'], maxParallel: 1 });
+  const jobId = await eventually(async () => (await handle.describe()).searchAttributes.EngineJobId?.[0] as string);
+  await eventually(
+    async () => ((await stepsOf(jobId)).some((s) => s.description === 'Clone web-01 as sj-1') ? true : undefined),
+    60_000,
+    'the step of sj-1',
+  );
+  // What a VM's child does as its clone fails for good (here ahead of sj-2-bad's own failure, while sj-1 builds,
+  // as a lane running beside it would): a step of its own ends FAILED, which fails the whole job at once (oVirt),
+  // before the pool has heard of it.
+  const part = await stack.ovirt.post(
+    `/jobs/${jobId}/steps`,
+    { description: 'A part failing', type: 'executing' },
+    Step,
+  );
+  await stack.ovirt.action(`/jobs/${jobId}/steps/${part.id}/end`, { succeeded: false });
+  expect((await stack.ovirt.get(`/jobs/${jobId}`, Job)).status).toBe('failed');
+
+  expect(await handle.result()).toMatchObject({ completed: 1, failed: 1 });
+  expect((await handle.describe()).searchAttributes.EngineJobId).toEqual([jobId]);
+  const top = (await stepsOf(jobId)).filter((s) => !s.parent_step).map((s) => s.description);
+  expect(top).toEqual(expect.arrayContaining(['Clone web-01 as sj-2-bad', 'Start VM web-01 again']));
+  expect(await stack.ovirt.get(`/jobs/${jobId}`, Job)).toMatchObject({
+    description: 'Bulk clone of web-01 into 2 VMs',
+    status: 'failed',
+  });
+});
+
 test('undo-all: one VM failing for good undoes every VM of the pool; the source is up again', async () => {
   const names = ['ua-1', 'ua-2-bad', 'ua-3', 'ua-4', 'ua-5'];
   const handle = await startBulk({ sourceVm: 'web-02', names, maxParallel: 3, onFailure: 'undo-all' });
