@@ -112,9 +112,9 @@ export class MirroredJob {
    */
   private nestedUnder?: string;
   /**
-   * Set for a job other flows fill too (a bulk clone's, whose VMs are `nested` parts): a part whose step fails fails
-   * the job at once, while this flow still adds steps (the next VM, the source started again). So a FAILED job is
-   * no sign of an end from outside here, and takes further steps.
+   * Set for a job several flows fill (a bulk clone's, and each of its VMs' `nested` mirrors of it): a part whose step
+   * fails fails the job at once, while the others still add steps (the next VM, the source started again). So a
+   * FAILED job is no sign of an end from outside here, and takes further steps.
    */
   private sharedWithParts = false;
 
@@ -161,6 +161,7 @@ export class MirroredJob {
     // Without the parent's job or step (the engine refused them), nothing is mirrored.
     const job = new MirroredJob(description, parentStepId ? jobId : undefined);
     job.nestedUnder = parentStepId;
+    job.sharedWithParts = true; // the parent's job: its other parts may fail it
     return job;
   }
 
@@ -582,9 +583,9 @@ export class MirroredJob {
     return opening;
   }
 
-  /** Steps may go into a FAILED job: one the flow failed itself, or one a part of a shared job failed. */
+  /** Steps may go into a FAILED job: one the flow failed itself, or a shared one another part failed. */
   private get jobMayHaveFailed(): boolean {
-    return this.failedByFlow || this.nestedUnder !== undefined || this.sharedWithParts;
+    return this.failedByFlow || this.sharedWithParts;
   }
 
   /** Makes `jobId` the job in use, and tells Temporal (search attribute, memo) so the API can find it without a worker. */

@@ -67,13 +67,8 @@ export class BenchVendor {
     for (const { name, ...registration } of contractRegistrations()) {
       // A held task sends no heartbeat: give it an hour before Temporal would time it out.
       const body = { ...registration, heartbeatTimeout: '1h', startToCloseTimeout: '2h' };
-      const put = await callApi(
-        this.stack.apiUrl,
-        this.key,
-        'PUT',
-        fillPath(apiRoutes.putVendorActivity.path, { name }),
-        body,
-      );
+      const path = fillPath(apiRoutes.putVendorActivity.path, { name });
+      const put = await callApi(this.stack.apiUrl, this.key, 'PUT', path, body);
       if (put.status !== 201) throw new Error(`activity ${name}: ${put.status} ${JSON.stringify(put.body)}`);
     }
   }
@@ -123,15 +118,8 @@ export class BenchVendor {
         await this.array.deleteImage(sd, image);
       }
       this.completedAt.set(`${task.flowId} ${task.activity}`, Date.now());
-      const done = await callApi(
-        this.stack.apiUrl,
-        this.key,
-        'POST',
-        fillPath(apiRoutes.completeVendorTask.path, { taskId: task.taskId }),
-        {
-          output,
-        },
-      );
+      const path = fillPath(apiRoutes.completeVendorTask.path, { taskId: task.taskId });
+      const done = await callApi(this.stack.apiUrl, this.key, 'POST', path, { output });
       if (done.status >= 300) throw new Error(`complete: ${done.status}`);
     } catch {
       this.errors++;

@@ -78,21 +78,18 @@ export class PoolProgress implements FlowView {
     const now = flow.closedAt ? Date.parse(flow.closedAt) : Date.now();
     const vms = poolVms(flow);
     const vmSteps = new Set(vms.map((vm) => vm.step));
-    const ownSteps = flow.steps.filter((s) => !vmSteps.has(s));
     // The flow's own steps before the pool (shut down, merge) read before the VMs' lines, those after it (start the
     // source again) after them, however many changes one update brings.
     const firstVm = flow.steps.findIndex((s) => vmSteps.has(s));
-    const after = firstVm < 0 ? [] : flow.steps.slice(firstVm).filter((s) => !vmSteps.has(s));
+    const split = firstVm < 0 ? flow.steps.length : firstVm;
+    const before = flow.steps.slice(0, split);
+    const after = flow.steps.slice(split).filter((s) => !vmSteps.has(s));
     const lines = [
-      ...stepEventLines(
-        this.lastOwnSteps,
-        ownSteps.filter((s) => !after.includes(s)),
-        now,
-      ),
+      ...stepEventLines(this.lastOwnSteps, before, now),
       ...vmEventLines(this.shown, vms, now),
       ...stepEventLines(this.lastOwnSteps, after, now),
     ];
-    this.lastOwnSteps = ownSteps;
+    this.lastOwnSteps = [...before, ...after];
     for (const line of lines) this.out.write(line + '\n');
   }
 
